@@ -1,0 +1,46 @@
+"""How problems are printed: `FILE:LINE:COL: severity: CODE message`, or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..core.flexml import Problem
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem located in a file (and in a flow, for projects)."""
+
+    file: str
+    problem: Problem
+    flow: str | None = None
+
+    def line(self) -> str:
+        p = self.problem
+        where = f" [flow {self.flow}]" if self.flow else ""
+        return (
+            f"{self.file}:{p.line or 1}:{p.column or 1}: {p.severity.value}: "
+            f"{p.code} {p.message}{where}"
+        )
+
+    def as_dict(self) -> dict:
+        p = self.problem
+        return {
+            "file": self.file,
+            "flow": self.flow,
+            "line": p.line,
+            "column": p.column,
+            "severity": p.severity.value,
+            "code": p.code,
+            "message": p.message,
+            "path": p.path,
+        }
+
+
+def to_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

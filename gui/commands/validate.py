@@ -1,0 +1,82 @@
+"""`flexml-studio validate FILE...`: lint FlexML files and projects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..core.flexml import (
+    FlexmlError,
+    MalformedError,
+    Problem,
+    RefusedError,
+    Severity,
+    lint,
+    parse,
+)
+from ..core.flexml.reader import MAX_BYTES, read_bytes
+from ..core.project import MAX_PROJECT_BYTES, is_project_file, load
+from .report import Finding, plural, to_json
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def check_file(path: Path) -> list[Finding]:
+    """Every finding in one file; raises FlexmlError when it cannot be read or is refused."""
+    name = str(path)
+    data = read_bytes(path, MAX_PROJECT_BYTES)
+    if is_project_file(data):
+        project = load([path])
+        findings = [
+            Finding(name, Problem(Severity.WARNING, n.code, n.message, n.line, n.column))
+            for n in project.notes
+        ]
+        for flow, problems in project.lint().items():
+            findings.extend(Finding(name, p, flow) for p in problems)
+        return findings
+    if len(data) > MAX_BYTES:
+        read_bytes(path)  # raises the FlexML size refusal
+    # A plain file is checked on its own: flow: references cannot be resolved here.
+    return [Finding(name, p) for p in lint(parse(data))]
+
+
+def run(files: list[str], output_format: str) -> int:
+    findings: list[Finding] = []
+    unusable = 0
+    for file in files:
+        try:
+            findings.extend(check_file(Path(file)))
+        except MalformedError as exc:
+            findings.append(
+                Finding(
+                    file,
+                    Problem(Severity.ERROR, "not-well-formed", exc.message, exc.line, exc.column),
+                )
+            )
+        except FlexmlError as exc:
+            unusable += 1
+            code = "refused" if isinstance(exc, RefusedError) else "unreadable"
+            if output_format == "json":
+                findings.append(
+                    Finding(file, Problem(Severity.ERROR, code, exc.message, exc.line, exc.column))
+                )
+            else:
+                print(f"flexml-studio: {file}: {exc.message}", file=sys.stderr)
+    errors = sum(f.problem.severity is Severity.ERROR for f in findings)
+    warnings = len(findings) - errors
+    if output_format == "json":
+        print(to_json(findings))
+    else:
+        for finding in findings:
+            print(finding.line())
+        checked = len(files) - unusable
+        summary = (
+            f"{plural(checked, 'file')} checked: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}"
+        )
+        if unusable:
+            summary += f"; {plural(unusable, 'file')} could not be checked"
+        print(summary)
+    if unusable:
+        return EXIT_UNUSABLE
+    return EXIT_PROBLEMS if errors else EXIT_OK

@@ -1,0 +1,32 @@
+"""The FlexML language: schema table, node tree with change events, XML in and out, lint."""
+
+from .errors import FlexmlError, MalformedError, RefusedError, UnreadableError
+from .lint import Problem, Severity, has_errors, lint
+from .reader import MAX_BYTES, MAX_DEPTH, parse, read_file
+from .schema import SCHEMA, ElementSpec
+from .tree import COMMENT, Change, ChangeKind, Document, Node
+from .writer import to_bytes, to_text
+
+__all__ = [
+    "COMMENT",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "SCHEMA",
+    "Change",
+    "ChangeKind",
+    "Document",
+    "ElementSpec",
+    "FlexmlError",
+    "MalformedError",
+    "Node",
+    "Problem",
+    "RefusedError",
+    "Severity",
+    "UnreadableError",
+    "has_errors",
+    "lint",
+    "parse",
+    "read_file",
+    "to_bytes",
+    "to_text",
+]

@@ -1,0 +1,393 @@
+"""Lint: every problem in a flow, with a severity, a stable code and a message for people.
+
+All rules derive from the schema table; none names an element or attribute of its own
+except where FLEXML.md states a rule about one (Gather's prompts).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from .refs import is_valid_name, reference_target
+from .schema import ROOT, SCHEMA, AttrSpec, ElementSpec, Flow, Type
+from .tree import COMMENT, Document, Node
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One lint finding. `node` is the tree node it is about (None for file-level notes)."""
+
+    severity: Severity
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    node: Node | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+# Elements people bring from TwiML that FlexML does not have.
+_TWIML_ONLY = frozenset(
+    {
+        "Conference",
+        "Sip",
+        "Client",
+        "Queue",
+        "Enqueue",
+        "Sms",
+        "Message",
+        "Leave",
+        "Connect",
+        "Stream",
+        "Refer",
+        "Pay",
+        "Prompt",
+        "Start",
+        "Stop",
+        "Echo",
+    }
+)
+
+_INT = re.compile(r"[+-]?\d+\Z")
+_DIGITS = re.compile(r"[0-9*#]+\Z")
+_DTMF = re.compile(r"[0-9*#,]+\Z")
+_NUMBER = re.compile(r"\+?\d{7,15}\Z")
+_VOICE = re.compile(r"(man|woman|Polly\.[A-Z][A-Za-z-]*)\Z")
+_RECORD_KEYS = re.compile(r"([0-9*#]+|none)\Z")
+_GATHER_KEY = re.compile(r"[0-9*#_]\Z")
+
+
+def _check_url(value: str, flow_names: Collection[str] | None) -> tuple[str, str] | None:
+    """(code, message) when `value` is not a usable URL or flow reference, else None."""
+    target = reference_target(value)
+    if target is not None:
+        if not is_valid_name(target):
+            return "invalid-url", f"flow:{target} is not a valid flow name"
+        if flow_names is not None and target not in flow_names:
+            return "unknown-flow", f"flow:{target} refers to a flow this project does not have"
+        return None
+    if not value or value != value.strip() or any(c.isspace() for c in value):
+        return "invalid-url", f"{value!r} is not a URL (empty, or contains spaces)"
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return "invalid-url", f"{value!r} is not a URL: {exc}"
+    if parts.scheme:
+        if parts.scheme.lower() not in ("http", "https"):
+            return "invalid-url", f"{value!r}: only http and https URLs (or relative paths) work"
+        if not parts.hostname:
+            return "invalid-url", f"{value!r} has no host name"
+    elif parts.netloc:
+        return "invalid-url", f"{value!r}: write the scheme (https://) before the host"
+    return None
+
+
+def _value_problem(
+    type_: Type, value: str, spec: AttrSpec | None, flow_names: Collection[str] | None
+) -> tuple[str, str] | None:
+    """(code, message) for a value that breaks its type, else None."""
+    if type_ is Type.STRING:
+        return None
+    if type_ is Type.URL:
+        return _check_url(value, flow_names)
+    if type_ is Type.INT:
+        if not _INT.match(value):
+            return "invalid-int", f"{value!r} is not a whole number"
+        number = int(value)
+        low = spec.minimum if spec else None
+        high = spec.maximum if spec else None
+        if (low is not None and number < low) or (high is not None and number > high):
+            allowed = f"{low} to {high}" if high is not None else f"{low} or more"
+            return "out-of-range", f"{number} is out of range: allowed {allowed}"
+        return None
+    if type_ is Type.BOOL:
+        if value in ("true", "false"):
+            return None
+        hint = " (write it in lower case)" if value.lower() in ("true", "false") else ""
+        return "invalid-bool", f"{value!r} is not true or false{hint}"
+    if type_ is Type.METHOD:
+        if value.upper() in ("GET", "POST"):
+            return None
+        return "invalid-method", f"{value!r} is not an HTTP method: use GET or POST"
+    if type_ is Type.ENUM:
+        choices = spec.choices if spec else ()
+        if value in choices:
+            return None
+        return "invalid-value", f"{value!r} is not one of: {', '.join(choices)}"
+    if type_ is Type.VOICE:
+        if _VOICE.match(value):
+            return None
+        return "invalid-value", f"{value!r} is not a voice: use man, woman or Polly.<Name>"
+    if type_ is Type.DIGITS:
+        return (
+            None
+            if _DIGITS.match(value)
+            else ("invalid-digits", f"{value!r} has characters other than the keys 0-9, * and #")
+        )
+    if type_ is Type.DTMF:
+        return (
+            None
+            if _DTMF.match(value)
+            else ("invalid-digits", f"{value!r} has characters other than 0-9, *, # and ,")
+        )
+    if type_ is Type.NUMBER:
+        return (
+            None
+            if _NUMBER.match(value)
+            else (
+                "invalid-phone-number",
+                f"{value!r} is not a phone number: 7 to 15 digits, optionally after a +",
+            )
+        )
+    if type_ is Type.GATHER_KEY:
+        return (
+            None
+            if _GATHER_KEY.match(value)
+            else ("invalid-digits", f"{value!r} is not one key (0-9, *, #, or _ for none)")
+        )
+    if type_ is Type.RECORD_KEYS:
+        return (
+            None
+            if _RECORD_KEYS.match(value)
+            else ("invalid-digits", f"{value!r} is not keys from 0-9, * and #, or none")
+        )
+    raise AssertionError(f"unhandled type {type_}")
+
+
+class _Linter:
+    def __init__(self, flow_names: Collection[str] | None) -> None:
+        self.flow_names = flow_names
+        self.problems: list[Problem] = []
+
+    def add(self, node: Node | None, severity: Severity, code: str, message: str) -> None:
+        if node is None:
+            self.problems.append(Problem(severity, code, message))
+        else:
+            self.problems.append(
+                Problem(severity, code, message, node.line, node.column, node.path(), node)
+            )
+
+    def error(self, node: Node, code: str, message: str) -> None:
+        self.add(node, Severity.ERROR, code, message)
+
+    def warning(self, node: Node, code: str, message: str) -> None:
+        self.add(node, Severity.WARNING, code, message)
+
+    # -- the walk -------------------------------------------------------------------------
+
+    def run(self, root: Node) -> None:
+        if root.tag != ROOT:
+            self.error(
+                root,
+                "wrong-root",
+                f"the root element is <{root.tag}>; a FlexML document starts with <Response>",
+            )
+        stack: list[Node] = [root]
+        while stack:
+            node = stack.pop()
+            if node.tag != COMMENT:
+                self.element(node)
+            children = node._children
+            if children:
+                stack.extend(reversed(children))
+
+    def element(self, node: Node) -> None:
+        tag = node.tag
+        spec = SCHEMA.get(tag)
+        if node.spelling:
+            self.spelling(node)
+        if spec is None:
+            hint = " (it is TwiML; FlexML has no such verb)" if tag in _TWIML_ONLY else ""
+            close = difflib.get_close_matches(tag, SCHEMA, n=1) if not hint else []
+            if close:
+                hint = f" (did you mean <{close[0]}>?)"
+            self.error(node, "unknown-element", f"<{tag}> is not a FlexML element{hint}")
+            return
+        parent = node.parent
+        if parent is None:
+            if tag != ROOT:
+                pass  # reported as wrong-root
+        elif parent.tag in SCHEMA and tag not in SCHEMA[parent.tag].children:
+            where = ", ".join(spec.parents) or "nowhere but the document root"
+            self.error(
+                node,
+                "misplaced-element",
+                f"<{tag}> cannot go inside <{parent.tag}>; it belongs in {where}",
+            )
+        if node.attrs:
+            self.attributes(node, spec)
+        self.text(node, spec)
+        if tag == ROOT and parent is None:
+            self.sequence(node)
+        elif tag == "Gather":
+            self.gather(node)
+
+    def spelling(self, node: Node) -> None:
+        assert node.spelling is not None
+        for name, original in node.spelling.items():
+            if name == "":
+                documented = node.tag
+                what = f"<{original}> is written <{documented}> in the FlexML documentation"
+                code = "normalised-element"
+            else:
+                documented = name
+                what = f"attribute {original} is written {documented} in the documentation"
+                code = "normalised-attribute"
+            if original.startswith("{"):
+                what = f"{original} is in an XML namespace; FlexML uses none, so it was dropped"
+            self.warning(node, code, f"{what}; it will be exported that way")
+
+    def attributes(self, node: Node, spec: ElementSpec) -> None:
+        attrs = node.attrs
+        for name, value in attrs.items():
+            attr = spec.attr_index.get(name)
+            if attr is None:
+                close = difflib.get_close_matches(name, spec.attr_index, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                if not spec.attributes:
+                    hint = f" (<{spec.name}> takes no attributes)"
+                self.warning(
+                    node,
+                    "unknown-attribute",
+                    f"<{spec.name}> has no attribute {name}{hint}; CarrierX will ignore it",
+                )
+                continue
+            found = _value_problem(attr.type, value, attr, self.flow_names)
+            if found:
+                code, message = found
+                self.error(node, code, f"{spec.name} {name}: {message}")
+            if attr.requires:
+                other, wanted = attr.requires
+                if attrs.get(other) != wanted:
+                    self.warning(
+                        node,
+                        "attribute-without-effect",
+                        f'{spec.name} {name} has no effect unless {other}="{wanted}"',
+                    )
+
+    def text(self, node: Node, spec: ElementSpec) -> None:
+        rule = spec.text
+        text = node.text
+        if text is None:
+            if rule.required and not (
+                any(c.tag in rule.unless_children for c in node._children)
+                or any(a in node.attrs for a in rule.unless_attrs)
+            ):
+                self.error(node, "missing-text", f"<{spec.name}> needs {_needs(spec)}")
+            return
+        if not rule.allowed:
+            self.warning(
+                node,
+                "unexpected-text",
+                f"<{spec.name}> takes no text; {_short(text)} will be ignored",
+            )
+            return
+        if len(text) < rule.min_length:
+            self.error(node, "missing-text", f"<{spec.name}> needs {_needs(spec)}")
+        if rule.max_length is not None and len(text) > rule.max_length:
+            self.error(
+                node,
+                "text-too-long",
+                f"<{spec.name}> text is {len(text)} characters; the limit is {rule.max_length}",
+            )
+        found = _value_problem(rule.type, text, None, self.flow_names)
+        if found:
+            code, message = found
+            self.error(node, code, f"{spec.name} text: {message}")
+
+    def sequence(self, root: Node) -> None:
+        """Order rules among the document's verbs: reachability and verbs that go first."""
+        verbs = [c for c in root._children if c.tag != COMMENT]
+        stopper: Node | None = None
+        for position, node in enumerate(verbs):
+            spec = SCHEMA.get(node.tag)
+            if stopper is not None:
+                why = _stops_because(stopper)
+                self.warning(
+                    node,
+                    "unreachable",
+                    f"<{node.tag}> never runs: {why}"
+                    + (f" (line {stopper.line})" if stopper.line else ""),
+                )
+            if spec is None:
+                continue
+            if spec.must_be_first and position > 0:
+                previous = verbs[position - 1].tag
+                if not (position == 1 and previous in spec.may_follow):
+                    after = f" or right after <{spec.may_follow[0]}>" if spec.may_follow else ""
+                    self.warning(
+                        node,
+                        f"{spec.name.lower()}-not-first",
+                        f"<{spec.name}> must be the first verb{after}",
+                    )
+            if stopper is None and _stops(node, spec):
+                stopper = node
+
+    def gather(self, node: Node) -> None:
+        prompts = SCHEMA["Gather"].children
+        if "action" not in node.attrs and not any(c.tag in prompts for c in node._children):
+            self.warning(
+                node,
+                "gather-does-nothing",
+                "<Gather> has neither a prompt inside (Say, Play, Pause) nor an action: "
+                "the caller hears nothing and the digits go nowhere",
+            )
+
+
+def _stops(node: Node, spec: ElementSpec) -> bool:
+    if spec.flow is Flow.ENDS:
+        return True
+    return spec.flow is Flow.ENDS_IF_ACTION and bool(node.attrs.get("action"))
+
+
+def _stops_because(stopper: Node) -> str:
+    if SCHEMA[stopper.tag].flow is Flow.ENDS:
+        return f"<{stopper.tag}> before it ends the document"
+    return f"<{stopper.tag}> before it hands control to its action URL"
+
+
+def _needs(spec: ElementSpec) -> str:
+    rule = spec.text
+    text = rule.description or "text"
+    return text if text[1:2].isupper() else text[0].lower() + text[1:]
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def lint(flow: Document | Node, flow_names: Collection[str] | None = None) -> list[Problem]:
+    """All problems in a flow, in document order.
+
+    With `flow_names` (the project's flows), `flow:NAME` references are checked too.
+    """
+    linter = _Linter(flow_names)
+    if isinstance(flow, Document):
+        for note in flow.notes:
+            linter.problems.append(
+                Problem(Severity.WARNING, note.code, note.message, note.line, note.column)
+            )
+        root = flow.root
+    else:
+        root = flow
+    linter.run(root)
+    # Document order: the walk reports a parent's order rules before its children.
+    return sorted(linter.problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def has_errors(problems: Collection[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)

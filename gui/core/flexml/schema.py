@@ -1,0 +1,665 @@
+"""The FlexML schema: one declarative table of every element and attribute.
+
+Everything else (lint, the palette, the inspector, the reference help, the runtime's
+defaults) is derived from this table. Facts marked ``assumed`` come from TwiML, not from
+CarrierX material (see shared/FLEXML.md); they live here and nowhere else, so correcting one
+is a one-line change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    """What an element is: the document root, a verb (runs) or a noun (data for a verb)."""
+
+    ROOT = "root"
+    VERB = "verb"
+    NOUN = "noun"
+
+
+class Type(Enum):
+    """Value types of attributes and text content."""
+
+    STRING = "string"
+    INT = "int"  # whole number, range in AttrSpec
+    BOOL = "bool"  # exactly "true" or "false"
+    URL = "url"  # absolute http(s) URL, relative path, or flow:NAME
+    METHOD = "method"  # GET or POST, any letter case
+    DIGITS = "digits"  # DTMF keys 0-9 * #
+    DTMF = "dtmf"  # DTMF keys plus "," (each comma waits 0.5 s)
+    NUMBER = "number"  # phone number: 7..15 digits after an optional leading +
+    ENUM = "enum"  # one of AttrSpec.choices
+    VOICE = "voice"  # man, woman or Polly.<Name>
+    GATHER_KEY = "gather-key"  # one key 0-9 * #, or "_" for no finish key
+    RECORD_KEYS = "record-keys"  # one or more of 0-9 * #, or "none"
+
+
+class Flow(Enum):
+    """What running a verb does to the rest of its document."""
+
+    CONTINUES = "continues"  # the next verb runs
+    ENDS = "ends"  # nothing after it runs (Hangup, Reject, Redirect)
+    ENDS_IF_ACTION = "ends-if-action"  # control goes to `action` when it is set
+    ACTION_ON_RESULT = "action-on-result"  # `action` fires only on input; else next verb
+
+
+class Certainty(Enum):
+    """How sure we are of a fact (FLEXML.md): documented, seen on the platform, or assumed."""
+
+    DOC = "doc"
+    SEEN = "seen"
+    ASSUMED = "assumed"
+
+
+@dataclass(frozen=True)
+class AttrSpec:
+    """One attribute of an element."""
+
+    name: str
+    type: Type
+    description: str
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    certainty: Certainty = Certainty.DOC
+    requires: tuple[str, str] | None = None  # (attribute, value) it only makes sense with
+
+
+@dataclass(frozen=True)
+class TextSpec:
+    """The rule for an element's text content."""
+
+    allowed: bool = False
+    type: Type = Type.STRING
+    required: bool = False
+    min_length: int = 0
+    max_length: int | None = None
+    # The text may be left out when one of these children or attributes is present.
+    unless_children: tuple[str, ...] = ()
+    unless_attrs: tuple[str, ...] = ()
+    description: str = ""
+
+
+NO_TEXT = TextSpec()
+
+
+@dataclass(frozen=True)
+class ElementSpec:
+    """One element: its kind, text rule, children, attributes and control flow."""
+
+    name: str
+    kind: Kind
+    description: str
+    text: TextSpec = NO_TEXT
+    children: tuple[str, ...] = ()
+    attributes: tuple[AttrSpec, ...] = ()
+    flow: Flow = Flow.CONTINUES
+    must_be_first: bool = False
+    may_follow: tuple[str, ...] = ()  # elements it may come right after when must_be_first
+    attr_index: dict[str, AttrSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def attribute(self, name: str) -> AttrSpec | None:
+        """The attribute spec by its documented spelling, or None."""
+        return self.attr_index.get(name)
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """The elements this one may be placed in (derived from their `children`)."""
+        return PARENTS.get(self.name, ())
+
+
+def _a(name: str, type_: Type, description: str, **kw) -> AttrSpec:
+    return AttrSpec(name, type_, description, **kw)
+
+
+_ASSUMED = Certainty.ASSUMED
+_SEEN = Certainty.SEEN
+_PROMPTS = ("Say", "Play", "Pause", "Wait")
+
+_METHOD_NOTE = "HTTP method for the {} request: GET or POST"
+
+
+def _action(what: str, certainty: Certainty = Certainty.DOC) -> tuple[AttrSpec, AttrSpec]:
+    return (
+        _a("action", Type.URL, f"URL requested {what}", certainty=certainty),
+        _a("method", Type.METHOD, _METHOD_NOTE.format("action"), default="POST"),
+    )
+
+
+_PAUSE_ATTRS = (
+    _a("length", Type.INT, "Seconds to wait", default="1", minimum=1),
+    _a("silence", Type.BOOL, "End early when silence is heard", default="false"),
+    _a(
+        "minSilence",
+        Type.INT,
+        "Milliseconds of silence that end the pause",
+        minimum=0,
+        requires=("silence", "true"),
+    ),
+    _a("noise", Type.BOOL, "End early when noise is heard", default="false"),
+    _a(
+        "minNoise",
+        Type.INT,
+        "Milliseconds of noise that end the pause",
+        minimum=0,
+        requires=("noise", "true"),
+    ),
+)
+
+_PLAY_KEYS = (
+    "forwardOnKey",
+    "rewindOnKey",
+    "stopOnKey",
+    "restartOnKey",
+    "informationOnKey",
+    "minorForwardOnKey",
+    "minorRewindOnKey",
+)
+
+ELEMENTS: tuple[ElementSpec, ...] = (
+    ElementSpec(
+        "Response",
+        Kind.ROOT,
+        "The document root: its verbs run top to bottom",
+        children=(
+            "Say",
+            "Play",
+            "Pause",
+            "Wait",
+            "Gather",
+            "Dial",
+            "Redirect",
+            "Hangup",
+            "Reject",
+            "Record",
+            "Dtmf",
+            "PreAnswer",
+            "Override",
+            "Amd",
+        ),
+    ),
+    ElementSpec(
+        "Say",
+        Kind.VERB,
+        "Speak text to the caller (text-to-speech)",
+        text=TextSpec(
+            allowed=True,
+            required=True,
+            min_length=1,
+            max_length=1024,
+            description="The text to speak, 1 to 1024 characters",
+        ),
+        attributes=(
+            _a(
+                "voice",
+                Type.VOICE,
+                "Voice: man, woman, or an Amazon Polly voice such as Polly.Joanna (paid add-on)",
+                default="man",
+                choices=("man", "woman"),
+            ),
+            _a(
+                "loop",
+                Type.INT,
+                "Times to speak; 0 repeats until hang-up",
+                default="1",
+                minimum=0,
+                maximum=100,
+            ),
+            _a(
+                "loopPause",
+                Type.INT,
+                "Seconds of silence between repeats",
+                default="0",
+                minimum=0,
+                maximum=300,
+            ),
+            _a("language", Type.STRING, "Language of the text, e.g. en-US", certainty=_ASSUMED),
+        ),
+    ),
+    ElementSpec(
+        "Play",
+        Kind.VERB,
+        "Play an audio file (or DTMF tones) to the caller",
+        text=TextSpec(
+            allowed=True,
+            type=Type.URL,
+            required=True,
+            unless_children=("File",),
+            unless_attrs=("digits",),
+            description="URL of the audio file (not needed with a File child or digits)",
+        ),
+        children=("File",),
+        flow=Flow.ENDS_IF_ACTION,
+        attributes=(
+            _a(
+                "loop",
+                Type.INT,
+                "Times to play; 0 plays until hang-up",
+                default="1",
+                minimum=0,
+                certainty=_ASSUMED,
+            ),
+            _a("digits", Type.DIGITS, "Play these DTMF tones instead of audio"),
+            _a("background", Type.BOOL, "Keep playing while the next verbs run", default="false"),
+            *_action("after the file ends"),
+            _a("errorAction", Type.URL, "URL requested if playback fails"),
+            _a("errorMethod", Type.METHOD, _METHOD_NOTE.format("errorAction"), default="POST"),
+            _a(
+                "controlSkip",
+                Type.INT,
+                "Seconds skipped by forward and rewind keys",
+                default="60",
+                minimum=1,
+            ),
+            _a("timeLimit", Type.INT, "Longest playback in seconds", minimum=1),
+            _a(
+                "streaming",
+                Type.BOOL,
+                "Stream the file instead of downloading it first",
+                default="false",
+            ),
+            *(
+                _a(key, Type.DIGITS, f"Playback control: key for {key[:-5]}", certainty=_SEEN)
+                for key in _PLAY_KEYS
+            ),
+            _a(
+                "minorControlSkip",
+                Type.INT,
+                "Seconds skipped by the minor forward and rewind keys",
+                minimum=1,
+                certainty=_SEEN,
+            ),
+            _a("skip", Type.INT, "Seconds to skip at the start", minimum=0, certainty=_SEEN),
+            _a(
+                "preBuffer",
+                Type.INT,
+                "Seconds to buffer before playing",
+                minimum=0,
+                certainty=_SEEN,
+            ),
+            _a(
+                "loopPause",
+                Type.INT,
+                "Seconds of silence between loops",
+                minimum=0,
+                certainty=_SEEN,
+            ),
+            _a(
+                "waitInitial",
+                Type.INT,
+                "Seconds before the wait audio starts",
+                minimum=0,
+                certainty=_SEEN,
+            ),
+            _a(
+                "waitRepeat",
+                Type.INT,
+                "Seconds between wait audio repeats",
+                minimum=0,
+                certainty=_SEEN,
+            ),
+            _a(
+                "informationAudioUrl",
+                Type.URL,
+                "Audio played by the information key",
+                certainty=_SEEN,
+            ),
+            _a("pauseAudioUrl", Type.URL, "Audio played while paused", certainty=_SEEN),
+            _a("waitInitialUrl", Type.URL, "Audio played while the file loads", certainty=_SEEN),
+            _a("waitRepeatUrl", Type.URL, "Audio repeated while the file loads", certainty=_SEEN),
+            _a(
+                "strictForwardControl",
+                Type.BOOL,
+                "Forbid skipping past the end",
+                default="false",
+                certainty=_SEEN,
+            ),
+        ),
+    ),
+    ElementSpec(
+        "File",
+        Kind.NOUN,
+        "A CarrierX Storage file to play",
+        text=TextSpec(
+            allowed=True, required=True, min_length=1, description="The Storage file SID"
+        ),
+    ),
+    ElementSpec("Pause", Kind.VERB, "Wait in silence", attributes=_PAUSE_ATTRS),
+    ElementSpec("Wait", Kind.VERB, "Wait in silence (the same as Pause)", attributes=_PAUSE_ATTRS),
+    ElementSpec(
+        "Gather",
+        Kind.VERB,
+        "Collect keypad digits (DTMF) from the caller",
+        children=_PROMPTS,
+        flow=Flow.ACTION_ON_RESULT,
+        attributes=(
+            *_action("with the digits once input was collected"),
+            _a(
+                "timeout",
+                Type.INT,
+                "Seconds to wait for a key after the prompts finish",
+                default="5",
+                minimum=1,
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "numDigits",
+                Type.INT,
+                "Digits to collect before the action fires (no limit when unset)",
+                minimum=1,
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "finishOnKey",
+                Type.GATHER_KEY,
+                "Key that ends input; _ means no finish key",
+                default="#",
+                certainty=_ASSUMED,
+            ),
+            _a("validDigits", Type.DIGITS, "Only these keys are accepted", certainty=_SEEN),
+        ),
+    ),
+    ElementSpec(
+        "Dial",
+        Kind.VERB,
+        "Call another number and connect the caller to it",
+        text=TextSpec(
+            allowed=True,
+            type=Type.NUMBER,
+            required=True,
+            unless_children=("Number",),
+            description="Phone number to dial (not needed with Number children)",
+        ),
+        children=("Number",),
+        flow=Flow.ENDS_IF_ACTION,
+        attributes=(
+            *_action("when the dialed call ends or fails"),
+            _a(
+                "callerId",
+                Type.NUMBER,
+                "Caller ID shown to the callee; must be your number",
+                certainty=_ASSUMED,
+            ),
+            _a("callerName", Type.STRING, "Caller name shown to the callee"),
+            _a("timeout", Type.INT, "Seconds to ring", default="30", minimum=1, certainty=_ASSUMED),
+            _a(
+                "timeLimit",
+                Type.INT,
+                "Longest call in seconds",
+                default="14400",
+                minimum=1,
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "hangupOnStar",
+                Type.BOOL,
+                "The caller ends the dialed leg by pressing *",
+                default="false",
+                certainty=_ASSUMED,
+            ),
+            _a("confirmKey", Type.DIGITS, "Key the callee must press to connect"),
+            _a("confirmSound", Type.URL, "Prompt played to the callee before connecting"),
+            _a("containerSid", Type.STRING, "Storage container for a recording"),
+        ),
+    ),
+    ElementSpec(
+        "Number",
+        Kind.NOUN,
+        "A number to dial (several ring at once)",
+        text=TextSpec(
+            allowed=True,
+            type=Type.NUMBER,
+            required=True,
+            description="Phone number: digits, with the country code",
+        ),
+        attributes=(_a("sendDigits", Type.DTMF, "DTMF sent after the callee answers"),),
+    ),
+    ElementSpec(
+        "Redirect",
+        Kind.VERB,
+        "Continue with the FlexML at another URL",
+        text=TextSpec(
+            allowed=True,
+            type=Type.URL,
+            required=True,
+            description="URL of the next FlexML document",
+        ),
+        flow=Flow.ENDS,
+        attributes=(
+            _a(
+                "method",
+                Type.METHOD,
+                _METHOD_NOTE.format("redirect"),
+                default="POST",
+                certainty=_ASSUMED,
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Hangup",
+        Kind.VERB,
+        "Answer if needed, then end the call",
+        flow=Flow.ENDS,
+        attributes=(_a("callInfo", Type.STRING, "Information attached to the call record"),),
+    ),
+    ElementSpec(
+        "Reject",
+        Kind.VERB,
+        "Refuse the call without answering it",
+        flow=Flow.ENDS,
+        must_be_first=True,
+        may_follow=("PreAnswer",),
+        attributes=(
+            _a(
+                "reason",
+                Type.ENUM,
+                "Why the call is refused (the signal the caller's network gets)",
+                default="rejected",
+                choices=(
+                    "rejected",
+                    "busy",
+                    "redirect",
+                    "forbidden",
+                    "not-found",
+                    "busy-here",
+                    "bad-gateway",
+                    "unavailable",
+                    "decline",
+                    "does-not-exist",
+                    "unwanted",
+                    "intermediary-rejected",
+                ),
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Record",
+        Kind.VERB,
+        "Record the caller",
+        flow=Flow.ACTION_ON_RESULT,
+        attributes=(
+            *_action("with the recording details when something was recorded"),
+            _a("errorAction", Type.URL, "URL requested if recording fails"),
+            _a("errorMethod", Type.METHOD, _METHOD_NOTE.format("errorAction"), default="POST"),
+            _a("callbackUrl", Type.URL, "URL that receives the recording details when done"),
+            _a(
+                "fileFormat",
+                Type.ENUM,
+                "Recording file format",
+                default="wav",
+                choices=("wav", "mp3", "ul"),
+                certainty=_SEEN,
+            ),
+            _a(
+                "finishOnKey",
+                Type.RECORD_KEYS,
+                "Keys that end the recording; none disables (any key when unset)",
+                certainty=_SEEN,
+            ),
+            _a(
+                "playBeep",
+                Type.BOOL,
+                "Play a beep before recording",
+                default="true",
+                certainty=_SEEN,
+            ),
+            _a(
+                "maxLength",
+                Type.INT,
+                "Longest recording in seconds",
+                default="3600",
+                minimum=1,
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "timeout",
+                Type.INT,
+                "Seconds of silence that end the recording",
+                default="5",
+                minimum=0,
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "trim",
+                Type.ENUM,
+                "Trim silence from both ends",
+                default="trim-silence",
+                choices=("trim-silence", "do-not-trim"),
+                certainty=_ASSUMED,
+            ),
+            _a(
+                "direction",
+                Type.ENUM,
+                "Which side to record",
+                choices=("in", "out"),
+                certainty=_SEEN,
+            ),
+            *(
+                _a(name, Type.STRING, description, certainty=_SEEN)
+                for name, description in (
+                    ("containerSid", "Storage container for the recording"),
+                    ("fileSid", "Storage file to write"),
+                    ("fileMode", "How an existing file is written"),
+                    ("backgroundAudioUrl", "Audio played while recording"),
+                    ("backgroundAudioLoop", "Loop the background audio"),
+                    ("recordSession", "Record the whole session"),
+                    ("lifecycleAction", "What happens to the file when its time is up"),
+                    ("lifecycleTtl", "Seconds the file is kept"),
+                    ("integerKey1", "Custom integer stored with the file"),
+                    ("integerKey2", "Custom integer stored with the file"),
+                    ("stringKey1", "Custom string stored with the file"),
+                    ("stringKey2", "Custom string stored with the file"),
+                )
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Dtmf",
+        Kind.VERB,
+        "Send DTMF tones on the call",
+        text=TextSpec(
+            allowed=True,
+            type=Type.DTMF,
+            required=True,
+            min_length=1,
+            description="Keys 0-9 * #; each comma waits half a second",
+        ),
+    ),
+    ElementSpec(
+        "PreAnswer",
+        Kind.VERB,
+        "Play early media before the call is answered",
+        children=_PROMPTS,
+        attributes=(_a("ringing", Type.BOOL, "Send a ringing signal", default="false"),),
+    ),
+    ElementSpec(
+        "Override",
+        Kind.VERB,
+        "Change call settings for the rest of the call",
+        must_be_first=True,
+        attributes=(
+            _a("statusCallbackUrl", Type.URL, "URL that receives the call status at the end"),
+            _a(
+                "statusCallbackMethod",
+                Type.METHOD,
+                _METHOD_NOTE.format("status callback"),
+                default="POST",
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Amd",
+        Kind.VERB,
+        "Detect whether a person or an answering machine answered (experimental)",
+        flow=Flow.ENDS_IF_ACTION,
+        attributes=(
+            *_action("with AMDStatus and AMDCause"),
+            *(
+                _a(name, Type.INT, description, minimum=0)
+                for name, description in (
+                    ("initialSilence", "Milliseconds of silence before a greeting"),
+                    ("greeting", "Longest human greeting in milliseconds"),
+                    ("afterGreetingSilence", "Milliseconds of silence after the greeting"),
+                    ("totalAnalysisTime", "Longest analysis in milliseconds"),
+                    ("betweenWordSilence", "Milliseconds of silence between words"),
+                )
+            ),
+        ),
+    ),
+)
+
+SCHEMA: dict[str, ElementSpec] = {spec.name: spec for spec in ELEMENTS}
+for _spec in ELEMENTS:
+    _spec.attr_index.update({attr.name: attr for attr in _spec.attributes})
+
+PARENTS: dict[str, tuple[str, ...]] = {}
+for _spec in ELEMENTS:
+    for _child in _spec.children:
+        PARENTS[_child] = (*PARENTS.get(_child, ()), _spec.name)
+
+ROOT = "Response"
+VERBS: tuple[str, ...] = tuple(s.name for s in ELEMENTS if s.kind is Kind.VERB)
+NOUNS: tuple[str, ...] = tuple(s.name for s in ELEMENTS if s.kind is Kind.NOUN)
+
+ELEMENT_BY_LOWER: dict[str, str] = {name.lower(): name for name in SCHEMA}
+ATTRIBUTE_BY_LOWER: dict[str, dict[str, str]] = {
+    spec.name: {a.name.lower(): a.name for a in spec.attributes} for spec in ELEMENTS
+}
+
+
+def canonical_element(name: str) -> str | None:
+    """The documented spelling of an element name given in any letter case, or None."""
+    return ELEMENT_BY_LOWER.get(name.lower())
+
+
+def canonical_attribute(element: str, name: str) -> str | None:
+    """The documented spelling of an attribute of `element` in any letter case, or None."""
+    table = ATTRIBUTE_BY_LOWER.get(element)
+    return table.get(name.lower()) if table else None
+
+
+def can_contain(parent: str, child: str) -> bool:
+    """Whether the schema allows `child` directly inside `parent`."""
+    spec = SCHEMA.get(parent)
+    return spec is not None and child in spec.children
+
+
+def attribute_order(element: str) -> dict[str, int]:
+    """Schema position of each attribute, for writing attributes in a stable order."""
+    return _ORDER.get(element, {})
+
+
+_ORDER: dict[str, dict[str, int]] = {
+    spec.name: {a.name: i for i, a in enumerate(spec.attributes)} for spec in ELEMENTS
+}
+
+
+# Where `flow:` references may stand: URL-typed attributes, and URL-typed text.
+URL_ATTRIBUTES: dict[str, frozenset[str]] = {
+    spec.name: frozenset(a.name for a in spec.attributes if a.type is Type.URL) for spec in ELEMENTS
+}
+URL_TEXT: frozenset[str] = frozenset(s.name for s in ELEMENTS if s.text.type is Type.URL)

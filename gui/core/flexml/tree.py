@@ -1,0 +1,310 @@
+"""The flow tree: nodes for verbs and nouns, and a document that announces every change.
+
+A `Document` owns one `<Response>` tree. All mutations go through the document's methods
+(insert, remove, move, set_attribute, set_text) so that each one is announced twice, on
+`about_to_change` before and on `changed` after, with the parent and indexes an item-model
+adapter needs for its begin/end row signals (napari's evented list is the model for this).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+COMMENT = "#comment"
+
+# XML 1.0 forbids these characters anywhere in a document.
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_xml_text(value: str, what: str = "text") -> str:
+    """Return `value` if it may appear in an XML document, else raise ValueError."""
+    bad = _INVALID_XML_CHARS.search(value)
+    if bad:
+        raise ValueError(
+            f"{what} contains the character U+{ord(bad.group()):04X}, which XML cannot hold"
+        )
+    return value
+
+
+class Node:
+    """One element of a flow (a verb or noun), or a comment when `tag` is COMMENT."""
+
+    __slots__ = ("_children", "attrs", "column", "line", "parent", "spelling", "tag", "text")
+
+    def __init__(
+        self,
+        tag: str,
+        attrs: dict[str, str] | None = None,
+        text: str | None = None,
+        children: list[Node] | None = None,
+    ) -> None:
+        check_xml_text(tag, "element name")
+        for name, value in (attrs or {}).items():
+            check_xml_text(name, "attribute name")
+            check_xml_text(value, f"attribute {name}")
+        if text is not None:
+            check_xml_text(text)
+        self.tag = tag
+        self.attrs: dict[str, str] = dict(attrs or {})
+        self.text = text or None
+        self.parent: Node | None = None
+        self._children: list[Node] = []
+        self.line: int | None = None
+        self.column: int | None = None
+        # Original spellings that import normalised: "" for the tag, else attribute name.
+        self.spelling: dict[str, str] | None = None
+        for child in children or ():
+            child.parent = self
+            self._children.append(child)
+
+    @classmethod
+    def _raw(cls, tag: str, attrs: dict[str, str], text: str | None) -> Node:
+        """Fast constructor for the parser, whose values XML already guarantees valid."""
+        node = cls.__new__(cls)
+        node.tag = tag
+        node.attrs = attrs
+        node.text = text
+        node.parent = None
+        node._children = []
+        node.line = node.column = None
+        node.spelling = None
+        return node
+
+    @property
+    def children(self) -> tuple[Node, ...]:
+        """The child nodes, read-only: change them through the Document."""
+        return tuple(self._children)
+
+    @property
+    def is_comment(self) -> bool:
+        return self.tag == COMMENT
+
+    def child_count(self) -> int:
+        return len(self._children)
+
+    def child(self, index: int) -> Node:
+        return self._children[index]
+
+    def index(self) -> int:
+        """This node's position in its parent (0 for the root)."""
+        if self.parent is None:
+            return 0
+        siblings = self.parent._children
+        for i, sibling in enumerate(siblings):
+            if sibling is self:
+                return i
+        raise LookupError("node is not among its parent's children")
+
+    def iter(self) -> Iterator[Node]:
+        """This node and all below it, in document order."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node._children))
+
+    def ancestors(self) -> Iterator[Node]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def is_ancestor_of(self, other: Node) -> bool:
+        return any(a is self for a in other.ancestors())
+
+    def path(self) -> str:
+        """An XPath-like address: /Response/Gather[1]/Say[2] (1-based among same tags)."""
+        parts = []
+        node: Node | None = self
+        while node is not None:
+            if node.parent is None:
+                parts.append(node.tag)
+            else:
+                same = [s for s in node.parent._children if s.tag == node.tag]
+                label = "comment()" if node.is_comment else node.tag
+                position = next(i for i, s in enumerate(same, 1) if s is node)
+                parts.append(f"{label}[{position}]")
+            node = node.parent
+        return "/" + "/".join(reversed(parts))
+
+    def copy(self) -> Node:
+        """A deep copy without a parent (positions from the source are kept)."""
+        clone = Node._raw(self.tag, dict(self.attrs), self.text)
+        clone.line, clone.column = self.line, self.column
+        clone.spelling = dict(self.spelling) if self.spelling else None
+        for child in self._children:
+            sub = child.copy()
+            sub.parent = clone
+            clone._children.append(sub)
+        return clone
+
+    def same_as(self, other: Node) -> bool:
+        """Structural equality: tag, attributes (in order), text and children."""
+        if (
+            self.tag != other.tag
+            or self.text != other.text
+            or list(self.attrs.items()) != list(other.attrs.items())
+            or len(self._children) != len(other._children)
+        ):
+            return False
+        return all(a.same_as(b) for a, b in zip(self._children, other._children, strict=True))
+
+    def __repr__(self) -> str:
+        return f"<Node {self.tag} attrs={self.attrs!r} children={len(self._children)}>"
+
+
+class ChangeKind(Enum):
+    INSERT = "insert"
+    REMOVE = "remove"
+    MOVE = "move"
+    ATTRIBUTE = "attribute"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One mutation, announced before (`about_to_change`) and after (`changed`) it happens.
+
+    INSERT/REMOVE: `parent`, `index`, `node`. MOVE: from (`parent`, `index`) to
+    (`dest_parent`, `dest_index`), where `dest_index` is the node's index in `dest_parent`
+    after the move. ATTRIBUTE: `node`, `name`, `old`, `new` (None = absent). TEXT: `node`,
+    `old`, `new`.
+    """
+
+    kind: ChangeKind
+    node: Node
+    parent: Node | None = None
+    index: int = -1
+    dest_parent: Node | None = None
+    dest_index: int = -1
+    name: str | None = None
+    old: str | None = None
+    new: str | None = None
+
+
+T = TypeVar("T")
+
+
+class Signal(Generic[T]):
+    """A minimal synchronous event: listeners are called in the order they connected."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[T], None]] = []
+
+    def connect(self, listener: Callable[[T], None]) -> None:
+        self._listeners.append(listener)
+
+    def disconnect(self, listener: Callable[[T], None]) -> None:
+        self._listeners.remove(listener)
+
+    def emit(self, change: T) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+
+class Document:
+    """A flow's `<Response>` tree with a mutation API that announces every change."""
+
+    def __init__(self, root: Node | None = None) -> None:
+        self.root = root if root is not None else Node("Response")
+        self.about_to_change: Signal[Change] = Signal()
+        self.changed: Signal[Change] = Signal()
+        # What the reader changed or dropped while importing (reader.ReadNote), for lint.
+        self.notes: list = []
+
+    def _announce(self, change: Change, apply: Callable[[], None]) -> None:
+        self.about_to_change.emit(change)
+        apply()
+        self.changed.emit(change)
+
+    def _owned(self, node: Node) -> None:
+        if node is not self.root and not self.root.is_ancestor_of(node):
+            raise ValueError(f"{node.tag} is not part of this flow")
+
+    def insert(self, parent: Node, index: int, node: Node) -> None:
+        """Insert a detached `node` at `index` (0..len) among `parent`'s children."""
+        self._owned(parent)
+        if node.parent is not None:
+            raise ValueError("the node already has a parent; remove or copy it first")
+        if node is parent or node.is_ancestor_of(parent):
+            raise ValueError("a node cannot be inserted into itself")
+        if not 0 <= index <= len(parent._children):
+            raise IndexError(f"insert index {index} out of range")
+
+        def apply() -> None:
+            parent._children.insert(index, node)
+            node.parent = parent
+
+        self._announce(Change(ChangeKind.INSERT, node, parent, index), apply)
+
+    def remove(self, parent: Node, index: int) -> Node:
+        """Remove and return the child at `index` of `parent`."""
+        self._owned(parent)
+        node = parent._children[index]
+
+        def apply() -> None:
+            del parent._children[index]
+            node.parent = None
+
+        self._announce(Change(ChangeKind.REMOVE, node, parent, index), apply)
+        return node
+
+    def move(self, parent: Node, index: int, dest_parent: Node, dest_index: int) -> None:
+        """Move the child at `index` of `parent` so it ends at `dest_index` in `dest_parent`."""
+        self._owned(parent)
+        self._owned(dest_parent)
+        node = parent._children[index]
+        if node is dest_parent or node.is_ancestor_of(dest_parent):
+            raise ValueError("a node cannot be moved into itself")
+        limit = len(dest_parent._children) - (1 if dest_parent is parent else 0)
+        if not 0 <= dest_index <= limit:
+            raise IndexError(f"move index {dest_index} out of range")
+        if dest_parent is parent and dest_index == index:
+            return
+
+        def apply() -> None:
+            del parent._children[index]
+            dest_parent._children.insert(dest_index, node)
+            node.parent = dest_parent
+
+        change = Change(ChangeKind.MOVE, node, parent, index, dest_parent, dest_index)
+        self._announce(change, apply)
+
+    def set_attribute(self, node: Node, name: str, value: str | None) -> None:
+        """Set an attribute, or remove it with None. New attributes go last."""
+        self._owned(node)
+        check_xml_text(name, "attribute name")
+        if value is not None:
+            check_xml_text(value, f"attribute {name}")
+        old = node.attrs.get(name)
+        if old == value:
+            return
+
+        def apply() -> None:
+            if value is None:
+                del node.attrs[name]
+            else:
+                node.attrs[name] = value
+
+        self._announce(Change(ChangeKind.ATTRIBUTE, node, name=name, old=old, new=value), apply)
+
+    def set_text(self, node: Node, text: str | None) -> None:
+        """Set the text content; an empty string clears it."""
+        self._owned(node)
+        text = text or None
+        if text is not None:
+            check_xml_text(text)
+        old = node.text
+        if old == text:
+            return
+
+        def apply() -> None:
+            node.text = text
+
+        self._announce(Change(ChangeKind.TEXT, node, old=old, new=text), apply)

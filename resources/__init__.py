@@ -1,0 +1,1 @@
+"""Assets loaded at run time: sample and template flows, icons."""
