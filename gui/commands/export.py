@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import UserError
 from ..core.fileio import SaveError, atomic_write
 from ..core.flexml import FlexmlError, MalformedError, Severity
 from ..core.project import Project, load, references
+from . import UserError
 from .report import Finding, plural
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2

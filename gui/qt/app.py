@@ -37,7 +37,7 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 def run(argv: Sequence[str]) -> int:
     """Open the window on the given project or FlexML files (the sample when none)."""
-    import qasync  # noqa: PLC0415  (only the window needs it)
+    import qasync
 
     from .main_window import MainWindow
 

@@ -30,6 +30,13 @@ def check_xml_text(value: str, what: str = "text") -> str:
     return value
 
 
+def check_comment_text(value: str) -> str:
+    """Return `value` if it can stand inside <!-- -->, else raise ValueError."""
+    if "--" in value or value.endswith("-"):
+        raise ValueError("a comment cannot contain -- or end with -")
+    return value
+
+
 class Node:
     """One element of a flow (a verb or noun), or a comment when `tag` is COMMENT."""
 
@@ -48,6 +55,8 @@ class Node:
             check_xml_text(value, f"attribute {name}")
         if text is not None:
             check_xml_text(text)
+            if tag == COMMENT:
+                check_comment_text(text)
         self.tag = tag
         self.attrs: dict[str, str] = dict(attrs or {})
         self.text = text or None
@@ -300,6 +309,8 @@ class Document:
         text = text or None
         if text is not None:
             check_xml_text(text)
+            if node.tag == COMMENT:
+                check_comment_text(text)
         old = node.text
         if old == text:
             return
