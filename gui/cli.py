@@ -9,6 +9,7 @@ could not be read, was refused, or the command line was wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +23,18 @@ COMMANDS = ("validate", "export")
 
 def _err(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (e.g. captured in-process): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .qt.app import run  # only the window needs Qt
 
         return run(args_list)
+    for stream in (sys.stdout, sys.stderr):
+        # A file name or message that the terminal's encoding cannot show is escaped, not
+        # a UnicodeEncodeError traceback (exported XML is written as UTF-8 bytes anyway).
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     args = _parser().parse_args(args_list)
     try:
         if args.command == "validate":
@@ -84,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_UNUSABLE
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`); quietly stop writing.
-        sys.stderr.close()
+        # The reader went away (e.g. `| head`): quietly stop writing. What is still
+        # buffered goes to devnull, so the flush at exit raises nothing either
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        _silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         return 130

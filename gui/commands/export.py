@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.fileio import SaveError, atomic_write
+from ..core.fileio import SaveError, atomic_write, describe_os_error
 from ..core.flexml import FlexmlError, MalformedError, Severity
 from ..core.project import Project, load, references
 from . import UserError
@@ -20,11 +20,32 @@ def _load(inputs: list[str]) -> Project | int:
     try:
         return load(inputs)
     except MalformedError as exc:
-        where = f"{exc.line}:{exc.column or 1}: " if exc.line else ""
-        print(f"flexml-studio: {where}{exc.message}", file=sys.stderr)
+        # With several files, load's message names the file; with one, we do.
+        where = f"{inputs[0]}: " if len(inputs) == 1 else ""
+        at = f" (line {exc.line}, column {exc.column or 1})" if exc.line else ""
+        print(f"flexml-studio: {where}{exc.message}{at}", file=sys.stderr)
         return EXIT_PROBLEMS
     except FlexmlError as exc:
         raise UserError(exc.message) from None
+
+
+def _sources(inputs: list[str], project: Project) -> dict[str, str]:
+    """The file each flow came from, for problem lines: FlexML files become flows in order."""
+    if project.path is None and len(inputs) == len(project):
+        return dict(zip(project.names, inputs, strict=True))
+    return dict.fromkeys(project.names, inputs[0])
+
+
+def _write_stdout(text: str) -> None:
+    # The text declares UTF-8, so write UTF-8 whatever the terminal's encoding is.
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,20 +53,22 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     project = loaded
-    names = project.names if args.all else [args.flow or project.entry]
+    if not project.names:
+        raise UserError(f"{args.inputs[0]} has no flows to export")
+    names = project.names if args.all else [args.flow or project.entry or project.names[0]]
     for name in names:
         if name not in project:
             raise UserError(
                 f"the project has no flow named {name!r} (it has: {', '.join(project.names)})"
             )
-    label = args.inputs[0] if len(args.inputs) == 1 else "input"
+    sources = _sources(args.inputs, project)
     all_problems = project.lint()
     blocked = False
     for name in names:
         problems = all_problems[name]
         errors = [p for p in problems if p.severity is Severity.ERROR]
         for problem in problems:
-            print(Finding(label, problem, name).line(), file=sys.stderr)
+            print(Finding(sources[name], problem, name).line(), file=sys.stderr)
         if errors and not args.force:
             blocked = True
             print(
@@ -69,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise UserError(f"cannot create the folder {folder}: {exc.strerror}") from None
+                raise UserError(
+                    f"cannot create the folder {folder}: {describe_os_error(exc)}"
+                ) from None
             for name in names:
                 text = project.export(name, base_url=base_url, compact=args.compact)
                 atomic_write(folder / f"{name}.xml", text.encode("utf-8"))
@@ -77,8 +102,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         text = project.export(names[0], base_url=base_url, compact=args.compact)
         if args.output in (None, "-"):
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _write_stdout(text)
         else:
             atomic_write(Path(args.output), text.encode("utf-8"))
     except SaveError as exc:

@@ -12,10 +12,8 @@ from ..core.flexml import (
     RefusedError,
     Severity,
     lint,
-    parse,
 )
-from ..core.flexml.reader import MAX_BYTES, read_bytes
-from ..core.project import MAX_PROJECT_BYTES, is_project_file, load
+from ..core.project import load
 from .report import Finding, plural, to_json
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -24,20 +22,19 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 def check_file(path: Path) -> list[Finding]:
     """Every finding in one file; raises FlexmlError when it cannot be read or is refused."""
     name = str(path)
-    data = read_bytes(path, MAX_PROJECT_BYTES)
-    if is_project_file(data):
-        project = load([path])
-        findings = [
-            Finding(name, Problem(Severity.WARNING, n.code, n.message, n.line, n.column))
-            for n in project.notes
-        ]
-        for flow, problems in project.lint().items():
-            findings.extend(Finding(name, p, flow) for p in problems)
-        return findings
-    if len(data) > MAX_BYTES:
-        read_bytes(path)  # raises the FlexML size refusal
-    # A plain file is checked on its own: flow: references cannot be resolved here.
-    return [Finding(name, p) for p in lint(parse(data))]
+    # `load` tells a project from a FlexML file by its root element (not by a guess from
+    # the first bytes), and refuses a .flexproj that is not a project, as export does.
+    project = load([path])
+    if project.path is None:
+        # A plain file is checked on its own: flow: references cannot be resolved here.
+        return [Finding(name, p) for p in lint(project.flow(project.names[0]))]
+    findings = [
+        Finding(name, Problem(Severity.WARNING, n.code, n.message, n.line, n.column))
+        for n in project.notes
+    ]
+    for flow, problems in project.lint().items():
+        findings.extend(Finding(name, p, flow) for p in problems)
+    return findings
 
 
 def run(files: list[str], output_format: str) -> int:
@@ -61,7 +58,8 @@ def run(files: list[str], output_format: str) -> int:
                     Finding(file, Problem(Severity.ERROR, code, exc.message, exc.line, exc.column))
                 )
             else:
-                print(f"flexml-studio: {file}: {exc.message}", file=sys.stderr)
+                where = "" if file in exc.message else f"{file}: "
+                print(f"flexml-studio: {where}{exc.message}", file=sys.stderr)
     errors = sum(f.problem.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
     if output_format == "json":

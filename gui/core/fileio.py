@@ -46,25 +46,28 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, backup: bool = Fa
     and no temporary file is left behind.
     """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    # Through a symbolic link, replace the file it points at and keep the link.
+    target = Path(os.path.realpath(path))
+    directory = target.parent
+    existed = os.path.isfile(target)  # never raises, unlike Path.exists() on EACCES
     tmp_name: str | None = None
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        mode = target.stat().st_mode & 0o777 if existed else _default_mode()
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-        if backup and path.is_file():
-            _replace_backup(path)
-        os.replace(tmp_name, path)
+        if backup and existed:
+            _replace_backup(target)
+        os.replace(tmp_name, target)
         tmp_name = None
         _fsync_folder(directory)
     except OSError as exc:
         raise SaveError(
             f"could not save {path}: {describe_os_error(exc)}"
-            + ("; the previous version is unchanged" if path.exists() else "")
+            + ("; the previous version is unchanged" if existed else "")
         ) from None
     finally:
         if tmp_name is not None:

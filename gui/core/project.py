@@ -24,7 +24,16 @@ from pathlib import Path
 from lxml import etree
 
 from .fileio import atomic_write
-from .flexml import Document, FlexmlError, Node, Problem, lint, to_text
+from .flexml import (
+    Document,
+    FlexmlError,
+    MalformedError,
+    Node,
+    Problem,
+    RefusedError,
+    lint,
+    to_text,
+)
 from .flexml.reader import MAX_BYTES, Positions, ReadNote, build_document, parse_xml, read_bytes
 from .flexml.refs import is_valid_name, reference_target, slugify, unique_name
 from .flexml.schema import URL_ATTRIBUTES, URL_TEXT
@@ -270,7 +279,7 @@ def load(paths: Sequence[str | os.PathLike[str]]) -> Project:
             project = _project_from(element, Positions(data, element))
             project.path = paths[0]
             return project
-        if paths[0].suffix == SUFFIX:
+        if _is_project_name(paths[0]):
             raise NotAProjectError(
                 f"{paths[0]} is not a FlexML Studio project (its root is <{element.tag}>)"
             )
@@ -281,15 +290,27 @@ def load(paths: Sequence[str | os.PathLike[str]]) -> Project:
         return project
     project = Project()
     for path in paths:
-        data = read_bytes(path)
-        element = parse_xml(data)
+        data = read_bytes(path)  # its errors name the file already
+        try:
+            element = parse_xml(data)
+        except (MalformedError, RefusedError) as exc:
+            # Say which of the files it is (one file's caller names it itself).
+            raise type(exc)(f"{path}: {exc.message}", line=exc.line, column=exc.column) from None
         if element.tag == ROOT_TAG:
             raise ProjectError(
                 f"{path} is a project; open it on its own, not together with other files"
             )
+        if _is_project_name(path):
+            raise NotAProjectError(
+                f"{path} is not a FlexML Studio project (its root is <{element.tag}>)"
+            )
         name = unique_name(slugify(path.stem), set(project.names))
         project.add_flow(name, _flow_from(element, data))
     return project
+
+
+def _is_project_name(path: Path) -> bool:
+    return path.suffix.lower() == SUFFIX
 
 
 def _flow_from(element: etree._Element, data: bytes) -> Document:
@@ -317,12 +338,16 @@ def _project_from(root: etree._Element, positions: Positions) -> Project:
             positions.skip(child)
             continue
         if child.tag == "setting":
-            positions.skip(child)
+            _skip_subtree(child, positions)
             key, value = child.get("name"), child.get("value")
             if key is None or value is None:
                 project.notes.append(_note(child, "a <setting> without name or value was skipped"))
             else:
                 project.settings[key] = value
+                if len(child) or (child.text or "").strip():
+                    project.notes.append(
+                        _note(child, f"the content of <setting name={key!r}> was ignored")
+                    )
         elif child.tag == "flow":
             _load_flow(project, child, positions)
         else:

@@ -62,11 +62,15 @@ _TWIML_ONLY = frozenset(
     }
 )
 
-_INT = re.compile(r"[+-]?\d+\Z")
+# ASCII digits only: \d would also take digits of other scripts, which int() accepts.
+_INT = re.compile(r"[+-]?[0-9]+\Z")
 _DIGITS = re.compile(r"[0-9*#]+\Z")
+_KEY = re.compile(r"[0-9*#]\Z")
 _DTMF = re.compile(r"[0-9*#,]+\Z")
-_NUMBER = re.compile(r"\+?\d{7,15}\Z")
-_VOICE = re.compile(r"(man|woman|Polly\.[A-Z][A-Za-z-]*)\Z")
+_NUMBER = re.compile(r"\+?[0-9]{7,15}\Z")
+_POLLY = re.compile(r"Polly\.[A-Z][A-Za-z-]*\Z")
+# Longer whole numbers are clamped: int() refuses very long strings, and no range is that wide.
+_INT_DIGITS = 18
 _RECORD_KEYS = re.compile(r"([0-9*#]+|none)\Z")
 _GATHER_KEY = re.compile(r"[0-9*#_]\Z")
 
@@ -84,6 +88,7 @@ def _check_url(value: str, flow_names: Collection[str] | None) -> tuple[str, str
         return "invalid-url", f"{value!r} is not a URL (empty, or contains spaces)"
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number 0-65535)
     except ValueError as exc:
         return "invalid-url", f"{value!r} is not a URL: {exc}"
     if parts.scheme:
@@ -106,13 +111,12 @@ def _value_problem(
         return _check_url(value, flow_names)
     if type_ is Type.INT:
         if not _INT.match(value):
-            return "invalid-int", f"{value!r} is not a whole number"
-        number = int(value)
+            return "invalid-int", f"{_short(value)} is not a whole number"
+        number = _whole_number(value)
         low = spec.minimum if spec else None
         high = spec.maximum if spec else None
         if (low is not None and number < low) or (high is not None and number > high):
-            allowed = f"{low} to {high}" if high is not None else f"{low} or more"
-            return "out-of-range", f"{number} is out of range: allowed {allowed}"
+            return "out-of-range", f"{_short(value)} is out of range: allowed {_range(low, high)}"
         return None
     if type_ is Type.BOOL:
         if value in ("true", "false"):
@@ -120,7 +124,7 @@ def _value_problem(
         hint = " (write it in lower case)" if value.lower() in ("true", "false") else ""
         return "invalid-bool", f"{value!r} is not true or false{hint}"
     if type_ is Type.METHOD:
-        if value.upper() in ("GET", "POST"):
+        if value.isascii() and value.upper() in ("GET", "POST"):
             return None
         return "invalid-method", f"{value!r} is not an HTTP method: use GET or POST"
     if type_ is Type.ENUM:
@@ -129,7 +133,7 @@ def _value_problem(
             return None
         return "invalid-value", f"{value!r} is not one of: {', '.join(choices)}"
     if type_ is Type.VOICE:
-        if _VOICE.match(value):
+        if (spec is not None and value in spec.choices) or _POLLY.match(value):
             return None
         return "invalid-value", f"{value!r} is not a voice: use man, woman or Polly.<Name>"
     if type_ is Type.DIGITS:
@@ -137,6 +141,12 @@ def _value_problem(
             None
             if _DIGITS.match(value)
             else ("invalid-digits", f"{value!r} has characters other than the keys 0-9, * and #")
+        )
+    if type_ is Type.KEY:
+        return (
+            None
+            if _KEY.match(value)
+            else ("invalid-digits", f"{value!r} is not one key: 0-9, * or #")
         )
     if type_ is Type.DTMF:
         return (
@@ -248,7 +258,7 @@ class _Linter:
                 what = f"attribute {original} is written {documented} in the documentation"
                 code = "normalised-attribute"
             if original.startswith("{"):
-                what = f"{original} is in an XML namespace; FlexML uses none, so it was dropped"
+                what = f"{original} is in an XML namespace; FlexML uses none, so it was removed"
             self.warning(node, code, f"{what}; it will be exported that way")
 
     def attributes(self, node: Node, spec: ElementSpec) -> None:
@@ -339,19 +349,36 @@ class _Linter:
 
     def gather(self, node: Node) -> None:
         prompts = SCHEMA["Gather"].children
-        if "action" not in node.attrs and not any(c.tag in prompts for c in node._children):
+        if not _has_action(node) and not any(c.tag in prompts for c in node._children):
             self.warning(
                 node,
                 "gather-does-nothing",
-                "<Gather> has neither a prompt inside (Say, Play, Pause) nor an action: "
+                f"<Gather> has neither a prompt inside ({', '.join(prompts)}) nor an action: "
                 "the caller hears nothing and the digits go nowhere",
             )
+
+
+def _has_action(node: Node) -> bool:
+    return bool(node.attrs.get("action"))
 
 
 def _stops(node: Node, spec: ElementSpec) -> bool:
     if spec.flow is Flow.ENDS:
         return True
-    return spec.flow is Flow.ENDS_IF_ACTION and bool(node.attrs.get("action"))
+    return spec.flow is Flow.ENDS_IF_ACTION and _has_action(node)
+
+
+def _whole_number(value: str) -> int:
+    """The value of a string `_INT` matched, clamped to +-10**_INT_DIGITS."""
+    magnitude = value.lstrip("+-").lstrip("0")
+    number = int(magnitude or "0") if len(magnitude) <= _INT_DIGITS else 10**_INT_DIGITS
+    return -number if value.startswith("-") else number
+
+
+def _range(low: int | None, high: int | None) -> str:
+    if high is None:
+        return f"{low} or more"
+    return f"{high} or less" if low is None else f"{low} to {high}"
 
 
 def _stops_because(stopper: Node) -> str:
@@ -385,8 +412,25 @@ def lint(flow: Document | Node, flow_names: Collection[str] | None = None) -> li
     else:
         root = flow
     linter.run(root)
-    # Document order: the walk reports a parent's order rules before its children.
-    return sorted(linter.problems, key=lambda p: (p.line or 0, p.column or 0))
+    return _in_document_order(linter.problems, root)
+
+
+def _in_document_order(problems: list[Problem], root: Node) -> list[Problem]:
+    """Sort by the tree, not by source lines: nodes added or moved since reading have no line
+    or a stale one. The walk reports a parent's order rules before its children, and each
+    node's own problems in rule order, which the stable sort keeps."""
+    nodes = list(root.iter())
+    rank = {id(node): i for i, node in enumerate(nodes)}
+
+    def key(problem: Problem) -> tuple[int, int]:
+        if problem.node is not None:
+            return rank[id(problem.node)], 1
+        # A reader note has only a line: it goes before the first node from that line on.
+        line = problem.line or 0
+        at = next((i for i, n in enumerate(nodes) if (n.line or 0) >= line), len(nodes))
+        return at, 0
+
+    return sorted(problems, key=key)
 
 
 def has_errors(problems: Collection[Problem]) -> bool:

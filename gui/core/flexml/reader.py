@@ -1,9 +1,10 @@
 """XML in: a safe, forgiving FlexML reader built on lxml.
 
-Safe: a document with a DOCTYPE is refused before lxml sees it (and again after, for
-encodings the byte scan cannot read); entities are never resolved, no DTD is loaded, nothing
-is fetched over the network and XInclude is never processed. Files over 5 MiB and nesting
-deeper than 64 levels are refused with a message.
+Safe: a document with a DOCTYPE is refused before lxml sees it (in UTF-8, UTF-16 or UTF-32,
+and again after, for encodings the scan cannot read); entities are never resolved, no DTD is
+loaded, a resolver refuses every external file or URL libxml2 asks for (so nothing is read or
+fetched because of what a document says), and XInclude is never processed. Files over 5 MiB
+and nesting deeper than 64 levels are refused with a message.
 
 Forgiving: element and attribute names in any letter case are normalised to the documented
 spelling (the original is kept on the node so lint can mention it); unknown elements and
@@ -27,11 +28,29 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 
 _BOM = b"\xef\xbb\xbf"
+# Byte order marks, and the first bytes of "<?" in UTF-16/32 without one (XML 1.0 appendix F).
+_UNICODE_STARTS = (
+    (b"\xff\xfe\x00\x00", 4, "utf-32-le"),
+    (b"\x00\x00\xfe\xff", 4, "utf-32-be"),
+    (_BOM, 3, "utf-8"),
+    (b"\xff\xfe", 2, "utf-16-le"),
+    (b"\xfe\xff", 2, "utf-16-be"),
+    (b"<\x00\x00\x00", 0, "utf-32-le"),
+    (b"\x00\x00\x00<", 0, "utf-32-be"),
+    (b"<\x00?\x00", 0, "utf-16-le"),
+    (b"\x00<\x00?", 0, "utf-16-be"),
+)
 # Anything that may stand before a DOCTYPE: white space, the XML declaration, PIs, comments.
-_DOCTYPE_IN_PROLOG = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
-# Start tags and comments in document order; CDATA sections and PIs are skipped so that
-# a "<" inside them is not taken for a tag.
-_MARKUP = re.compile(rb"<!\[CDATA\[.*?\]\]>|<\?.*?\?>|(<!--)|<([^/!?\s])", re.S)
+# The repetition is possessive: backtracking into it (a run of spaces split every possible
+# way, or a PI stretched over the next one) would take exponential time on hostile input.
+_PROLOG_DOCTYPE = r"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*+<!DOCTYPE"
+_DOCTYPE_IN_PROLOG = re.compile(_PROLOG_DOCTYPE.encode(), re.S)
+_DOCTYPE_IN_PROLOG_TEXT = re.compile(_PROLOG_DOCTYPE, re.S)
+# Start tags and comments in document order. Comments, CDATA sections and PIs are matched
+# whole, so a "<" inside them is not taken for a tag, and each is scanned once.
+_MARKUP = re.compile(r"(<!--).*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<([^/!?\s])", re.S)
+# XML's white space (the S production); other Unicode spaces are content.
+_XML_SPACE = " \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -44,8 +63,23 @@ class ReadNote:
     message: str
 
 
+class _ExternalRefused(Exception):
+    """libxml2 asked for an external file or URL (a DTD or an external entity)."""
+
+
+class _RefuseExternal(etree.Resolver):
+    """Refuses everything: libxml2 loads an external DTD or parameter entity named in a
+    DOCTYPE even with load_dtd=False (seen with libxml2 2.14), and would block on a pipe."""
+
+    def resolve(self, system_url, public_id, context):
+        raise _ExternalRefused(system_url)
+
+
+_REFUSE_EXTERNAL = _RefuseExternal()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -55,6 +89,8 @@ def _parser() -> etree.XMLParser:
         remove_blank_text=False,
         strip_cdata=True,
     )
+    parser.resolvers.add(_REFUSE_EXTERNAL)
+    return parser
 
 
 def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
@@ -98,20 +134,41 @@ def parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
     """Parse bytes with every safety rule applied; the root element, or a typed error."""
     if len(data) > max_bytes:
         raise RefusedError(_too_large(len(data), max_bytes))
-    body = data[3:] if data.startswith(_BOM) else data
-    if _DOCTYPE_IN_PROLOG.match(body):
+    if _has_doctype(data):
         raise RefusedError(_DOCTYPE_MESSAGE)
+    body = data[3:] if data.startswith(_BOM) else data
     if not body.strip():
         raise MalformedError("the file is empty", line=1, column=1)
     try:
         element = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc) from None
+    except _ExternalRefused:
+        raise RefusedError(_DOCTYPE_MESSAGE) from None
     except ValueError as exc:  # e.g. a str with an encoding declaration
         raise MalformedError(f"not an XML document: {exc}") from None
     if element.getroottree().docinfo.doctype:
         raise RefusedError(_DOCTYPE_MESSAGE)
     return element
+
+
+def _unicode_codec(data: bytes) -> tuple[str, int] | None:
+    """(codec, length of the byte order mark) when `data` starts like Unicode XML."""
+    for start, bom_length, codec in _UNICODE_STARTS:
+        if data.startswith(start):
+            return codec, bom_length
+    return None
+
+
+def _has_doctype(data: bytes) -> bool:
+    """Whether a DOCTYPE follows the prolog (UTF-16/32 are decoded first)."""
+    found = _unicode_codec(data)
+    if found is None or found[0] == "utf-8":
+        body = data[3:] if data.startswith(_BOM) else data
+        return _DOCTYPE_IN_PROLOG.match(body) is not None
+    codec, bom_length = found
+    text = data[bom_length:].decode(codec, "replace")
+    return _DOCTYPE_IN_PROLOG_TEXT.match(text) is not None
 
 
 _DOCTYPE_MESSAGE = (
@@ -132,21 +189,26 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> Exception:
 
 
 class Positions:
-    """Maps nodes, in document order, to the line and column of their start tag."""
+    """Maps nodes, in document order, to the line and column of their start tag.
+
+    Columns count characters, not bytes, so the document is decoded first (with the
+    encoding lxml used); when that fails the nodes get lxml's line and no column.
+    """
 
     def __init__(self, data: bytes, root: etree._Element) -> None:
-        self.data = data
+        self.text = _decode(data, root)
         self.elements: list[int] = []
         self.comments: list[int] = []
-        for match in _MARKUP.finditer(data):
-            if match.group(2):
-                self.elements.append(match.start())
-            elif match.group(1):
-                self.comments.append(match.start())
+        if self.text is not None:
+            for match in _MARKUP.finditer(self.text):
+                if match.group(2):
+                    self.elements.append(match.start())
+                elif match.group(1):
+                    self.comments.append(match.start())
         if self.elements:
             first = self.elements[0]
             self.comments = [offset for offset in self.comments if offset > first]
-        self.usable = len(self.elements) == _count_elements(root)
+        self.usable = self.text is not None and len(self.elements) == _count_elements(root)
         self._next_element = 0
         self._next_comment = 0
         self._last_offset = 0
@@ -174,18 +236,29 @@ class Positions:
         else:
             offset = self.elements[self._next_element]
             self._next_element += 1
-        data = self.data
+        text = self.text
+        assert text is not None
         if offset >= self._last_offset:
-            line = self._last_line + data.count(b"\n", self._last_offset, offset)
+            line = self._last_line + text.count("\n", self._last_offset, offset)
             self._last_offset, self._last_line = offset, line
         else:  # comments and elements interleave: count from the start
-            line = 1 + data.count(b"\n", 0, offset)
-        line_start = data.rfind(b"\n", 0, offset) + 1
-        prefix = data[line_start:offset]
+            line = 1 + text.count("\n", 0, offset)
         node.line = line
-        node.column = 1 + (
-            len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
-        )
+        node.column = offset - text.rfind("\n", 0, offset)
+
+
+def _decode(data: bytes, root: etree._Element) -> str | None:
+    """The document as text (without a byte order mark), or None if it cannot be decoded."""
+    found = _unicode_codec(data)
+    if found is not None:
+        codec, bom_length = found
+        data = data[bom_length:]
+    else:
+        codec = root.getroottree().docinfo.encoding or "utf-8"
+    try:
+        return data.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def _count_elements(root: etree._Element) -> int:
@@ -216,30 +289,16 @@ def _build(
     raw_tag = element.tag
     local = _local(raw_tag)
     tag = ELEMENT_BY_LOWER.get(local.lower(), local)
-    attrs: dict[str, str] = {}
-    spelling: dict[str, str] | None = None
+    node = Node._raw(tag, {}, None)
     if tag != raw_tag:
-        spelling = {"": raw_tag}
-    if element.attrib:
-        known = ATTRIBUTE_BY_LOWER.get(tag)
-        for raw_name, value in element.attrib.items():
-            name = _local(raw_name)
-            if known:
-                name = known.get(name.lower(), name)
-            if name in attrs:  # two spellings of one attribute: keep both, flag the second
-                name = raw_name
-            if name != raw_name:
-                if spelling is None:
-                    spelling = {}
-                spelling[name] = raw_name
-            attrs[name] = value
-    pieces = [element.text] if element.text else []
-    node = Node._raw(tag, attrs, None)
-    node.spelling = spelling
+        node.spelling = {"": raw_tag}
     if positions is not None:
         positions.place(node, element)
     else:
         node.line = element.sourceline
+    if element.attrib:
+        _attributes(node, element, notes)
+    pieces = [element.text] if element.text else []
     children = node._children
     for child in element.iterchildren():
         if child.tail:
@@ -267,6 +326,57 @@ def _build(
         sub.parent = node
         children.append(sub)
     if pieces:
-        text = "".join(pieces).strip()
+        text = "".join(pieces).strip(_XML_SPACE)
         node.text = text or None
     return node
+
+
+def _attributes(node: Node, element: etree._Element, notes: list[ReadNote]) -> None:
+    """Copy the attributes of `element` to `node`, each under its documented spelling.
+
+    Two attributes can come to the same name (voice="a" VOICE="b", or lang and xml:lang).
+    One written exactly so keeps it; another keeps its own spelling (without a namespace)
+    if that is still free, else it is dropped with a note: nothing is lost silently, and no
+    name is written that is not an XML name.
+    """
+    known = ATTRIBUTE_BY_LOWER.get(node.tag)
+    items = []
+    for raw_name, value in element.attrib.items():
+        local = _local(raw_name)
+        name = known.get(local.lower(), local) if known else local
+        items.append((raw_name, local, name, value))
+    exact = {raw_name for raw_name, _, name, _ in items if raw_name == name}
+    attrs = node.attrs
+    spelling = node.spelling
+    for raw_name, local, name, value in items:
+        if name in attrs or (name in exact and raw_name != name):
+            if local in attrs or local in exact:
+                notes.append(
+                    ReadNote(
+                        node.line,
+                        node.column,
+                        "dropped-markup",
+                        f"the attribute {_qualified(element, raw_name)} of <{node.tag}> was "
+                        f"dropped: it repeats {name}",
+                    )
+                )
+                continue
+            name = local
+        if name != raw_name:
+            if spelling is None:
+                spelling = node.spelling = {}
+            spelling[name] = raw_name
+        attrs[name] = value
+
+
+def _qualified(element: etree._Element, raw_name: str) -> str:
+    """An attribute name as written (prefix:local), from lxml's {namespace}local."""
+    if not raw_name.startswith("{"):
+        return raw_name
+    namespace, _, local = raw_name[1:].partition("}")
+    if namespace == "http://www.w3.org/XML/1998/namespace":
+        return f"xml:{local}"
+    for prefix, uri in element.nsmap.items():
+        if uri == namespace and prefix:
+            return f"{prefix}:{local}"
+    return raw_name

@@ -29,6 +29,7 @@ class Type(Enum):
     URL = "url"  # absolute http(s) URL, relative path, or flow:NAME
     METHOD = "method"  # GET or POST, any letter case
     DIGITS = "digits"  # DTMF keys 0-9 * #
+    KEY = "key"  # exactly one DTMF key 0-9 * #
     DTMF = "dtmf"  # DTMF keys plus "," (each comma waits 0.5 s)
     NUMBER = "number"  # phone number: 7..15 digits after an optional leading +
     ENUM = "enum"  # one of AttrSpec.choices
@@ -123,10 +124,17 @@ _PROMPTS = ("Say", "Play", "Pause", "Wait")
 _METHOD_NOTE = "HTTP method for the {} request: GET or POST"
 
 
-def _action(what: str, certainty: Certainty = Certainty.DOC) -> tuple[AttrSpec, AttrSpec]:
+def _action(what: str, method_certainty: Certainty = Certainty.DOC) -> tuple[AttrSpec, AttrSpec]:
+    """`action` and its `method`; `method_certainty` is how sure the POST default is."""
     return (
-        _a("action", Type.URL, f"URL requested {what}", certainty=certainty),
-        _a("method", Type.METHOD, _METHOD_NOTE.format("action"), default="POST"),
+        _a("action", Type.URL, f"URL requested {what}"),
+        _a(
+            "method",
+            Type.METHOD,
+            _METHOD_NOTE.format("action"),
+            default="POST",
+            certainty=method_certainty,
+        ),
     )
 
 
@@ -337,7 +345,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         children=_PROMPTS,
         flow=Flow.ACTION_ON_RESULT,
         attributes=(
-            *_action("with the digits once input was collected"),
+            *_action("with the digits once input was collected", _ASSUMED),
             _a(
                 "timeout",
                 Type.INT,
@@ -377,7 +385,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         children=("Number",),
         flow=Flow.ENDS_IF_ACTION,
         attributes=(
-            *_action("when the dialed call ends or fails"),
+            *_action("when the dialed call ends or fails", _ASSUMED),
             _a(
                 "callerId",
                 Type.NUMBER,
@@ -401,7 +409,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 default="false",
                 certainty=_ASSUMED,
             ),
-            _a("confirmKey", Type.DIGITS, "Key the callee must press to connect"),
+            _a("confirmKey", Type.KEY, "Key the callee must press to connect"),
             _a("confirmSound", Type.URL, "Prompt played to the callee before connecting"),
             _a("containerSid", Type.STRING, "Storage container for a recording"),
         ),
@@ -484,7 +492,13 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         attributes=(
             *_action("with the recording details when something was recorded"),
             _a("errorAction", Type.URL, "URL requested if recording fails"),
-            _a("errorMethod", Type.METHOD, _METHOD_NOTE.format("errorAction"), default="POST"),
+            _a(
+                "errorMethod",
+                Type.METHOD,
+                _METHOD_NOTE.format("errorAction"),
+                default="POST",
+                certainty=_ASSUMED,
+            ),
             _a("callbackUrl", Type.URL, "URL that receives the recording details when done"),
             _a(
                 "fileFormat",
@@ -588,6 +602,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 Type.METHOD,
                 _METHOD_NOTE.format("status callback"),
                 default="POST",
+                certainty=_ASSUMED,
             ),
         ),
     ),
@@ -597,7 +612,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         "Detect whether a person or an answering machine answered (experimental)",
         flow=Flow.ENDS_IF_ACTION,
         attributes=(
-            *_action("with AMDStatus and AMDCause"),
+            *_action("with AMDStatus and AMDCause", _ASSUMED),
             *(
                 _a(name, Type.INT, description, minimum=0)
                 for name, description in (
