@@ -161,7 +161,7 @@ def test_foreign_flexproj_is_not_a_project(tmp_path):
 def test_foreign_flexproj_among_several_files_is_not_a_project(tmp_path):
     good = _write(tmp_path / "a.xml", HANGUP)
     odd = _write(tmp_path / "odd.flexproj", "<Response><Hangup/></Response>")
-    with pytest.raises(NotAProjectError, match="odd.flexproj is not a FlexML Studio project"):
+    with pytest.raises(NotAProjectError, match=r"odd\.flexproj is not a FlexML Studio project"):
         load([good, odd])
 
 
@@ -370,7 +370,7 @@ def test_errors_among_several_files_name_the_file(tmp_path):
     with pytest.raises(RefusedError) as info:
         load([a, doctype])
     assert info.value.message.startswith(f"{doctype}: ")
-    with pytest.raises(UnreadableError, match="gone.xml does not exist"):
+    with pytest.raises(UnreadableError, match=r"gone\.xml does not exist"):
         load([a, tmp_path / "gone.xml"])
 
 
@@ -522,9 +522,7 @@ def test_rename_flow_keeps_position_moves_entry_and_rewrites_references_everywhe
     assert project.names == ["main", "main-menu", "other"]
     assert project.entry == "main-menu"
     renamed = ProjectChange(ProjectChangeKind.FLOW_RENAMED, "menu", 1, new_name="main-menu")
-    entry = ProjectChange(
-        ProjectChangeKind.ENTRY_CHANGED, "main-menu", old="menu", new="main-menu"
-    )
+    entry = ProjectChange(ProjectChangeKind.ENTRY_CHANGED, "main-menu", old="menu", new="main-menu")
     assert rec.events == [
         ("before", renamed, ["main", "menu", "other"], "menu"),
         ("after", renamed, ["main", "main-menu", "other"], "menu"),

@@ -258,7 +258,7 @@ class _Linter:
                 what = f"attribute {original} is written {documented} in the documentation"
                 code = "normalised-attribute"
             if original.startswith("{"):
-                what = f"{original} is in an XML namespace; FlexML uses none, so it was removed"
+                what = f"{original} is in an XML namespace, which was removed (FlexML uses none)"
             self.warning(node, code, f"{what}; it will be exported that way")
 
     def attributes(self, node: Node, spec: ElementSpec) -> None:
