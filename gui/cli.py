@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 
 from . import __version__
@@ -18,6 +19,7 @@ from .commands import UserError
 
 PROG = "flexml-studio"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
 COMMANDS = ("validate", "export")
 
 
@@ -79,7 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
+    first = args_list[0] if args_list else None
+    if first is None or (first not in (*COMMANDS, "-h", "--help", "--version")):
+        if first is not None and not first.startswith("-") and not Path(first).exists():
+            # Not a command and not a file to open: most likely a typo of a command.
+            _err(f"{first!r} is neither a command ({', '.join(COMMANDS)}) nor a file to open")
+            return EXIT_UNUSABLE
         from .qt.app import run  # only the window needs Qt
 
         return run(args_list)
@@ -107,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # buffered goes to devnull, so the flush at exit raises nothing either
         # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
         _silence_stdout()
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
     return EXIT_UNUSABLE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -37,15 +38,24 @@ def _sources(inputs: list[str], project: Project) -> dict[str, str]:
 
 
 def _write_stdout(text: str) -> None:
-    # The text declares UTF-8, so write UTF-8 whatever the terminal's encoding is.
+    """Write UTF-8 (the text declares it), whatever the terminal's encoding is."""
     sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
+    data = text.encode("utf-8")
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests, IDEs)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:
+            buffer.write(data)
         sys.stdout.flush()
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
+        return
+    # WORKAROUND: BufferedWriter.write can report a short write into a pipe whose reader
+    # left and drop the rest without raising; os.write in a loop raises BrokenPipeError.
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def run(args: argparse.Namespace) -> int:

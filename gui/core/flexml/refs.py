@@ -40,7 +40,7 @@ def unique_name(base: str, taken: set[str] | frozenset[str]) -> str:
 def reference_target(value: str) -> str | None:
     """The flow name a `flow:NAME` value refers to, or None for any other value."""
     if value.startswith(PREFIX):
-        return value[len(PREFIX) :].strip()
+        return value[len(PREFIX) :]  # not stripped: "flow: menu" is not a valid reference
     return None
 
 
