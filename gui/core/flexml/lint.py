@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from .refs import is_valid_name, reference_target
 from .schema import ROOT, SCHEMA, AttrSpec, ElementSpec, Flow, Type
-from .tree import COMMENT, Document, Node
+from .tree import COMMENT, Document, Node, node_paths
 
 
 class Severity(StrEnum):
@@ -178,73 +178,176 @@ def _value_problem(
     raise AssertionError(f"unhandled type {type_}")
 
 
+# -- fast acceptance ----------------------------------------------------------------------
+# Lint runs on every edit and on 50,000-verb files, so each value first meets a cheap test
+# that accepts the common valid forms; only what it does not accept goes through
+# `_value_problem`, which is the one place that decides and words the problem.
+
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~%/-]*)?\Z")
+_FAST_MATCH = {
+    Type.DIGITS: _DIGITS,
+    Type.KEY: _KEY,
+    Type.DTMF: _DTMF,
+    Type.NUMBER: _NUMBER,
+    Type.GATHER_KEY: _GATHER_KEY,
+    Type.RECORD_KEYS: _RECORD_KEYS,
+    Type.URL: _PLAIN_URL,
+}
+
+
+def _accept(type_: Type, spec: AttrSpec | None) -> Callable[[str], bool]:
+    """A quick test that returns True only for values `_value_problem` would accept."""
+    if type_ is Type.STRING:
+        return lambda value: True
+    if type_ is Type.INT:
+        low = spec.minimum if spec else None
+        high = spec.maximum if spec else None
+
+        def accept_int(value: str) -> bool:
+            if not (value.isascii() and value.isdigit() and len(value) < _INT_DIGITS):
+                return False
+            number = int(value)
+            return (low is None or number >= low) and (high is None or number <= high)
+
+        return accept_int
+    if type_ is Type.BOOL:
+        return frozenset(("true", "false")).__contains__
+    if type_ is Type.METHOD:
+        return frozenset(("GET", "POST", "get", "post")).__contains__
+    if type_ in (Type.ENUM, Type.VOICE):
+        return frozenset(spec.choices if spec else ()).__contains__
+    pattern = _FAST_MATCH[type_]
+    return lambda value: pattern.match(value) is not None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What lint needs of one element, prepared once from the schema."""
+
+    spec: ElementSpec
+    children: frozenset[str]
+    attributes: dict[str, tuple[AttrSpec, Callable[[str], bool]]]
+    accept_text: Callable[[str], bool]
+
+
+_RULES: dict[str, _Rules] = {
+    spec.name: _Rules(
+        spec,
+        frozenset(spec.children),
+        {a.name: (a, _accept(a.type, a)) for a in spec.attributes},
+        _accept(spec.text.type, None),
+    )
+    for spec in SCHEMA.values()
+}
+
+
 class _Linter:
     def __init__(self, flow_names: Collection[str] | None) -> None:
         self.flow_names = flow_names
-        self.problems: list[Problem] = []
-
-    def add(self, node: Node | None, severity: Severity, code: str, message: str) -> None:
-        if node is None:
-            self.problems.append(Problem(severity, code, message))
-        else:
-            self.problems.append(
-                Problem(severity, code, message, node.line, node.column, node.path(), node)
-            )
+        # (severity, code, message, node or None, line, column) in document order; Problems
+        # are made at the end, when every path can be computed in one pass.
+        self.found: list[tuple[Severity, str, str, Node | None, int | None, int | None]] = []
+        self.stopper: Node | None = None  # the top-level verb after which nothing runs
+        self.previous_verb: Node | None = None
+        self.position = 0  # of the current top-level verb, comments not counted
 
     def error(self, node: Node, code: str, message: str) -> None:
-        self.add(node, Severity.ERROR, code, message)
+        self.found.append((Severity.ERROR, code, message, node, None, None))
 
     def warning(self, node: Node, code: str, message: str) -> None:
-        self.add(node, Severity.WARNING, code, message)
+        self.found.append((Severity.WARNING, code, message, node, None, None))
+
+    def problems(self) -> list[Problem]:
+        nodes = [item[3] for item in self.found if item[3] is not None]
+        paths = iter(node_paths(nodes))
+        result = []
+        for severity, code, message, node, line, column in self.found:
+            if node is None:
+                result.append(Problem(severity, code, message, line, column))
+            else:
+                result.append(
+                    Problem(severity, code, message, node.line, node.column, next(paths), node)
+                )
+        return result
 
     # -- the walk -------------------------------------------------------------------------
 
-    def run(self, root: Node) -> None:
+    def run(self, root: Node, notes: list) -> None:
+        pending = sorted(notes, key=lambda note: note.line or 0)
         if root.tag != ROOT:
             self.error(
                 root,
                 "wrong-root",
                 f"the root element is <{root.tag}>; a FlexML document starts with <Response>",
             )
+        sequence = root.tag == ROOT
         stack: list[Node] = [root]
         while stack:
             node = stack.pop()
+            if pending and node.line is not None:
+                # A reader note has only a line: it goes before the first node from there on.
+                while pending and (pending[0].line or 0) <= node.line:
+                    note = pending.pop(0)
+                    self.found.append(
+                        (Severity.WARNING, note.code, note.message, None, note.line, note.column)
+                    )
             if node.tag != COMMENT:
+                if sequence and node.parent is root:
+                    self.sequence(node)
                 self.element(node)
             children = node._children
             if children:
                 stack.extend(reversed(children))
+        for note in pending:
+            self.found.append(
+                (Severity.WARNING, note.code, note.message, None, note.line, note.column)
+            )
 
     def element(self, node: Node) -> None:
         tag = node.tag
-        spec = SCHEMA.get(tag)
+        rules = _RULES.get(tag)
         if node.spelling:
             self.spelling(node)
-        if spec is None:
+        if rules is None:
             hint = " (it is TwiML; FlexML has no such verb)" if tag in _TWIML_ONLY else ""
             close = difflib.get_close_matches(tag, SCHEMA, n=1) if not hint else []
             if close:
                 hint = f" (did you mean <{close[0]}>?)"
             self.error(node, "unknown-element", f"<{tag}> is not a FlexML element{hint}")
             return
+        spec = rules.spec
         parent = node.parent
-        if parent is None:
-            if tag != ROOT:
-                pass  # reported as wrong-root
-        elif parent.tag in SCHEMA and tag not in SCHEMA[parent.tag].children:
-            where = ", ".join(spec.parents) or "nowhere but the document root"
-            self.error(
-                node,
-                "misplaced-element",
-                f"<{tag}> cannot go inside <{parent.tag}>; it belongs in {where}",
-            )
-        if node.attrs:
-            self.attributes(node, spec)
-        self.text(node, spec)
-        if tag == ROOT and parent is None:
-            self.sequence(node)
-        elif tag == "Gather":
+        if parent is not None:
+            parent_rules = _RULES.get(parent.tag)
+            if parent_rules is not None and tag not in parent_rules.children:
+                where = ", ".join(spec.parents) or "nowhere but the document root"
+                self.error(
+                    node,
+                    "misplaced-element",
+                    f"<{tag}> cannot go inside <{parent.tag}>; it belongs in {where}",
+                )
+        attrs = node.attrs
+        if attrs:
+            known = rules.attributes
+            for name, value in attrs.items():
+                entry = known.get(name)
+                if entry is None or not entry[1](value) or entry[0].requires:
+                    self.attribute(node, spec, name, value)
+        text = node.text
+        if text is None:
+            if spec.text.required:
+                self.text(node, spec)
+        elif not (rules.accept_text(text) and spec.text.allowed and self._length_ok(spec, text)):
+            self.text(node, spec)
+        if tag == "Gather":
             self.gather(node)
+
+    @staticmethod
+    def _length_ok(spec: ElementSpec, text: str) -> bool:
+        rule = spec.text
+        return rule.min_length <= len(text) and (
+            rule.max_length is None or len(text) <= rule.max_length
+        )
 
     def spelling(self, node: Node) -> None:
         assert node.spelling is not None
@@ -261,33 +364,31 @@ class _Linter:
                 what = f"{original} is in an XML namespace, which was removed (FlexML uses none)"
             self.warning(node, code, f"{what}; it will be exported that way")
 
-    def attributes(self, node: Node, spec: ElementSpec) -> None:
-        attrs = node.attrs
-        for name, value in attrs.items():
-            attr = spec.attr_index.get(name)
-            if attr is None:
-                close = difflib.get_close_matches(name, spec.attr_index, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                if not spec.attributes:
-                    hint = f" (<{spec.name}> takes no attributes)"
+    def attribute(self, node: Node, spec: ElementSpec, name: str, value: str) -> None:
+        attr = spec.attr_index.get(name)
+        if attr is None:
+            close = difflib.get_close_matches(name, spec.attr_index, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            if not spec.attributes:
+                hint = f" (<{spec.name}> takes no attributes)"
+            self.warning(
+                node,
+                "unknown-attribute",
+                f"<{spec.name}> has no attribute {name}{hint}; CarrierX will ignore it",
+            )
+            return
+        found = _value_problem(attr.type, value, attr, self.flow_names)
+        if found:
+            code, message = found
+            self.error(node, code, f"{spec.name} {name}: {message}")
+        if attr.requires:
+            other, wanted = attr.requires
+            if node.attrs.get(other) != wanted:
                 self.warning(
                     node,
-                    "unknown-attribute",
-                    f"<{spec.name}> has no attribute {name}{hint}; CarrierX will ignore it",
+                    "attribute-without-effect",
+                    f'{spec.name} {name} has no effect unless {other}="{wanted}"',
                 )
-                continue
-            found = _value_problem(attr.type, value, attr, self.flow_names)
-            if found:
-                code, message = found
-                self.error(node, code, f"{spec.name} {name}: {message}")
-            if attr.requires:
-                other, wanted = attr.requires
-                if attrs.get(other) != wanted:
-                    self.warning(
-                        node,
-                        "attribute-without-effect",
-                        f'{spec.name} {name} has no effect unless {other}="{wanted}"',
-                    )
 
     def text(self, node: Node, spec: ElementSpec) -> None:
         rule = spec.text
@@ -319,42 +420,45 @@ class _Linter:
             code, message = found
             self.error(node, code, f"{spec.name} text: {message}")
 
-    def sequence(self, root: Node) -> None:
+    def sequence(self, node: Node) -> None:
         """Order rules among the document's verbs: reachability and verbs that go first."""
-        verbs = [c for c in root._children if c.tag != COMMENT]
-        stopper: Node | None = None
-        for position, node in enumerate(verbs):
-            spec = SCHEMA.get(node.tag)
-            if stopper is not None:
-                why = _stops_because(stopper)
+        position = self.position
+        previous = self.previous_verb
+        self.position += 1
+        self.previous_verb = node
+        stopper = self.stopper
+        if stopper is not None:
+            why = _stops_because(stopper)
+            self.warning(
+                node,
+                "unreachable",
+                f"<{node.tag}> never runs: {why}"
+                + (f" (line {stopper.line})" if stopper.line else ""),
+            )
+        rules = _RULES.get(node.tag)
+        if rules is None:
+            return
+        spec = rules.spec
+        if spec.must_be_first and position > 0:
+            assert previous is not None
+            if not (position == 1 and previous.tag in spec.may_follow):
+                after = f" or right after <{spec.may_follow[0]}>" if spec.may_follow else ""
                 self.warning(
                     node,
-                    "unreachable",
-                    f"<{node.tag}> never runs: {why}"
-                    + (f" (line {stopper.line})" if stopper.line else ""),
+                    f"{spec.name.lower()}-not-first",
+                    f"<{spec.name}> must be the first verb{after}",
                 )
-            if spec is None:
-                continue
-            if spec.must_be_first and position > 0:
-                previous = verbs[position - 1].tag
-                if not (position == 1 and previous in spec.may_follow):
-                    after = f" or right after <{spec.may_follow[0]}>" if spec.may_follow else ""
-                    self.warning(
-                        node,
-                        f"{spec.name.lower()}-not-first",
-                        f"<{spec.name}> must be the first verb{after}",
-                    )
-            if stopper is None and _stops(node, spec):
-                stopper = node
+        if stopper is None and _stops(node, spec):
+            self.stopper = node
 
     def gather(self, node: Node) -> None:
-        prompts = SCHEMA["Gather"].children
+        prompts = _RULES["Gather"].children
         if not _has_action(node) and not any(c.tag in prompts for c in node._children):
             self.warning(
                 node,
                 "gather-does-nothing",
-                f"<Gather> has neither a prompt inside ({', '.join(prompts)}) nor an action: "
-                "the caller hears nothing and the digits go nowhere",
+                f"<Gather> has neither a prompt inside ({', '.join(SCHEMA['Gather'].children)})"
+                " nor an action: the caller hears nothing and the digits go nowhere",
             )
 
 
@@ -398,39 +502,17 @@ def _short(text: str, limit: int = 30) -> str:
 
 
 def lint(flow: Document | Node, flow_names: Collection[str] | None = None) -> list[Problem]:
-    """All problems in a flow, in document order.
+    """All problems in a flow, in document order (by the tree, not by source lines: nodes
+    added or moved since reading have no line or a stale one).
 
     With `flow_names` (the project's flows), `flow:NAME` references are checked too.
     """
     linter = _Linter(flow_names)
     if isinstance(flow, Document):
-        for note in flow.notes:
-            linter.problems.append(
-                Problem(Severity.WARNING, note.code, note.message, note.line, note.column)
-            )
-        root = flow.root
+        linter.run(flow.root, flow.notes)
     else:
-        root = flow
-    linter.run(root)
-    return _in_document_order(linter.problems, root)
-
-
-def _in_document_order(problems: list[Problem], root: Node) -> list[Problem]:
-    """Sort by the tree, not by source lines: nodes added or moved since reading have no line
-    or a stale one. The walk reports a parent's order rules before its children, and each
-    node's own problems in rule order, which the stable sort keeps."""
-    nodes = list(root.iter())
-    rank = {id(node): i for i, node in enumerate(nodes)}
-
-    def key(problem: Problem) -> tuple[int, int]:
-        if problem.node is not None:
-            return rank[id(problem.node)], 1
-        # A reader note has only a line: it goes before the first node from that line on.
-        line = problem.line or 0
-        at = next((i for i, n in enumerate(nodes) if (n.line or 0) >= line), len(nodes))
-        return at, 0
-
-    return sorted(problems, key=key)
+        linter.run(flow, [])
+    return linter.problems()
 
 
 def has_errors(problems: Collection[Problem]) -> bool:
