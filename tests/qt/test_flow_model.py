@@ -28,7 +28,7 @@ def _rows(model, parent=QModelIndex()):
 def test_rows_sum_up_each_verb(qtbot):
     _, model, _tester = _model(qtbot)
     assert _rows(model) == [
-        'Say "For sales press 1, for support press ..." (woman, twice)',
+        'Say "For sales press 1, for support press..." (woman, twice)',
         "Gather 1 digit -> flow:choice (8 s)",
         "Dial 15162065318",
         "Hang up",

@@ -17,7 +17,7 @@ def _quote(text: str | None, limit: int = TEXT_LIMIT) -> str:
     if not text:
         return '""'
     flat = " ".join(text.split())
-    return f'"{flat if len(flat) <= limit else flat[: limit - 3] + "..."}"'
+    return f'"{flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."}"'
 
 
 def _times(loop: str | None) -> str | None:
