@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -76,6 +76,7 @@ class ProjectChange:
     new_name: str | None = None  # for renames
     old: str | None = None
     new: str | None = None
+    document: Document | None = field(default=None, compare=False, repr=False)  # added/removed
 
 
 class Project:
@@ -136,7 +137,9 @@ class Project:
             items.insert(position, (name, document))
             self._flows = dict(items)
 
-        self._announce(ProjectChange(ProjectChangeKind.FLOW_ADDED, name, position), apply)
+        self._announce(
+            ProjectChange(ProjectChangeKind.FLOW_ADDED, name, position, document=document), apply
+        )
         if self.entry is None:
             self.set_entry(name)
 
@@ -144,12 +147,13 @@ class Project:
         """Remove a flow and return it; the entry moves to the first flow left."""
         document = self.flow(name)
         position = self.names.index(name)
+        if self.entry == name:
+            # Moved first, so that undoing the two changes in reverse order works.
+            self.set_entry(next((n for n in self._flows if n != name), None))
         self._announce(
-            ProjectChange(ProjectChangeKind.FLOW_REMOVED, name, position),
+            ProjectChange(ProjectChangeKind.FLOW_REMOVED, name, position, document=document),
             lambda: self._flows.pop(name),
         )
-        if self.entry == name:
-            self.set_entry(next(iter(self._flows), None))
         return document
 
     def rename_flow(self, old: str, new: str, *, update_references: bool = True) -> None:
@@ -165,12 +169,12 @@ class Project:
 
         def apply() -> None:
             self._flows = {(new if k == old else k): v for k, v in self._flows.items()}
+            if self.entry == old:  # the entry is renamed with it: one change, not two
+                self.entry = new
 
         self._announce(
             ProjectChange(ProjectChangeKind.FLOW_RENAMED, old, position, new_name=new), apply
         )
-        if self.entry == old:
-            self.set_entry(new)
         if update_references:
             for document in self._flows.values():
                 rewrite_references(document, old, new)

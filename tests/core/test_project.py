@@ -473,19 +473,22 @@ def test_remove_flow_gives_its_index_and_moves_the_entry():
     removed_c = ProjectChange(ProjectChangeKind.FLOW_REMOVED, "c", 2)
     removed_b = ProjectChange(ProjectChangeKind.FLOW_REMOVED, "b", 1)
     entry = ProjectChange(ProjectChangeKind.ENTRY_CHANGED, "a", old="b", new="a")
+    # The entry moves before its flow goes, so undoing the changes in reverse order works.
     assert rec.events == [
         ("before", removed_c, ["a", "b", "c"], "b"),
         ("after", removed_c, ["a", "b"], "b"),
-        ("before", removed_b, ["a", "b"], "b"),
-        ("after", removed_b, ["a"], "b"),
-        ("before", entry, ["a"], "b"),
-        ("after", entry, ["a"], "a"),
+        ("before", entry, ["a", "b"], "b"),
+        ("after", entry, ["a", "b"], "a"),
+        ("before", removed_b, ["a", "b"], "a"),
+        ("after", removed_b, ["a"], "a"),
     ]
+    assert rec.events[-1][1].document is docs["b"]
     project.remove_flow("a")
     assert project.entry is None
-    assert rec.events[-1][1] == ProjectChange(
+    assert rec.events[-3][1] == ProjectChange(
         ProjectChangeKind.ENTRY_CHANGED, None, old="a", new=None
     )
+    assert rec.events[-1][1] == ProjectChange(ProjectChangeKind.FLOW_REMOVED, "a", 0)
 
 
 def test_remove_unknown_flow_raises_key_error_without_events():
@@ -522,12 +525,10 @@ def test_rename_flow_keeps_position_moves_entry_and_rewrites_references_everywhe
     assert project.names == ["main", "main-menu", "other"]
     assert project.entry == "main-menu"
     renamed = ProjectChange(ProjectChangeKind.FLOW_RENAMED, "menu", 1, new_name="main-menu")
-    entry = ProjectChange(ProjectChangeKind.ENTRY_CHANGED, "main-menu", old="menu", new="main-menu")
+    # The entry is renamed within the same change: one event, so undo is one step.
     assert rec.events == [
         ("before", renamed, ["main", "menu", "other"], "menu"),
-        ("after", renamed, ["main", "main-menu", "other"], "menu"),
-        ("before", entry, ["main", "main-menu", "other"], "menu"),
-        ("after", entry, ["main", "main-menu", "other"], "main-menu"),
+        ("after", renamed, ["main", "main-menu", "other"], "main-menu"),
     ]
     assert project.export("main") == (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -299,8 +299,12 @@ class Document:
         change = Change(ChangeKind.MOVE, node, parent, index, dest_parent, dest_index)
         self._announce(change, apply)
 
-    def set_attribute(self, node: Node, name: str, value: str | None) -> None:
-        """Set an attribute, or remove it with None. New attributes go last."""
+    def set_attribute(
+        self, node: Node, name: str, value: str | None, position: int | None = None
+    ) -> None:
+        """Set an attribute, or remove it with None. A new attribute goes last, or at
+        `position` among the others (undo puts a removed attribute back where it was).
+        The change's `index` is the attribute's position before a removal, else -1."""
         self._owned(node)
         check_xml_text(name, "attribute name")
         if value is not None:
@@ -308,14 +312,21 @@ class Document:
         old = node.attrs.get(name)
         if old == value:
             return
+        index = list(node.attrs).index(name) if value is None else -1
 
         def apply() -> None:
             if value is None:
                 del node.attrs[name]
-            else:
+            elif position is None or name in node.attrs:
                 node.attrs[name] = value
+            else:
+                items = list(node.attrs.items())
+                items.insert(position, (name, value))
+                node.attrs.clear()
+                node.attrs.update(items)
 
-        self._announce(Change(ChangeKind.ATTRIBUTE, node, name=name, old=old, new=value), apply)
+        change = Change(ChangeKind.ATTRIBUTE, node, index=index, name=name, old=old, new=value)
+        self._announce(change, apply)
 
     def set_text(self, node: Node, text: str | None) -> None:
         """Set the text content; an empty string clears it."""
