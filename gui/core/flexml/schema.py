@@ -83,6 +83,7 @@ class TextSpec:
     unless_children: tuple[str, ...] = ()
     unless_attrs: tuple[str, ...] = ()
     description: str = ""
+    example: str = ""  # what a new node starts with, so a fresh verb is valid at once
 
 
 NO_TEXT = TextSpec()
@@ -200,6 +201,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             min_length=1,
             max_length=1024,
             description="The text to speak, 1 to 1024 characters",
+            example="Hello",
         ),
         attributes=(
             _a(
@@ -239,6 +241,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             unless_children=("File",),
             unless_attrs=("digits",),
             description="URL of the audio file (not needed with a File child or digits)",
+            example="https://example.com/audio/hello.wav",
         ),
         children=("File",),
         flow=Flow.ENDS_IF_ACTION,
@@ -333,7 +336,11 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         Kind.NOUN,
         "A CarrierX Storage file to play",
         text=TextSpec(
-            allowed=True, required=True, min_length=1, description="The Storage file SID"
+            allowed=True,
+            required=True,
+            min_length=1,
+            description="The Storage file SID",
+            example="00000000-0000-0000-0000-000000000000",
         ),
     ),
     ElementSpec("Pause", Kind.VERB, "Wait in silence", attributes=_PAUSE_ATTRS),
@@ -381,6 +388,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             required=True,
             unless_children=("Number",),
             description="Phone number to dial (not needed with Number children)",
+            example="15551234567",
         ),
         children=("Number",),
         flow=Flow.ENDS_IF_ACTION,
@@ -423,6 +431,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             type=Type.NUMBER,
             required=True,
             description="Phone number: digits, with the country code",
+            example="15551234567",
         ),
         attributes=(_a("sendDigits", Type.DTMF, "DTMF sent after the callee answers"),),
     ),
@@ -435,6 +444,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             type=Type.URL,
             required=True,
             description="URL of the next FlexML document",
+            example="https://example.com/next.xml",
         ),
         flow=Flow.ENDS,
         attributes=(
@@ -581,6 +591,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             required=True,
             min_length=1,
             description="Keys 0-9 * #; each comma waits half a second",
+            example="1234#",
         ),
     ),
     ElementSpec(
