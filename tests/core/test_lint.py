@@ -1103,3 +1103,9 @@ def test_the_sample_project_would_catch_a_missing_flow():
     problems = lint(project.flow("hello"), flow_names=["hello", "choice"])
     assert [p.code for p in problems] == ["unknown-flow"]
     assert problems[0].line == 6  # lines are the project file's
+
+
+def test_a_reference_with_spaces_is_flagged_not_trimmed():
+    problems = lint(parse(b'<Response><Redirect>flow: menu</Redirect></Response>'), {"menu"})
+    assert [(p.code, p.severity.value) for p in problems] == [("invalid-url", "error")]
+    assert "flow: menu is not a valid flow name" in problems[0].message
