@@ -178,6 +178,10 @@ def _value_problem(
     raise AssertionError(f"unhandled type {type_}")
 
 
+# The inspector checks values while they are typed, in the same words lint uses.
+value_problem = _value_problem
+
+
 # -- fast acceptance ----------------------------------------------------------------------
 # Lint runs on every edit and on 50,000-verb files, so each value first meets a cheap test
 # that accepts the common valid forms; only what it does not accept goes through

@@ -192,7 +192,8 @@ class Positions:
     """Maps nodes, in document order, to the line and column of their start tag.
 
     Columns count characters, not bytes, so the document is decoded first (with the
-    encoding lxml used); when that fails the nodes get lxml's line and no column.
+    encoding lxml used); when that fails the nodes get lxml's line and no column. Lines end
+    at LF, CR LF or a lone CR, as XML has it.
     """
 
     def __init__(self, data: bytes, root: etree._Element) -> None:
@@ -256,9 +257,11 @@ def _decode(data: bytes, root: etree._Element) -> str | None:
     else:
         codec = root.getroottree().docinfo.encoding or "utf-8"
     try:
-        return data.decode(codec)
+        text = data.decode(codec)
     except (LookupError, UnicodeDecodeError):
         return None
+    # XML's end-of-line handling: CR LF and a lone CR are line breaks too.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _count_elements(root: etree._Element) -> int:

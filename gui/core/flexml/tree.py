@@ -31,10 +31,27 @@ def check_xml_text(value: str, what: str = "text") -> str:
 
 
 def check_comment_text(value: str) -> str:
-    """Return `value` if it can stand inside <!-- -->, else raise ValueError."""
-    if "--" in value or value.endswith("-"):
-        raise ValueError("a comment cannot contain -- or end with -")
+    """Return `value` if it can stand inside <!-- --> and read back the same, else raise
+    ValueError (a carriage return cannot be escaped there: it would read back as \\n)."""
+    if "--" in value or value.endswith("-") or "\r" in value:
+        raise ValueError("a comment cannot contain -- or a carriage return, or end with -")
     return value
+
+
+# An XML Name without a colon (FlexML uses no namespaces).
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
+_XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*\\Z")
+
+
+def check_name(name: str, what: str = "name") -> str:
+    """Return `name` if it is an XML name (so it cannot break the markup), else raise."""
+    if _XML_NAME.match(name) is None:
+        raise ValueError(f"{name!r} is not a valid XML {what}")
+    return name
 
 
 class Node:
@@ -49,9 +66,10 @@ class Node:
         text: str | None = None,
         children: list[Node] | None = None,
     ) -> None:
-        check_xml_text(tag, "element name")
+        if tag != COMMENT:
+            check_name(tag, "element name")
         for name, value in (attrs or {}).items():
-            check_xml_text(name, "attribute name")
+            check_name(name, "attribute name")
             check_xml_text(value, f"attribute {name}")
         if text is not None:
             check_xml_text(text)
@@ -306,7 +324,7 @@ class Document:
         `position` among the others (undo puts a removed attribute back where it was).
         The change's `index` is the attribute's position before a removal, else -1."""
         self._owned(node)
-        check_xml_text(name, "attribute name")
+        check_name(name, "attribute name")
         if value is not None:
             check_xml_text(value, f"attribute {name}")
         old = node.attrs.get(name)
