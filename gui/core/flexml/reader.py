@@ -13,6 +13,7 @@ attributes are kept; every node keeps its source line and column.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -189,83 +190,73 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> Exception:
 
 
 class Positions:
-    """Maps nodes, in document order, to the line and column of their start tag.
+    """Where each node read from one source stood: line and column of its start tag.
 
-    Columns count characters, not bytes, so the document is decoded first (with the
-    encoding lxml used); when that fails the nodes get lxml's line and no column. Lines end
-    at LF, CR LF or a lone CR, as XML has it.
+    The builder numbers elements and comments in document order as it goes; the source is
+    scanned only when a position is first asked for (a clean file opened in the window, or
+    exported, never pays for it). Columns count characters, not bytes, so the document is
+    decoded first (with the encoding lxml used); when that fails the builder stores lxml's
+    line and no column instead. Lines end at LF, CR LF or a lone CR, as XML has it.
     """
 
     def __init__(self, data: bytes, root: etree._Element) -> None:
-        self.text = _decode(data, root)
-        self.elements: list[int] = []
-        self.comments: list[int] = []
-        if self.text is not None:
-            for match in _MARKUP.finditer(self.text):
-                if match.group(2):
-                    self.elements.append(match.start())
-                elif match.group(1):
-                    self.comments.append(match.start())
-        if self.elements:
-            first = self.elements[0]
-            self.comments = [offset for offset in self.comments if offset > first]
-        self.usable = self.text is not None and len(self.elements) == _count_elements(root)
-        self._next_element = 0
-        self._next_comment = 0
-        self._last_offset = 0
-        self._last_line = 1
+        self._data = data
+        found = _unicode_codec(data)
+        if found is not None:
+            self._codec, self._bom = found
+        else:
+            self._codec, self._bom = root.getroottree().docinfo.encoding or "utf-8", 0
+        try:
+            "".encode(self._codec)
+            self.lazy = True
+        except LookupError:
+            self.lazy = False
+        self.next_element = 0  # numbers handed out so far, wrappers included
+        self.next_comment = 0
+        self._elements: list[int] | None = None
+        self._comments: list[int] = []
+        self._newlines: list[int] = []
 
     def skip(self, element: etree._Element) -> None:
         """Pass over an element (not its children) or comment that becomes no node."""
-        if not self.usable:
-            return
         if isinstance(element.tag, str):
-            self._next_element += 1
+            self.next_element += 1
         elif element.tag is etree.Comment:
-            self._next_comment += 1
+            self.next_comment += 1
 
-    def place(self, node: Node, element: etree._Element) -> None:
-        if not self.usable:
-            node.line = element.sourceline
-            return
-        if node.is_comment:
-            if self._next_comment >= len(self.comments):
-                node.line = element.sourceline
-                return
-            offset = self.comments[self._next_comment]
-            self._next_comment += 1
-        else:
-            offset = self.elements[self._next_element]
-            self._next_element += 1
-        text = self.text
-        assert text is not None
-        if offset >= self._last_offset:
-            line = self._last_line + text.count("\n", self._last_offset, offset)
-            self._last_offset, self._last_line = offset, line
-        else:  # comments and elements interleave: count from the start
-            line = 1 + text.count("\n", 0, offset)
-        node.line = line
-        node.column = offset - text.rfind("\n", 0, offset)
+    def _scan(self) -> None:
+        elements: list[int] = []
+        comments: list[int] = []
+        try:
+            text = self._data[self._bom :].decode(self._codec)
+        except (LookupError, UnicodeDecodeError):
+            text = ""
+        if "\r" in text:  # XML's end-of-line handling: CR LF and a lone CR are line breaks
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        for match in _MARKUP.finditer(text):
+            if match.group(2):
+                elements.append(match.start())
+            elif match.group(1):
+                comments.append(match.start())
+        if len(elements) != self.next_element:  # cannot happen for text lxml parsed
+            elements, comments = [], []
+        elif elements:
+            comments = [offset for offset in comments if offset > elements[0]]
+        self._elements, self._comments = elements, comments
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._data = b""  # the scan is done: do not keep the bytes alive
 
-
-def _decode(data: bytes, root: etree._Element) -> str | None:
-    """The document as text (without a byte order mark), or None if it cannot be decoded."""
-    found = _unicode_codec(data)
-    if found is not None:
-        codec, bom_length = found
-        data = data[bom_length:]
-    else:
-        codec = root.getroottree().docinfo.encoding or "utf-8"
-    try:
-        text = data.decode(codec)
-    except (LookupError, UnicodeDecodeError):
-        return None
-    # XML's end-of-line handling: CR LF and a lone CR are line breaks too.
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-def _count_elements(root: etree._Element) -> int:
-    return sum(1 for _ in root.iter(tag=etree.Element))
+    def position(self, comment: bool, ordinal: int) -> tuple[int | None, int | None]:
+        if self._elements is None:
+            self._scan()
+        offsets = self._comments if comment else self._elements
+        assert offsets is not None
+        if ordinal >= len(offsets):
+            return None, None
+        offset = offsets[ordinal]
+        line = bisect.bisect_left(self._newlines, offset)  # newlines before it
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
 
 
 def build_document(element: etree._Element, positions: Positions | None = None) -> Document:
@@ -281,40 +272,68 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2] if tag.startswith("{") else tag
 
 
+_new_node = Node.__new__
+_Comment = etree.Comment
+_KNOWN_ELEMENTS = frozenset(ELEMENT_BY_LOWER.values())
+_KNOWN_ATTRIBUTES = {tag: frozenset(names.values()) for tag, names in ATTRIBUTE_BY_LOWER.items()}
+
+
 def _build(
     element: etree._Element, positions: Positions | None, notes: list[ReadNote], depth: int
 ) -> Node:
+    # The hot path of opening a file: one call per element, kept lean on purpose.
     if depth > MAX_DEPTH:
         raise RefusedError(
             f"elements are nested deeper than {MAX_DEPTH} levels; refused",
             line=element.sourceline,
         )
     raw_tag = element.tag
-    local = _local(raw_tag)
-    tag = ELEMENT_BY_LOWER.get(local.lower(), local)
-    node = Node._raw(tag, {}, None)
-    if tag != raw_tag:
-        node.spelling = {"": raw_tag}
-    if positions is not None:
-        positions.place(node, element)
+    node = _new_node(Node)
+    if raw_tag in _KNOWN_ELEMENTS:
+        tag = raw_tag
+        node.spelling = None
     else:
-        node.line = element.sourceline
-    if element.attrib:
-        _attributes(node, element, notes)
-    pieces = [element.text] if element.text else []
-    children = node._children
-    for child in element.iterchildren():
-        if child.tail:
-            pieces.append(child.tail)
+        local = _local(raw_tag)
+        tag = ELEMENT_BY_LOWER.get(local.lower(), local)
+        node.spelling = {"": raw_tag} if tag != raw_tag else None
+    node.tag = tag
+    node.parent = None
+    node._line = node._column = None
+    if positions is not None and positions.lazy:
+        node._source = positions
+        node._ordinal = positions.next_element
+        positions.next_element += 1
+    else:
+        node._source = None
+        node._line = element.sourceline
+    items = element.items()
+    node.attrs = attrs = dict(items)
+    if attrs:
+        known = _KNOWN_ATTRIBUTES.get(tag)
+        if known is None or not known.issuperset(attrs):
+            attrs.clear()
+            _attributes(node, items, element, notes)
+    children = node._children = []
+    text = element.text
+    if not len(element):
+        node.text = (text.strip(_XML_SPACE) or None) if text else None
+        return node
+    pieces = [text] if text else []
+    for child in element:
+        tail = child.tail
+        if tail:
+            pieces.append(tail)
         child_tag = child.tag
-        if isinstance(child_tag, str):
+        if child_tag.__class__ is str:
             sub = _build(child, positions, notes, depth + 1)
-        elif child_tag is etree.Comment:
+        elif child_tag is _Comment:
             sub = Node._raw(COMMENT, {}, child.text or None)
-            if positions is not None:
-                positions.place(sub, child)
+            if positions is not None and positions.lazy:
+                sub._source = positions
+                sub._ordinal = positions.next_comment
+                positions.next_comment += 1
             else:
-                sub.line = child.sourceline
+                sub._line = child.sourceline
         else:  # a processing instruction (entities never get here)
             notes.append(
                 ReadNote(
@@ -328,13 +347,13 @@ def _build(
             continue
         sub.parent = node
         children.append(sub)
-    if pieces:
-        text = "".join(pieces).strip(_XML_SPACE)
-        node.text = text or None
+    node.text = "".join(pieces).strip(_XML_SPACE) or None if pieces else None
     return node
 
 
-def _attributes(node: Node, element: etree._Element, notes: list[ReadNote]) -> None:
+def _attributes(
+    node: Node, raw_items: list[tuple[str, str]], element: etree._Element, notes: list[ReadNote]
+) -> None:
     """Copy the attributes of `element` to `node`, each under its documented spelling.
 
     Two attributes can come to the same name (voice="a" VOICE="b", or lang and xml:lang).
@@ -344,7 +363,7 @@ def _attributes(node: Node, element: etree._Element, notes: list[ReadNote]) -> N
     """
     known = ATTRIBUTE_BY_LOWER.get(node.tag)
     items = []
-    for raw_name, value in element.attrib.items():
+    for raw_name, value in raw_items:
         local = _local(raw_name)
         name = known.get(local.lower(), local) if known else local
         items.append((raw_name, local, name, value))
@@ -356,8 +375,9 @@ def _attributes(node: Node, element: etree._Element, notes: list[ReadNote]) -> N
             if local in attrs or local in exact:
                 notes.append(
                     ReadNote(
-                        node.line,
-                        node.column,
+                        # Not node.line: positions are worked out after the build.
+                        element.sourceline,
+                        None,
                         "dropped-markup",
                         f"the attribute {_qualified(element, raw_name)} of <{node.tag}> was "
                         f"dropped: it repeats {name}",

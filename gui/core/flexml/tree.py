@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 COMMENT = "#comment"
 
@@ -54,10 +54,28 @@ def check_name(name: str, what: str = "name") -> str:
     return name
 
 
+class SourcePositions(Protocol):
+    """Where the nodes read from one source stood in it, worked out when first asked."""
+
+    def position(self, comment: bool, ordinal: int) -> tuple[int | None, int | None]:
+        """(line, column) of the `ordinal`-th element (or comment) in document order."""
+
+
 class Node:
     """One element of a flow (a verb or noun), or a comment when `tag` is COMMENT."""
 
-    __slots__ = ("_children", "attrs", "column", "line", "parent", "spelling", "tag", "text")
+    __slots__ = (
+        "_children",
+        "_column",
+        "_line",
+        "_ordinal",
+        "_source",
+        "attrs",
+        "parent",
+        "spelling",
+        "tag",
+        "text",
+    )
 
     def __init__(
         self,
@@ -80,8 +98,10 @@ class Node:
         self.text = text or None
         self.parent: Node | None = None
         self._children: list[Node] = []
-        self.line: int | None = None
-        self.column: int | None = None
+        self._line: int | None = None
+        self._column: int | None = None
+        self._source: SourcePositions | None = None
+        self._ordinal = 0
         # Original spellings that import normalised: "" for the tag, else attribute name.
         self.spelling: dict[str, str] | None = None
         for child in children or ():
@@ -97,9 +117,41 @@ class Node:
         node.text = text
         node.parent = None
         node._children = []
-        node.line = node.column = None
+        node._line = node._column = None
+        node._source = None
         node.spelling = None
         return node
+
+    # -- where the node stood in the source: worked out on first use -------------------------
+
+    def _resolve(self) -> None:
+        source, self._source = self._source, None
+        if source is not None:
+            self._line, self._column = source.position(self.tag == COMMENT, self._ordinal)
+
+    @property
+    def line(self) -> int | None:
+        """The line of the node's start tag in the source it was read from, or None."""
+        if self._source is not None:
+            self._resolve()
+        return self._line
+
+    @line.setter
+    def line(self, value: int | None) -> None:
+        self._resolve()
+        self._line = value
+
+    @property
+    def column(self) -> int | None:
+        """The column (in characters, from 1) of the node's start tag, or None."""
+        if self._source is not None:
+            self._resolve()
+        return self._column
+
+    @column.setter
+    def column(self, value: int | None) -> None:
+        self._resolve()
+        self._column = value
 
     @property
     def children(self) -> tuple[Node, ...]:
