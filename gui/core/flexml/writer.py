@@ -37,19 +37,47 @@ def escape_attr(value: str) -> str:
     return _ATTR_SPECIAL.sub(lambda m: _ATTR_ESCAPES[m.group()], value)
 
 
+# The schema order of an attribute set depends only on the element and which attributes
+# it has, and flows repeat the same few shapes: the order is worked out once per shape.
+_ORDER_CACHE: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+_ORDER_CACHE_LIMIT = 4096
+
+
+def _ordered(tag: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    key = (tag, names)
+    found = _ORDER_CACHE.get(key)
+    if found is None:
+        order = attribute_order(tag)
+        last = len(order)
+        found = tuple(sorted(names, key=lambda name: order.get(name, last)))
+        if len(_ORDER_CACHE) >= _ORDER_CACHE_LIMIT:
+            _ORDER_CACHE.clear()
+        _ORDER_CACHE[key] = found
+    return found
+
+
 def _attributes(node: Node, resolve: Callable[[str], str] | None) -> str:
     attrs = node.attrs
     if not attrs:
         return ""
-    items = list(attrs.items())
-    if len(items) > 1:
-        order = attribute_order(node.tag)
-        last = len(order)
-        items.sort(key=lambda item: order.get(item[0], last))
-    if resolve is not None:
-        urls = URL_ATTRIBUTES.get(node.tag, ())
-        items = [(k, resolve(v) if k in urls else v) for k, v in items]
-    return "".join([f' {name}="{escape_attr(value)}"' for name, value in items])
+    if len(attrs) == 1:
+        ((name, value),) = attrs.items()
+        if resolve is not None and name in URL_ATTRIBUTES.get(node.tag, ()):
+            value = resolve(value)
+        if _ATTR_SPECIAL.search(value) is not None:
+            value = escape_attr(value)
+        return f' {name}="{value}"'
+    names = _ordered(node.tag, tuple(attrs))
+    urls = URL_ATTRIBUTES.get(node.tag, ()) if resolve is not None else ()
+    parts = []
+    for name in names:
+        value = attrs[name]
+        if urls and name in urls:
+            value = resolve(value)
+        if _ATTR_SPECIAL.search(value) is not None:
+            value = escape_attr(value)
+        parts.append(f' {name}="{value}"')
+    return "".join(parts)
 
 
 def _comment(node: Node) -> str:
