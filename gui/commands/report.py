@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ..core.flexml import Problem
@@ -39,6 +38,8 @@ class Finding:
 
 
 def to_json(findings: list[Finding]) -> str:
+    import json  # only for --format json: kept off the start-up path
+
     return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
 
 

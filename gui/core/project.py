@@ -23,7 +23,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from .fileio import atomic_write
 from .flexml import (
     Document,
     FlexmlError,
@@ -229,6 +228,8 @@ class Project:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("the project has no file yet: give a path")
+        from .fileio import atomic_write  # only saving needs it: kept off the CLI's start-up
+
         atomic_write(target, self.to_text().encode("utf-8"), backup=True)
         self.path = target
         return target

@@ -6,7 +6,6 @@ except where FLEXML.md states a rule about one (Gather's prompts).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -16,6 +15,12 @@ from urllib.parse import urlsplit
 from .refs import is_valid_name, reference_target
 from .schema import ROOT, SCHEMA, AttrSpec, ElementSpec, Flow, Type
 from .tree import COMMENT, Document, Node, node_paths
+
+
+def _close_matches(word: str, choices, n: int = 1) -> list[str]:
+    import difflib  # only for the "did you mean" hints: kept off the start-up path
+
+    return difflib.get_close_matches(word, choices, n=n)
 
 
 class Severity(StrEnum):
@@ -314,7 +319,7 @@ class _Linter:
             self.spelling(node)
         if rules is None:
             hint = " (it is TwiML; FlexML has no such verb)" if tag in _TWIML_ONLY else ""
-            close = difflib.get_close_matches(tag, SCHEMA, n=1) if not hint else []
+            close = _close_matches(tag, SCHEMA, n=1) if not hint else []
             if close:
                 hint = f" (did you mean <{close[0]}>?)"
             self.error(node, "unknown-element", f"<{tag}> is not a FlexML element{hint}")
@@ -371,7 +376,7 @@ class _Linter:
     def attribute(self, node: Node, spec: ElementSpec, name: str, value: str) -> None:
         attr = spec.attr_index.get(name)
         if attr is None:
-            close = difflib.get_close_matches(name, spec.attr_index, n=1)
+            close = _close_matches(name, spec.attr_index, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             if not spec.attributes:
                 hint = f" (<{spec.name}> takes no attributes)"
