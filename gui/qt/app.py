@@ -1,4 +1,8 @@
-"""Start the window: QApplication, one qasync event loop, the main window."""
+"""Start the window: QApplication, one qasync event loop, the main window.
+
+`flexml-studio --screenshot OUT.png [PROJECT_OR_XML...]` opens the window on that project
+(or the sample), renders it to a PNG and exits 0: the README's screenshots and tests use it.
+"""
 
 from __future__ import annotations
 
@@ -31,15 +35,59 @@ def sample_project() -> Project:
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="flexml-studio", add_help=False)
     parser.add_argument("files", nargs="*")
-    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshot", metavar="PNG")
     return parser.parse_args(list(argv))
+
+
+def _offer_recovery(window) -> None:
+    """After a crash: offer each recovery copy left behind, newest first."""
+    store = window.files.recovery
+    for recovery in store.pending():
+        source = recovery.source_path or "an unsaved project"
+        when = recovery.saved_at.astimezone()
+        answer = QMessageBox.question(
+            window,
+            "Restore unsaved work?",
+            f"FlexML Studio did not close properly. A copy of {source} from "
+            f"{when:%Y-%m-%d %H:%M} has changes that were not saved.\n\nRestore it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            store.discard(recovery)
+            continue
+        try:
+            project = recovery.load()
+        except FlexmlError as exc:
+            QMessageBox.warning(window, APP_NAME, f"The copy could not be read: {exc.message}")
+            continue  # kept on disk: nothing is thrown away that could not be read
+        window.files.replace_project(project)
+        # Restored work is unsaved work: mark it so closing asks first.
+        window.editing.stack.resetClean()
+        window.update_title()
+        store.discard(recovery)
+        return
+
+
+def build_window(files: Sequence[str], *, remember_layout: bool = True):
+    """The main window on `files` (a project or FlexML files), or on the sample."""
+    from .main_window import MainWindow
+
+    error = None
+    try:
+        project = load(list(files)) if files else sample_project()
+    except FlexmlError as exc:
+        error = f"Could not open {', '.join(files)}:\n{exc.message}"
+        project = sample_project()
+    window = MainWindow(project, remember_layout=remember_layout)
+    if error:
+        QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_NAME, error))
+    return window
 
 
 def run(argv: Sequence[str]) -> int:
     """Open the window on the given project or FlexML files (the sample when none)."""
     import qasync
-
-    from .main_window import MainWindow
 
     args = _arguments(argv)
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -48,24 +96,20 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("flexml-studio")
 
-    error = None
-    try:
-        project = load(args.files) if args.files else sample_project()
-    except FlexmlError as exc:
-        error = f"Could not open {', '.join(args.files)}:\n{exc.message}"
-        project = sample_project()
-    window = MainWindow(project)
+    window = build_window(args.files, remember_layout=not args.screenshot)
     window.show()
-    if error:
-        QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_NAME, error))
     if args.screenshot:
         target = Path(args.screenshot)
 
         def shoot() -> None:
+            window.refresh()
             window.grab().save(str(target))
+            window.editing.stack.setClean()  # a screenshot never asks to save
             app.quit()
 
-        QTimer.singleShot(300, shoot)
+        QTimer.singleShot(200, shoot)
+    else:
+        QTimer.singleShot(0, lambda: _offer_recovery(window))
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

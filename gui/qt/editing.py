@@ -59,11 +59,18 @@ class Editing(QObject):
     """The undo stack of one project and the ways to change it."""
 
     refused = Signal(str)  # a message for the user: an edit the core would not make
+    project_replaced = Signal()  # another project was opened: views rebind to it
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.stack = QUndoStack(self)
+
+    def set_project(self, project: Project) -> None:
+        """Edit another project from now on; its history starts empty and clean."""
+        self.stack.clear()
+        self.project = project
+        self.project_replaced.emit()
 
     def edit(
         self, text: str, action: Callable[[], object], merge_key: Hashable | None = None

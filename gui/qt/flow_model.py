@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersiste
 from ..core.flexml import COMMENT, Change, ChangeKind, Document, Node, Problem
 from ..core.flexml.schema import SCHEMA
 from ..core.flexml.summary import summarize
+from .icons import verb_icon
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 PROBLEMS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -88,6 +89,8 @@ class FlowItemModel(QAbstractItemModel):
         node: Node = index.internalPointer()
         if role == Qt.ItemDataRole.DisplayRole:
             return summarize(node)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return verb_icon(node.tag)
         if role == NODE_ROLE:
             return node
         if role == PROBLEMS_ROLE:

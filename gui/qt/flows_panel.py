@@ -124,6 +124,17 @@ class FlowsPanel(QWidget):
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.model.rowsInserted.connect(self._on_rows_inserted)
+        editing.project_replaced.connect(self._on_project_replaced)
+
+    def _on_project_replaced(self) -> None:
+        self.model.detach()
+        old = self.model
+        self.project = self.editing.project
+        self.model = FlowListModel(self.project, self)
+        self.view.setModel(self.model)
+        old.deleteLater()
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
 
     # -- selection ------------------------------------------------------------------------
 

@@ -1,128 +1,273 @@
-"""The main window (a read-only project view until the designer arrives)."""
+"""The main window: palette, flow editor, inspector, XML view, problems and flows, in docks.
+
+All wiring is in `_connect_signals`. Views follow the project's change events: a change
+schedules one refresh (lint, XML, status) on the next turn of the event loop, so a gesture
+that makes many changes refreshes once.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
-)
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
-from .. import __version__
-from ..core.flexml import FlexmlError, Severity
-from ..core.project import Project, load
+from ..core.flexml import Change, Node
+from ..core.project import Project, ProjectChange, ProjectChangeKind
+from .editing import Editing
+from .file_actions import FileActions
+from .flow_editor import FlowEditor
+from .flows_panel import FlowsPanel
+from .icons import app_icon
+from .inspector import InspectorPanel
+from .palette import PalettePanel
+from .problems_panel import ProblemsPanel
+from .settings import SettingsStore
+from .xml_view import XmlView, line_ranges
+
+APP_NAME = "FlexML Studio"
 
 
 class MainWindow(QMainWindow):
-    """Flows on the left, the selected flow's FlexML in the middle, its problems below."""
+    """The window a user lives in."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(
+        self,
+        project: Project,
+        settings: SettingsStore | None = None,
+        *,
+        remember_layout: bool = True,
+    ) -> None:
         super().__init__()
-        self.resize(1100, 720)
-        self.flows = QListWidget()
-        self.flows.setToolTip("The project's flows; the entry flow is marked ▶")
-        self.xml_view = QPlainTextEdit(readOnly=True)
-        self.xml_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.xml_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.problems = QTreeWidget()
-        self.problems.setHeaderLabels(["Line", "Severity", "Code", "Message"])
-        self.problems.setRootIsDecorated(False)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.xml_view)
-        right.addWidget(self.problems)
-        right.setSizes([520, 160])
-        body = QSplitter()
-        body.addWidget(self.flows)
-        body.addWidget(right)
-        body.setSizes([220, 880])
-        self.setCentralWidget(body)
-        self.status = QLabel()
-        self.statusBar().addPermanentWidget(self.status)
+        self.settings = settings or SettingsStore()
+        self.remember_layout = remember_layout  # off for --screenshot: same picture each time
+        self.editing = Editing(project, self)
+        self.current_flow: str | None = None
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self.setDockNestingEnabled(True)
+
+        self.editor = FlowEditor(self.editing)
+        self.editor.setObjectName("flow-editor")
+        self.setCentralWidget(self.editor)
+        self.palette_panel = PalettePanel()
+        self.flows_panel = FlowsPanel(self.editing)
+        self.inspector = InspectorPanel(self.editing)
+        self.xml_view = XmlView()
+        self.problems_panel = ProblemsPanel()
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.flows_dock = self._dock("Flows", self.flows_panel, left)
+        self.palette_dock = self._dock("Palette", self.palette_panel, left)
+        self.inspector_dock = self._dock("Inspector", self.inspector, right)
+        self.xml_dock = self._dock("FlexML", self.xml_view, right)
+        self.problems_dock = self._dock(
+            "Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
+        self.resizeDocks([self.inspector_dock, self.xml_dock], [400, 200], vertical)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 400], horizontal)
+        self.resizeDocks([self.problems_dock], [140], vertical)
+
+        self.counts = QLabel()
+        self.statusBar().addPermanentWidget(self.counts)
+        self.files = FileActions(self)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._problems_by_flow: dict = {}
         self._build_menus()
         self._connect_signals()
-        self.set_project(project)
+        self._follow(project)
+        self.show_project()
+        self._restore_layout()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}-dock")  # saveState() needs names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- menus ----------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open)
-        self.open_action.setToolTip("Open a project or FlexML files")
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        file_menu.addAction(self.quit_action)
+        self.files.populate(file_menu)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.editing.stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.editing.stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.undo_action, self.redo_action = undo, redo
+        edit.addAction(undo)
+        edit.addAction(redo)
+        edit.addSeparator()
+        for action in (
+            self.editor.cut_action,
+            self.editor.copy_action,
+            self.editor.paste_action,
+            self.editor.duplicate_action,
+            self.editor.delete_action,
+            self.editor.move_up_action,
+            self.editor.move_down_action,
+        ):
+            edit.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        for dock in (
+            self.flows_dock,
+            self.palette_dock,
+            self.inspector_dock,
+            self.xml_dock,
+            self.problems_dock,
+        ):
+            view.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = QAction("&About FlexML Studio", self)
-        help_menu.addAction(self.about_action)
+        help_menu.addAction("&About FlexML Studio", self.files.about)
+
+    # -- wiring ---------------------------------------------------------------------------
 
     def _connect_signals(self) -> None:
-        self.flows.currentRowChanged.connect(self.on_flows_current_row_changed)
-        self.open_action.triggered.connect(self.on_open_action_triggered)
-        self.quit_action.triggered.connect(self.close)
-        self.about_action.triggered.connect(self.on_about_action_triggered)
+        self.editing.stack.cleanChanged.connect(self.on_stack_clean_changed)
+        self.editing.refused.connect(self.show_message)
+        self.editing.project_replaced.connect(self.on_editing_project_replaced)
+        self.flows_panel.flow_selected.connect(self.on_flows_panel_flow_selected)
+        self.editor.current_node_changed.connect(self.on_editor_current_node_changed)
+        self.editor.message.connect(self.show_message)
+        self.palette_panel.verb_activated.connect(self.editor.insert_verb)
+        self.problems_panel.problem_activated.connect(self.on_problems_panel_problem_activated)
+        self._refresh_timer.timeout.connect(self.refresh)
 
-    def set_project(self, project: Project) -> None:
-        self.project = project
-        self._problems = project.lint()
-        title = project.path.name if project.path else "Untitled project"
-        self.setWindowTitle(f"{title} — FlexML Studio")
-        self.flows.clear()
+    def _follow(self, project: Project) -> None:
+        """Refresh after any change to the project or any of its flows."""
+        project.changed.connect(self._on_project_change)
         for name in project.names:
-            label = f"▶ {name}" if name == project.entry else f"   {name}"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.flows.addItem(item)
-        errors = sum(p.is_error for ps in self._problems.values() for p in ps)
-        total = sum(len(ps) for ps in self._problems.values())
-        self.status.setText(f"{len(project)} flows · {errors} errors · {total - errors} warnings")
-        if project.names:
-            self.flows.setCurrentRow(project.names.index(project.entry or project.names[0]))
+            project.flow(name).changed.connect(self._on_document_change)
 
-    def current_flow(self) -> str | None:
-        item = self.flows.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+    def _on_project_change(self, change: ProjectChange) -> None:
+        if change.kind is ProjectChangeKind.FLOW_ADDED and change.document is not None:
+            change.document.changed.connect(self._on_document_change)
+        elif change.kind is ProjectChangeKind.FLOW_REMOVED and change.document is not None:
+            change.document.changed.disconnect(self._on_document_change)
+            if change.name == self.current_flow:
+                self.current_flow = None
+        elif change.kind is ProjectChangeKind.FLOW_RENAMED and change.name == self.current_flow:
+            self.current_flow = change.new_name
+        self.schedule_refresh()
 
-    def on_flows_current_row_changed(self, _row: int) -> None:
-        name = self.current_flow()
-        self.problems.clear()
-        if name is None:
-            self.xml_view.clear()
+    def _on_document_change(self, _change: Change) -> None:
+        self.schedule_refresh()
+
+    def schedule_refresh(self) -> None:
+        self._refresh_timer.start()
+
+    # -- showing the project --------------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        return self.editing.project
+
+    def show_project(self) -> None:
+        project = self.project
+        self.inspector.set_flow_names(project.names)
+        first = project.entry or (project.names[0] if project.names else None)
+        if first is not None:
+            self.flows_panel.select(first)
+            self.on_flows_panel_flow_selected(first)
+        else:
+            self.editor.set_document(None)
+        self.update_title()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Lint every flow, then re-render what depends on it (one pass per gesture)."""
+        self._refresh_timer.stop()
+        project = self.project
+        if self.current_flow not in project:
+            self.current_flow = None
+            fallback = project.entry or (project.names[0] if project.names else None)
+            if fallback is not None:
+                self.flows_panel.select(fallback)
+                self.on_flows_panel_flow_selected(fallback)
+        self._problems_by_flow = project.lint()
+        self.problems_panel.set_problems(self._problems_by_flow)
+        self.inspector.set_flow_names(project.names)
+        errors = sum(p.is_error for ps in self._problems_by_flow.values() for p in ps)
+        total = sum(len(ps) for ps in self._problems_by_flow.values())
+        self.counts.setText(f"{len(project)} flows · {errors} errors · {total - errors} warnings")
+        if self.current_flow is not None and self.editor.flow_model is not None:
+            self.editor.flow_model.set_problems(self._problems_by_flow[self.current_flow])
+            self.xml_view.set_xml(project.export(self.current_flow))
+            self._highlight(self.editor.current_node())
+
+    def _highlight(self, node: Node | None) -> None:
+        if node is None or self.current_flow is None:
+            self.xml_view.clear_highlight()
             return
-        self.xml_view.setPlainText(self.project.export(name))
-        for problem in self._problems[name]:
-            row = QTreeWidgetItem(
-                [str(problem.line or ""), problem.severity.value, problem.code, problem.message]
-            )
-            if problem.severity is Severity.ERROR:
-                row.setForeground(1, Qt.GlobalColor.red)
-            self.problems.addTopLevelItem(row)
+        ranges = line_ranges(self.project.flow(self.current_flow).root)
+        span = ranges.get(id(node))
+        if span is None:
+            self.xml_view.clear_highlight()
+        else:
+            self.xml_view.highlight_lines(*span)
 
-    def on_open_action_triggered(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Open a project or FlexML files",
-            "",
-            "FlexML Studio projects and FlexML files (*.flexproj *.xml);;All files (*)",
-        )
-        if not files:
+    def update_title(self) -> None:
+        path = self.project.path
+        name = path.name if path else "Untitled project"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(not self.editing.stack.isClean())
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def on_stack_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def on_editing_project_replaced(self) -> None:
+        self._follow(self.project)
+        self.current_flow = None
+        self.show_project()
+
+    def on_flows_panel_flow_selected(self, name: str) -> None:
+        if name == self.current_flow or name not in self.project:
             return
-        try:
-            self.set_project(load(files))
-        except FlexmlError as exc:
-            QMessageBox.warning(self, "FlexML Studio", f"Could not open the files:\n{exc}")
+        self.current_flow = name
+        self.editor.set_document(self.project.flow(name))
+        self.refresh()
 
-    def on_about_action_triggered(self) -> None:
-        QMessageBox.about(
-            self,
-            "About FlexML Studio",
-            f"<b>FlexML Studio {__version__}</b><p>Design, serve, simulate and call "
-            "CarrierX FlexML voice flows.</p>",
-        )
+    def on_editor_current_node_changed(self, node: Node | None) -> None:
+        document = self.project.flow(self.current_flow) if self.current_flow else None
+        self.inspector.set_target(document, node)
+        self._highlight(node)
+
+    def on_problems_panel_problem_activated(self, flow: str, problem) -> None:
+        self.flows_panel.select(flow)
+        self.on_flows_panel_flow_selected(flow)
+        if problem.node is not None and problem.node.parent is not None:
+            self.editor.select_nodes([problem.node])
+            self.editor.setFocus()
+
+    # -- layout and closing ---------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        if not self.remember_layout:
+            return
+        geometry = self.settings.get("window/geometry")
+        state = self.settings.get("window/state")
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        if state:
+            self.restoreState(QByteArray(state))
+
+    def save_layout(self) -> None:
+        if not self.remember_layout:
+            return
+        self.settings.set("window/geometry", bytes(self.saveGeometry().data()))
+        self.settings.set("window/state", bytes(self.saveState().data()))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.confirm_discard("closing"):
+            event.ignore()
+            return
+        self.save_layout()
+        self.files.shutdown()
+        event.accept()
