@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
-from ..core.flexml import COMMENT, Change, ChangeKind, Document, Node, Problem
+from ..core.flexml import Change, ChangeKind, Document, Node, Problem
 from ..core.flexml.schema import SCHEMA
 from ..core.flexml.summary import summarize
 from .icons import verb_icon
@@ -23,6 +23,12 @@ MIME_TYPE = "application/x-flexml-studio-nodes"
 XML_MIME_TYPE = "application/xml"
 
 Index = QModelIndex | QPersistentModelIndex
+_ROOT_FLAGS = Qt.ItemFlag.ItemIsDropEnabled
+_LEAF_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+)
+_CONTAINER_FLAGS = _LEAF_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
+_CONTAINERS = frozenset(name for name, spec in SCHEMA.items() if spec.children)
 # drop handler: (mime data, action, destination parent node, row) -> accepted
 DropHandler = Callable[[QMimeData, Qt.DropAction, Node, int], bool]
 # can-drop check: (mime data, destination parent node) -> allowed
@@ -104,15 +110,10 @@ class FlowItemModel(QAbstractItemModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsDropEnabled
+        # Asked for every visible row on every change: answered from a table, not computed.
         if not index.isValid():
-            return base
-        node: Node = index.internalPointer()
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        flags |= Qt.ItemFlag.ItemIsDragEnabled
-        if node.tag != COMMENT and SCHEMA.get(node.tag) and SCHEMA[node.tag].children:
-            flags |= base
-        return flags
+            return _ROOT_FLAGS
+        return _CONTAINER_FLAGS if index.internalPointer().tag in _CONTAINERS else _LEAF_FLAGS
 
     # -- problems (from lint) ---------------------------------------------------------------
 

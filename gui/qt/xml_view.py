@@ -6,6 +6,8 @@ verb in the flow tree can mark its lines here.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import QEvent, QPoint, Qt
@@ -82,10 +84,49 @@ _NORMAL, _IN_COMMENT, _IN_TAG = 0, 1, 2
 _NAME_END = frozenset(" \t\r\n/>=")
 
 
+# WORKAROUND: PySide6 6.12 on Python 3.11 drops a reference to None on every Python call
+# of QSyntaxHighlighter.setFormat and setCurrentBlockState (a refcount bug in the binding;
+# None is immortal only from Python 3.12). Highlighting a 5,000-verb flow a few times then
+# kills the interpreter with "deallocating None". `_NoneLeak` measures the loss per call
+# once, on a throw-away highlighter, and each call below hands the references back.
+class _NoneLeak(QSyntaxHighlighter):
+    """Measures how many references to None one setFormat / setCurrentBlockState loses."""
+
+    per_call: tuple[int, int] | None = None
+
+    def highlightBlock(self, text: str) -> None:
+        fmt = QTextCharFormat()
+        before = sys.getrefcount(None)
+        for _ in range(8):
+            self.setFormat(0, 1, fmt)
+        middle = sys.getrefcount(None)
+        for _ in range(8):
+            self.setCurrentBlockState(1)
+        after = sys.getrefcount(None)
+        _NoneLeak.per_call = (max(0, (before - middle) // 8), max(0, (middle - after) // 8))
+
+    @classmethod
+    def measure(cls) -> tuple[int, int]:
+        if cls.per_call is None:
+            document = QTextDocument()
+            probe = cls(document)
+            document.setPlainText("x")
+            probe.setDocument(None)
+            if cls.per_call is None:
+                cls.per_call = (0, 0)
+        return cls.per_call
+
+
+def _give_back_none(count: int) -> None:
+    for _ in range(count):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
+
+
 class XmlHighlighter(QSyntaxHighlighter):
     """Colours tags, attribute names and values, comments, the declaration and entities."""
 
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
+        self._format_leak, self._state_leak = _NoneLeak.measure()
         super().__init__(document)
         self.formats: dict[str, QTextCharFormat] = {}
         self.set_dark(dark)
@@ -115,11 +156,18 @@ class XmlHighlighter(QSyntaxHighlighter):
             else:
                 pos, state = self._content(text, pos)
         self.setCurrentBlockState(state if state in (_IN_COMMENT, _IN_TAG) else _NORMAL)
+        if self._state_leak:
+            _give_back_none(self._state_leak)
+
+    def _format(self, start: int, length: int, kind: str) -> None:
+        self.setFormat(start, length, self.formats[kind])
+        if self._format_leak:
+            _give_back_none(self._format_leak)
 
     def _comment(self, text: str, pos: int) -> tuple[int, int]:
         close = text.find("-->", pos)
         stop = len(text) if close < 0 else close + 3
-        self.setFormat(pos, stop - pos, self.formats["comment"])
+        self._format(pos, stop - pos, "comment")
         return stop, (_IN_COMMENT if close < 0 else _NORMAL)
 
     def _content(self, text: str, pos: int) -> tuple[int, int]:
@@ -129,13 +177,13 @@ class XmlHighlighter(QSyntaxHighlighter):
         if text.startswith("<?", pos):
             close = text.find("?>", pos)
             stop = len(text) if close < 0 else close + 2
-            self.setFormat(pos, stop - pos, self.formats["declaration"])
+            self._format(pos, stop - pos, "declaration")
             return stop, _NORMAL
         if text.startswith("<", pos):
             stop = pos + (2 if text.startswith("</", pos) else 1)
             while stop < len(text) and text[stop] not in _NAME_END:
                 stop += 1
-            self.setFormat(pos, stop - pos, self.formats["tag"])
+            self._format(pos, stop - pos, "tag")
             return stop, _IN_TAG
         if text.startswith("&", pos):
             return self._entity(text, pos), _NORMAL
@@ -149,12 +197,12 @@ class XmlHighlighter(QSyntaxHighlighter):
             return pos + 1, _IN_TAG
         if text.startswith("/>", pos) or char == ">":
             size = 2 if char == "/" else 1
-            self.setFormat(pos, size, self.formats["tag"])
+            self._format(pos, size, "tag")
             return pos + size, _NORMAL
         if char in "\"'":
             close = text.find(char, pos + 1)
             stop = len(text) if close < 0 else close + 1
-            self.setFormat(pos, stop - pos, self.formats["value"])
+            self._format(pos, stop - pos, "value")
             entity = text.find("&", pos, stop)
             while entity >= 0:
                 after = self._entity(text, entity)
@@ -163,14 +211,14 @@ class XmlHighlighter(QSyntaxHighlighter):
         stop = pos + 1
         while stop < len(text) and text[stop] not in _NAME_END:
             stop += 1
-        self.setFormat(pos, stop - pos, self.formats["attribute"])
+        self._format(pos, stop - pos, "attribute")
         return stop, _IN_TAG
 
     def _entity(self, text: str, pos: int) -> int:
         close = text.find(";", pos)
         if close < 0 or close - pos > 12 or " " in text[pos:close]:
             return pos + 1
-        self.setFormat(pos, close + 1 - pos, self.formats["entity"])
+        self._format(pos, close + 1 - pos, "entity")
         return close + 1
 
 

@@ -323,6 +323,7 @@ def _build(
             attrs.clear()
             _attributes(node, items, element, notes)
     children = node._children = []
+    node._positions = None
     text = element.text
     if not len(element):
         node.text = (text.strip(_XML_SPACE) or None) if text else None

@@ -77,6 +77,7 @@ class Node:
         "_column",
         "_line",
         "_ordinal",
+        "_positions",
         "_source",
         "attrs",
         "parent",
@@ -106,6 +107,7 @@ class Node:
         self.text = text or None
         self.parent: Node | None = None
         self._children: list[Node] = []
+        self._positions: dict[int, int] | None = None
         self._line: int | None = None
         self._column: int | None = None
         self._source: SourcePositions | None = None
@@ -125,6 +127,7 @@ class Node:
         node.text = text
         node.parent = None
         node._children = []
+        node._positions = None
         node._line = node._column = None
         node._source = None
         node.spelling = None
@@ -177,11 +180,17 @@ class Node:
         return self._children[index]
 
     def index(self) -> int:
-        """This node's position in its parent (0 for the root)."""
-        if self.parent is None:
+        """This node's position in its parent (0 for the root).
+
+        O(1) between changes: a parent numbers its children once, on the first question
+        after a change (item models ask for every visible row's parent on every change)."""
+        parent = self.parent
+        if parent is None:
             return 0
-        # list.index compares by identity first (Node has no __eq__), at C speed.
-        return self.parent._children.index(self)
+        positions = parent._positions
+        if positions is None:
+            positions = parent._positions = {id(c): i for i, c in enumerate(parent._children)}
+        return positions[id(self)]
 
     def iter(self) -> Iterator[Node]:
         """This node and all below it, in document order."""
@@ -340,6 +349,7 @@ class Document:
 
         def apply() -> None:
             parent._children.insert(index, node)
+            parent._positions = None
             node.parent = parent
 
         self._announce(Change(ChangeKind.INSERT, node, parent, index), apply)
@@ -351,6 +361,7 @@ class Document:
 
         def apply() -> None:
             del parent._children[index]
+            parent._positions = None
             node.parent = None
 
         self._announce(Change(ChangeKind.REMOVE, node, parent, index), apply)
@@ -372,6 +383,7 @@ class Document:
         def apply() -> None:
             del parent._children[index]
             dest_parent._children.insert(dest_index, node)
+            parent._positions = dest_parent._positions = None
             node.parent = dest_parent
 
         change = Change(ChangeKind.MOVE, node, parent, index, dest_parent, dest_index)
