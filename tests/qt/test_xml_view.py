@@ -306,4 +306,6 @@ def test_highlighting_does_not_drain_references_to_none(qtbot):
     before = sys.getrefcount(None)
     for i in range(3):
         view.set_xml(f"{text}\n<!-- {i} -->")
-    assert abs(sys.getrefcount(None) - before) < 2_000  # ~300,000 calls were made
+    # ~300,000 calls were made: unrepaired, the count falls by that much; other objects
+    # holding None come and go by a few thousand.
+    assert abs(sys.getrefcount(None) - before) < 30_000
