@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint format bench dist clean
+.PHONY: run test compile lint format bench dist clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# Byte-code, as pip writes it for an installed wheel (PYTHONDONTWRITEBYTECODE may be set).
+compile: $(STAMP)
+	@$(PY) -m compileall -q gui
+
+run: compile
 	$(VENV)/bin/flexml-studio
 
 test: $(STAMP)
@@ -29,8 +33,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)
+bench: compile
 	$(PY) benchmarks/bench_flexml.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_editor.py
 
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build

@@ -25,11 +25,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from gui.core.flexml import Node, parse  # noqa: E402
-from gui.core.project import Project  # noqa: E402
+from gui.core.flexml import parse
+from gui.core.project import Project
 
 BARE_WINDOW = textwrap.dedent(
     """
@@ -54,8 +54,10 @@ def flow_source(verbs: int) -> bytes:
     parts = ["<Response>"]
     for i in range(verbs // 3):
         parts.append(f'<Say voice="woman">Prompt number {i}</Say>')
-        parts.append(f'<Gather numDigits="1" timeout="5" action="flow:main"><Say>Press {i % 10}'
-                     "</Say></Gather>")
+        parts.append(
+            f'<Gather numDigits="1" timeout="5" action="flow:main"><Say>Press {i % 10}'
+            "</Say></Gather>"
+        )
         parts.append('<Pause length="1"/>')
     parts.append("<Hangup/></Response>")
     return "".join(parts).encode()

@@ -118,8 +118,11 @@ def main() -> int:
         small = Path(tmp, "hello.xml")
         small.write_text('<Response><Say voice="woman">Hello World</Say><Hangup/></Response>')
         exe = Path(sys.executable).with_name("flexml-studio")
-        validate_cmd = [str(exe), "validate", str(small)] if exe.exists() else [
-            sys.executable, "-m", "gui", "validate", str(small)]
+        validate_cmd = (
+            [str(exe), "validate", str(small)]
+            if exe.exists()
+            else [sys.executable, "-m", "gui", "validate", str(small)]
+        )
         t_import = startup([sys.executable, "-c", "import lxml.etree"], args.runs)
         t_validate = startup(validate_cmd, args.runs)
 

@@ -35,8 +35,7 @@ def test_every_package_is_listed_for_the_wheel():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
     on_disk = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "gui").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "gui").rglob("__init__.py")
     }
     assert on_disk <= listed, f"add to pyproject packages: {sorted(on_disk - listed)}"
     assert config["package-dir"]["gui.resources"] == "resources"

@@ -1106,6 +1106,6 @@ def test_the_sample_project_would_catch_a_missing_flow():
 
 
 def test_a_reference_with_spaces_is_flagged_not_trimmed():
-    problems = lint(parse(b'<Response><Redirect>flow: menu</Redirect></Response>'), {"menu"})
+    problems = lint(parse(b"<Response><Redirect>flow: menu</Redirect></Response>"), {"menu"})
     assert [(p.code, p.severity.value) for p in problems] == [("invalid-url", "error")]
     assert "flow: menu is not a valid flow name" in problems[0].message

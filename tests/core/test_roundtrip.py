@@ -6,7 +6,6 @@ export -> parse gives the same tree (Node.same_as), and export is a fixed point
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -21,7 +21,8 @@ def _model(qtbot):
     return document, model, tester
 
 
-def _rows(model, parent=QModelIndex()):
+def _rows(model, parent=None):
+    parent = parent if parent is not None else QModelIndex()
     return [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
 
 
