@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test compile lint format bench dist clean
+.PHONY: run test compile lint format bench dist clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
@@ -43,3 +43,6 @@ dist: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+screenshots: compile
+	QT_QPA_PLATFORM=offscreen $(PY) docs/screenshots.py

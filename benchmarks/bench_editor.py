@@ -80,12 +80,14 @@ def open_window(project: Project, app: QApplication):
     return window, (time.perf_counter() - start) * 1000
 
 
-def timed(app: QApplication, func) -> tuple[float, float]:
-    """(ms for the edit itself, ms for the refresh it scheduled)."""
+def timed(window, app: QApplication, func) -> tuple[float, float]:
+    """(ms for the edit itself, ms for the refresh it scheduled: lint and FlexML view,
+    which a big project runs after a pause in the editing)."""
     start = time.perf_counter()
     func()
     edit = time.perf_counter() - start
     start = time.perf_counter()
+    window.refresh()
     app.processEvents()
     return edit * 1000, (time.perf_counter() - start) * 1000
 
@@ -98,7 +100,7 @@ def operations(window, app: QApplication, repeat: int) -> dict[str, tuple[float,
     results: dict[str, list[tuple[float, float]]] = {}
 
     def record(name, func):
-        results.setdefault(name, []).append(timed(app, func))
+        results.setdefault(name, []).append(timed(window, app, func))
 
     for _ in range(repeat):
         middle = root.child(root.child_count() // 2)

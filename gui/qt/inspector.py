@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QPalette, QTextCursor, QValidator
+from PySide6.QtGui import QFontDatabase, QPalette, QResizeEvent, QTextCursor, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -52,6 +52,7 @@ _FRAME = "QFrame#field-frame {{ border: 1px solid {}; border-radius: 3px; }}"
 _NO_LIMIT = 2**31 - 1  # the widest range a QSpinBox (a C int) holds
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}\Z")
 _METHODS = ("GET", "POST")  # what lint accepts for Type.METHOD
+_NARROWEST_FIELD = 200  # px for a field and its reset button beside the widest label
 _TEXT_LABELS = {Type.URL: "URL", Type.NUMBER: "Number", Type.DTMF: "Keys"}
 
 # (value, discrete): discrete is a click or a pick from a list, not a keystroke.
@@ -479,6 +480,7 @@ class InspectorPanel(QWidget):
         self._chain: list[QWidget] = []  # the form's focusable widgets, in Tab order
         self._writing = False  # our own edit is running: its changes are no news
         self._changed_elsewhere = False  # since our last edit: the next one starts a command
+        self._refusal: str | None = None  # why the core refused our edit, while it runs
         self._form: QWidget | None = None
         self._path: QLabel | None = None
         self._extras: QWidget | None = None
@@ -494,6 +496,7 @@ class InspectorPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._scroll)
         self._show(self._placeholder())
+        editing.refused.connect(self.on_editing_refused)
 
     # -- the API ---------------------------------------------------------------------------
 
@@ -542,8 +545,7 @@ class InspectorPanel(QWidget):
         if discrete or self._changed_elsewhere:
             self.editing.break_merge()
         self._changed_elsewhere = False
-        refusals: list[str] = []
-        self.editing.refused.connect(refusals.append)
+        self._refusal = None
         self._writing = True
         try:
             if name is None:
@@ -552,10 +554,13 @@ class InspectorPanel(QWidget):
                 self.editing.set_attribute(document, node, name, value)
         finally:
             self._writing = False
-            self.editing.refused.disconnect(refusals.append)
         if discrete:
             self.editing.break_merge()
-        return refusals[0] if refusals else None
+        return self._refusal
+
+    def on_editing_refused(self, message: str) -> None:
+        if self._writing:
+            self._refusal = message
 
     # -- building the form -----------------------------------------------------------------
 
@@ -570,6 +575,7 @@ class InspectorPanel(QWidget):
 
     def _placeholder(self) -> QWidget:
         self._rows, self._chain, self._path, self._extras = {}, [], None, None
+        self._form_layout = None
         label = _plain_label(PLACEHOLDER)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -583,7 +589,6 @@ class InspectorPanel(QWidget):
         self._rows, self._chain = {}, []
         form = QWidget()
         layout = self._form_layout = QFormLayout(form)
-        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addRow(self._header(node, spec))
         if node.tag == COMMENT:
@@ -601,6 +606,7 @@ class InspectorPanel(QWidget):
         self._extras = QWidget()
         layout.addRow(self._extras)
         self._fill_extras()
+        self._fit_rows()
         return form
 
     def _header(self, node: Node, spec: ElementSpec | None) -> QWidget:
@@ -693,7 +699,7 @@ class InspectorPanel(QWidget):
             heading = _plain_label("Not in FlexML (CarrierX ignores these)")
             heading.setStyleSheet("font-weight: bold")
             layout.addRow(heading)
-        self._chain = [w for w in self._chain if w.parent() is not old and not old.isAncestorOf(w)]
+        self._chain = [w for w in self._chain if not old.isAncestorOf(w)]
         tag = spec.name if spec is not None else node.tag
         for name, value in others:
             shown = QLineEdit(value)
@@ -728,6 +734,24 @@ class InspectorPanel(QWidget):
         self._extras = extras
         for first, second in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
+
+    def _fit_rows(self) -> None:
+        """Fields beside their labels, or all of them under their labels in a narrow panel.
+        (Qt's WrapLongRows decides row by row, which mixes both and squeezes line edits.)"""
+        layout = self._form_layout
+        if layout is None:
+            return
+        labels = [row.label for row in self._rows.values() if row.label is not None]
+        widest = max((label.sizeHint().width() for label in labels), default=0)
+        narrow = self.width() < widest + _NARROWEST_FIELD
+        policy = QFormLayout.RowWrapPolicy
+        wanted = policy.WrapAllRows if narrow else policy.DontWrapRows
+        if layout.rowWrapPolicy() != wanted:
+            layout.setRowWrapPolicy(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
 
     def _update_path(self) -> None:
         node, document = self.node, self.document

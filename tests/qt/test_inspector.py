@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.core.flexml import SCHEMA, Document, Node, lint, parse, to_text
+from gui.core.flexml import SCHEMA, Node, lint, parse, to_text
 from gui.core.flexml.schema import Type
 from gui.core.project import Project
 from gui.qt.editing import Editing
@@ -334,21 +335,16 @@ def test_switching_nodes_rebuilds_only_then(setup, qtbot):
 
 def test_path_follows_moves_and_removal_disables_the_form(setup, qtbot):
     pause = setup.select(2)
+    root, gather = setup.document.root, setup.document.root.child(1)
     path = setup.find(QLabel, "path")
     assert path.text() == "/Response/Pause[1]"
-    setup.editing.edit(
-        "Move", lambda: setup.document.move(setup.document.root, 2, pause_parent(setup), 0)
-    )
+    setup.editing.edit("Move", lambda: setup.document.move(root, 2, gather, 0))
     assert path.text() == "/Response/Gather[1]/Pause[1]"
     setup.editing.edit("Delete", lambda: setup.document.remove(pause.parent, pause.index()))
     assert path.text() == "(removed from the flow)"
     assert not setup.panel.field("length").isEnabled()
     setup.editing.stack.undo()
     assert path.text() == "/Response/Gather[1]/Pause[1]" and setup.panel.field("length").isEnabled()
-
-
-def pause_parent(setup: Setup) -> Node:
-    return setup.document.root.child(1)  # the Gather
 
 
 def test_values_from_the_file_that_lint_refuses_are_shown_with_its_message(qtbot):
@@ -430,6 +426,16 @@ def test_tab_order_follows_the_form(setup, qtbot):
     assert chain == expected
 
 
+def test_a_narrow_panel_puts_every_field_under_its_label(setup):
+    setup.select(1)
+    layout = setup.panel.findChild(QFormLayout)
+    assert layout.rowWrapPolicy() is QFormLayout.RowWrapPolicy.DontWrapRows
+    setup.panel.resize(200, 640)
+    assert layout.rowWrapPolicy() is QFormLayout.RowWrapPolicy.WrapAllRows
+    setup.panel.resize(400, 640)
+    assert layout.rowWrapPolicy() is QFormLayout.RowWrapPolicy.DontWrapRows
+
+
 def test_the_wheel_scrolls_the_form_instead_of_changing_an_unfocused_spin_box(qtbot):
     setup = Setup(qtbot, b"<Response><Pause length='3'/></Response>")
     setup.select(0)
@@ -437,7 +443,7 @@ def test_the_wheel_scrolls_the_form_instead_of_changing_an_unfocused_spin_box(qt
     center = QPointF(length.rect().center())
     event = QWheelEvent(
         center,
-        QPointF(length.mapToGlobal(QPoint(5, 5))),
+        QPointF(length.mapToGlobal(length.rect().center())),
         QPoint(0, 0),
         QPoint(0, 120),
         Qt.MouseButton.NoButton,
@@ -450,7 +456,7 @@ def test_the_wheel_scrolls_the_form_instead_of_changing_an_unfocused_spin_box(qt
 
 
 def test_a_deleted_panel_stops_listening(qtbot):
-    document = Document(parse(b"<Response><Say>Hi</Say></Response>").root)
+    document = parse(b"<Response><Say>Hi</Say></Response>")
     project = Project()
     project.add_flow("main", document)
     panel = InspectorPanel(Editing(project))
