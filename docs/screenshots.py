@@ -9,13 +9,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from gui.core.flexml import parse  # noqa: E402
-from gui.core.templates import templates  # noqa: E402
-from gui.qt.app import sample_project  # noqa: E402
-from gui.qt.main_window import MainWindow  # noqa: E402
+from gui.core.flexml import parse
+from gui.core.templates import templates
+from gui.qt.app import sample_project
+from gui.qt.main_window import MainWindow
 
 HERE = Path(__file__).resolve().parent / "screenshots"
 
