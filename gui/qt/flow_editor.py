@@ -331,16 +331,7 @@ class FlowEditor(QTreeView):
             )
             return False
         parent, index = spot
-        document = self.document
-
-        def insert() -> None:
-            for offset, node in enumerate(nodes):
-                document.insert(parent, index + offset, node)
-
-        if self._edit(f"{label} {_label(nodes)}", insert):
-            self.select_nodes(nodes)
-            return True
-        return False
+        return self._insert_at(parent, index, nodes, label)
 
     def insert_verb(self, tag: str) -> bool:
         """Insert a new `tag` after the selection (palette: Enter or double-click)."""
@@ -383,10 +374,7 @@ class FlowEditor(QTreeView):
         assert document is not None
         if data.hasFormat(VERB_MIME_TYPE):
             node = new_node(bytes(data.data(VERB_MIME_TYPE)).decode("utf-8"))
-            if self._edit(f"Insert {node.tag}", lambda: document.insert(parent, row, node)):
-                self.select_nodes([node])
-                return True
-            return False
+            return self._insert_at(parent, row, [node], "Insert")
         if data.hasFormat(MIME_TYPE):
             nodes = list(self._dragged)
             if action == Qt.DropAction.CopyAction:
