@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._problems_by_flow: dict = {}
+        self._line_ranges: dict[int, tuple[int, int]] = {}
         self._build_menus()
         self._connect_signals()
         self._follow(project)
@@ -199,14 +200,17 @@ class MainWindow(QMainWindow):
         if self.current_flow is not None and self.editor.flow_model is not None:
             self.editor.flow_model.set_problems(self._problems_by_flow[self.current_flow])
             self.xml_view.set_xml(project.export(self.current_flow))
+            # Where each node stands in the text just shown; used until the next refresh.
+            self._line_ranges = line_ranges(project.flow(self.current_flow).root)
             self._highlight(self.editor.current_node())
 
     def _highlight(self, node: Node | None) -> None:
         if node is None or self.current_flow is None:
             self.xml_view.clear_highlight()
             return
-        ranges = line_ranges(self.project.flow(self.current_flow).root)
-        span = ranges.get(id(node))
+        if self._refresh_timer.isActive():
+            return  # the text is about to change: the refresh highlights the node
+        span = self._line_ranges.get(id(node))
         if span is None:
             self.xml_view.clear_highlight()
         else:
