@@ -273,7 +273,10 @@ class FlowEditor(QTreeView):
     def copy(self) -> None:
         nodes = self.selected_nodes()
         if nodes:
-            QGuiApplication.clipboard().setMimeData(self._encode(nodes, internal=False))
+            # WORKAROUND: text, not a QMimeData made here: the clipboard owns what it is given
+            # and deletes it when the application ends, after Python has freed the wrapper,
+            # which crashed the interpreter at exit.
+            QGuiApplication.clipboard().setText(fragment_text(nodes))
 
     def cut(self) -> None:
         if self.selected_nodes():
@@ -339,15 +342,14 @@ class FlowEditor(QTreeView):
 
     # -- drag and drop ----------------------------------------------------------------------
 
-    def _encode(self, nodes: list[Node], internal: bool = True) -> QMimeData:
+    def _encode(self, nodes: list[Node]) -> QMimeData:
         nodes = top_level(nodes)
         data = QMimeData()
         text = fragment_text(nodes)
         data.setText(text)
         data.setData(XML_MIME_TYPE, text.encode("utf-8"))
-        if internal:
-            self._dragged = nodes
-            data.setData(MIME_TYPE, str(id(self)).encode())
+        self._dragged = nodes
+        data.setData(MIME_TYPE, str(id(self)).encode())
         return data
 
     def _tags_of(self, data: QMimeData) -> list[str] | None:

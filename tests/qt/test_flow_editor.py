@@ -31,7 +31,8 @@ def editor(qtbot):
     view.set_document(project.flow("main"))
     view.show()
     qtbot.waitExposed(view)
-    return view
+    yield view
+    view.set_document(None)  # the view lets go of the model before the nodes go
 
 
 def xml(view) -> str:
