@@ -11,25 +11,18 @@ attributes the schema does not know are listed read-only, with a button to remov
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
-
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QPalette, QResizeEvent, QTextCursor, QValidator
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFontDatabase, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QScrollArea,
-    QSpinBox,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -38,290 +31,29 @@ from PySide6.QtWidgets import (
 
 from ..core.flexml import COMMENT, Change, ChangeKind, Document, Node
 from ..core.flexml.lint import value_problem
-from ..core.flexml.schema import SCHEMA, AttrSpec, Certainty, ElementSpec, Type
+from ..core.flexml.schema import SCHEMA, AttrSpec, ElementSpec, Type
 from ..core.flexml.tree import check_comment_text, check_xml_text
 from .editing import Editing
-
-PLACEHOLDER = "Select a verb to edit it"
-RESET_TIP = "Reset to default (remove from the XML)"
-NOT_SAVED = "not saved until it is valid"
-_ERROR_COLOR = "#c62828"
-# A frame around each field: red while its value is invalid. Drawn by a wrapper, not by the
-# field itself: a styled border on a spin or combo box makes Qt draw its arrows plainly.
-_FRAME = "QFrame#field-frame {{ border: 1px solid {}; border-radius: 3px; }}"
-_NO_LIMIT = 2**31 - 1  # the widest range a QSpinBox (a C int) holds
-_WHOLE = re.compile(r"[+-]?[0-9]{1,18}\Z")
-_METHODS = ("GET", "POST")  # what lint accepts for Type.METHOD
-_NARROWEST_FIELD = 200  # px for a field and its reset button beside the widest label
-_TEXT_LABELS = {Type.URL: "URL", Type.NUMBER: "Number", Type.DTMF: "Keys"}
-
-# (value, discrete): discrete is a click or a pick from a list, not a keystroke.
-OnInput = Callable[[str, bool], None]
-
-
-def _tip(text: str) -> str:
-    """`text` as a tooltip: escaped (values may hold <), and wrapped like rich text is."""
-    return "<p>" + html.escape(text, quote=False).replace("\n", "<br>") + "</p>"
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # names and messages may hold < and &
-    return label
-
-
-def _placeholder(default: str | None) -> str:
-    return f"{default} (default)" if default is not None else "not set"
-
-
-def _attribute_tip(attr: AttrSpec) -> str:
-    lines = [attr.description]
-    if attr.certainty is Certainty.ASSUMED:
-        lines[0] += " (assumed from TwiML)"
-    if attr.default is not None:
-        lines.append(f"Default: {attr.default}")
-    if attr.requires:
-        lines.append(f'Only has an effect when {attr.requires[0]}="{attr.requires[1]}"')
-    return "\n".join(lines)
-
-
-def _set_line_text(edit: QLineEdit, text: str) -> None:
-    """Show `text` (no textEdited is emitted), keeping the cursor where it was."""
-    if edit.text() != text:
-        position = edit.cursorPosition()
-        edit.setText(text)
-        edit.setCursorPosition(min(position, len(text)))
-
-
-# -- editors: one Qt input widget each, shown and read as a text value ---------------------
-
-
-class _Editor:
-    """An input widget seen as a text value; showing None is the not-set (default) state."""
-
-    widget: QWidget
-
-    def show(self, value: str | None) -> None:
-        raise NotImplementedError
-
-    def current(self) -> str:
-        """What the widget shows now; "" for the not-set state."""
-        raise NotImplementedError
-
-
-class _LineEditor(_Editor):
-    def __init__(self, on_input: OnInput, placeholder: str) -> None:
-        self.widget = QLineEdit()
-        self.widget.setPlaceholderText(placeholder)
-        self.widget.textEdited.connect(lambda text: on_input(text, False))
-
-    def show(self, value: str | None) -> None:
-        _set_line_text(self.widget, value or "")
-
-    def current(self) -> str:
-        return self.widget.text()
-
-
-class _TextEditor(_Editor):
-    """Multi-line text (Say's words, a comment)."""
-
-    def __init__(self, on_input: OnInput, placeholder: str) -> None:
-        edit = self.widget = QPlainTextEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.setTabChangesFocus(True)  # Tab walks the form; a tab character is never wanted
-        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 5 + 14)
-        self._quiet = False
-        edit.textChanged.connect(lambda: self._quiet or on_input(edit.toPlainText(), False))
-
-    def show(self, value: str | None) -> None:
-        edit, text = self.widget, value or ""
-        if edit.toPlainText() == text:
-            return
-        cursor = edit.textCursor()
-        anchor, position = cursor.anchor(), cursor.position()
-        self._quiet = True
-        try:
-            edit.setPlainText(text)
-        finally:
-            self._quiet = False
-        end = edit.document().characterCount() - 1
-        cursor = edit.textCursor()
-        cursor.setPosition(min(anchor, end))
-        cursor.setPosition(min(position, end), QTextCursor.MoveMode.KeepAnchor)
-        edit.setTextCursor(cursor)
-
-    def current(self) -> str:
-        return self.widget.toPlainText()
-
-
-class _SpinBox(QSpinBox):
-    """A QSpinBox that can also show no number (not set) or a file's value that is not one."""
-
-    stepped = Signal(int)  # arrows, wheel, Up/Down keys: the value stepped to
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: str | None = ""  # the text shown instead of the number; None: the number
-
-    def validate(self, text: str, position: int) -> object:
-        if text in ("", self.shown):
-            return QValidator.State.Acceptable, text, position
-        state, text, position = super().validate(text, position)
-        if self.shown and state is QValidator.State.Invalid:
-            # A file's value that is not a number ("2x") may be edited into one; till then
-            # lint's message shows, and leaving the field puts the file's value back.
-            state = QValidator.State.Intermediate
-        return state, text, position
-
-    def valueFromText(self, text: str) -> int:
-        return self.value() if text in ("", self.shown) else super().valueFromText(text)
-
-    def textFromValue(self, value: int) -> str:
-        return super().textFromValue(value) if self.shown is None else self.shown
-
-    def stepBy(self, steps: int) -> None:
-        self.shown = None
-        super().stepBy(steps)
-        self.stepped.emit(self.value())
-
-
-class _SpinEditor(_Editor):
-    def __init__(self, on_input: OnInput, on_finished: Callable[[], None], attr: AttrSpec):
-        spin = self.widget = _SpinBox()
-        low = attr.minimum if attr.minimum is not None else -_NO_LIMIT
-        spin.setRange(low, attr.maximum if attr.maximum is not None else _NO_LIMIT)
-        # Stepping from "not set" starts at the default.
-        default = attr.default
-        fits = default is not None and _WHOLE.match(default) and self._fits(int(default))
-        self.resting = int(default) if fits else low
-        spin.setValue(self.resting)
-        spin.lineEdit().setPlaceholderText(_placeholder(default))
-        self._on_input = on_input
-        spin.lineEdit().textEdited.connect(self._on_text_edited)
-        spin.stepped.connect(lambda value: on_input(str(value), False))
-        # Qt puts the last number back when the field is left with an unfinished one.
-        spin.editingFinished.connect(on_finished)
-
-    def _fits(self, number: int) -> bool:
-        return self.widget.minimum() <= number <= self.widget.maximum()
-
-    def _on_text_edited(self, text: str) -> None:
-        spin = self.widget
-        if not text or _WHOLE.match(text):
-            spin.shown = None if text else ""
-        self._on_input(str(int(text)) if _WHOLE.match(text) else text, False)
-
-    def show(self, value: str | None) -> None:
-        spin = self.widget
-        if value is None:
-            shown, number = "", self.resting
-        elif _WHOLE.match(value) and self._fits(int(value)):
-            shown, number = None, int(value)
-        else:
-            shown, number = value, spin.value()
-        text = str(number) if shown is None else shown
-        if spin.shown == shown and spin.value() == number and spin.lineEdit().text() == text:
-            return
-        with QSignalBlocker(spin):
-            spin.shown = shown
-            spin.setValue(number)
-            _set_line_text(spin.lineEdit(), text)
-
-    def current(self) -> str:
-        return self.widget.lineEdit().text()
-
-
-class _CheckEditor(_Editor):
-    def __init__(self, on_input: OnInput, default: str | None) -> None:
-        box = self.widget = QCheckBox()
-        self.default = default
-        # A style sheet, not a palette: the field's frame has a style sheet, under which Qt
-        # ignores palettes.
-        grey = box.palette().color(QPalette.ColorRole.PlaceholderText)
-        self._grey = f"color: rgba({grey.red()}, {grey.green()}, {grey.blue()}, {grey.alpha()})"
-        self._value: str | None = None
-        box.clicked.connect(lambda checked: on_input("true" if checked else "false", True))
-
-    def show(self, value: str | None) -> None:
-        box, self._value = self.widget, value
-        state = value if value is not None else self.default or "false"
-        with QSignalBlocker(box):
-            if state in ("true", "false"):
-                box.setTristate(False)
-                box.setChecked(state == "true")
-            else:  # a file's value that is neither: lint's message says what is wrong
-                box.setCheckState(Qt.CheckState.PartiallyChecked)
-        box.setText(value if value is not None else _placeholder(self.default))
-        style = "" if value is not None else self._grey
-        if box.styleSheet() != style:
-            box.setStyleSheet(style)
-
-    def current(self) -> str:
-        return self._value or ""
-
-
-class _ComboEditor(_Editor):
-    """A list of values; editable ones (voices, URLs) also take free text."""
-
-    def __init__(self, on_input: OnInput, placeholder: str, editable: bool) -> None:
-        combo = self.widget = QComboBox()
-        self._on_input = on_input
-        self._extra: str | None = None  # a file's value that is not among the items
-        combo.setEditable(editable)
-        if editable:
-            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            combo.setCompleter(None)  # inline completion would type for the user
-            combo.lineEdit().setPlaceholderText(placeholder)
-            combo.lineEdit().textEdited.connect(lambda text: on_input(text, False))
-        else:
-            combo.setPlaceholderText(placeholder)
-        combo.activated.connect(self._on_activated)
-
-    def set_items(self, items: list[tuple[str, str]]) -> None:
-        """(label, value) pairs; what the field shows stays."""
-        combo = self.widget
-        shown = combo.lineEdit().text() if combo.isEditable() else combo.currentData()
-        position = combo.lineEdit().cursorPosition() if combo.isEditable() else 0
-        with QSignalBlocker(combo):
-            combo.clear()
-            self._extra = None
-            for label, value in items:
-                combo.addItem(label, value)
-            combo.setCurrentIndex(-1)
-        if combo.isEditable():
-            combo.lineEdit().setText(shown)
-            combo.lineEdit().setCursorPosition(position)
-        else:
-            self.show(shown)
-
-    def _on_activated(self, index: int) -> None:
-        value = self.widget.itemData(index)
-        if self.widget.isEditable():
-            # The item's label ("man (default)") went into the field; the value belongs there.
-            self.widget.lineEdit().setText(value)
-        self._on_input(value, True)
-
-    def show(self, value: str | None) -> None:
-        combo = self.widget
-        if combo.isEditable():
-            _set_line_text(combo.lineEdit(), value or "")
-            return
-        with QSignalBlocker(combo):
-            if self._extra is not None and value != self._extra:
-                combo.removeItem(combo.count() - 1)
-                self._extra = None
-            index = -1 if value is None else combo.findData(value)
-            if value is not None and index < 0:
-                combo.addItem(value, value)
-                self._extra, index = value, combo.count() - 1
-            combo.setCurrentIndex(index)
-
-    def current(self) -> str:
-        combo = self.widget
-        return combo.lineEdit().text() if combo.isEditable() else combo.currentData() or ""
-
-
-# -- rows ----------------------------------------------------------------------------------
+from .inspector_fields import (
+    ERROR_COLOR,
+    FRAME_STYLE,
+    METHOD_CHOICES,
+    NARROWEST_FIELD,
+    NOT_SAVED,
+    PLACEHOLDER,
+    RESET_TIP,
+    TEXT_LABELS,
+    CheckEditor,
+    ComboEditor,
+    FieldEditor,
+    LineEditor,
+    SpinEditor,
+    TextEditor,
+    attribute_tip,
+    placeholder_for,
+    plain_label,
+    tooltip_html,
+)
 
 
 class _Row:
@@ -346,41 +78,41 @@ class _Row:
         self.editor.widget.setAccessibleName(name or "Text")
         self.frame = QFrame()
         self.frame.setObjectName("field-frame")
-        self.frame.setStyleSheet(_FRAME.format("transparent"))
+        self.frame.setStyleSheet(FRAME_STYLE.format("transparent"))
         framed = QHBoxLayout(self.frame)
         framed.setContentsMargins(0, 0, 0, 0)
         framed.addWidget(self.editor.widget)
-        self.message = _plain_label()
+        self.message = plain_label()
         self.message.setObjectName(f"message-{name or 'text'}")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {_ERROR_COLOR}")
+        self.message.setStyleSheet(f"color: {ERROR_COLOR}")
         self.message.hide()
-        self.counter = _plain_label() if limit is not None else None
+        self.counter = plain_label() if limit is not None else None
         if self.counter is not None:
             self.counter.setObjectName("text-counter")
             self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
 
-    def _make_editor(self, placeholder: str) -> _Editor:
+    def _make_editor(self, placeholder: str) -> FieldEditor:
         type_, attr = self.type, self.attr
         if self.name is None and type_ is Type.STRING:
-            return _TextEditor(self.on_input, placeholder)
+            return TextEditor(self.on_input, placeholder)
         if type_ is Type.URL:
-            editor = _ComboEditor(self.on_input, placeholder, editable=True)
+            editor = ComboEditor(self.on_input, placeholder, editable=True)
             editor.set_items(self.panel.url_items())
             return editor
         if attr is None:
-            return _LineEditor(self.on_input, placeholder)
+            return LineEditor(self.on_input, placeholder)
         if type_ is Type.INT:
-            return _SpinEditor(self.on_input, self.refresh, attr)
+            return SpinEditor(self.on_input, self.refresh, attr)
         if type_ is Type.BOOL:
-            return _CheckEditor(self.on_input, attr.default)
+            return CheckEditor(self.on_input, attr.default)
         if type_ in (Type.ENUM, Type.VOICE, Type.METHOD):
-            editor = _ComboEditor(self.on_input, placeholder, editable=type_ is Type.VOICE)
-            choices = attr.choices or (_METHODS if type_ is Type.METHOD else ())
+            editor = ComboEditor(self.on_input, placeholder, editable=type_ is Type.VOICE)
+            choices = attr.choices or (METHOD_CHOICES if type_ is Type.METHOD else ())
             default = attr.default
             editor.set_items([(f"{c} (default)" if c == default else c, c) for c in choices])
             return editor
-        return _LineEditor(self.on_input, placeholder)
+        return LineEditor(self.on_input, placeholder)
 
     def field(self, extra: QWidget | None = None) -> QWidget:
         """The editor, `extra` beside it, the counter and the message, for the form."""
@@ -453,15 +185,15 @@ class _Row:
         widget = self.editor.widget
         self.message.setText(problem or "")
         self.message.setVisible(problem is not None)
-        widget.setToolTip(_tip(self.tip + (f"\n\n{problem}" if problem else "")))
-        frame = _FRAME.format(_ERROR_COLOR if problem else "transparent")
+        widget.setToolTip(tooltip_html(self.tip + (f"\n\n{problem}" if problem else "")))
+        frame = FRAME_STYLE.format(ERROR_COLOR if problem else "transparent")
         if self.frame.styleSheet() != frame:
             self.frame.setStyleSheet(frame)
         if self.counter is not None and self.limit is not None:
             over = len(text) - self.limit
             note = f" · {over} over the limit" if over > 0 else ""
             self.counter.setText(f"{len(text)} / {self.limit}{note}")
-            self.counter.setStyleSheet(f"color: {_ERROR_COLOR}" if over > 0 else "")
+            self.counter.setStyleSheet(f"color: {ERROR_COLOR}" if over > 0 else "")
 
 
 # -- the panel -----------------------------------------------------------------------------
@@ -495,7 +227,7 @@ class InspectorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._scroll)
-        self._show(self._placeholder())
+        self._show(self._placeholder_widget())
         editing.refused.connect(self.on_editing_refused)
 
     # -- the API ---------------------------------------------------------------------------
@@ -512,7 +244,7 @@ class InspectorPanel(QWidget):
         if document is not None and document is not self.document:
             document.changed.connect(self._on_document_changed)
         self.document, self.node = document, node
-        self._show(self._build_form() if node is not None else self._placeholder())
+        self._show(self._build_form() if node is not None else self._placeholder_widget())
         self._update_path()
 
     def set_flow_names(self, names: list[str]) -> None:
@@ -523,7 +255,7 @@ class InspectorPanel(QWidget):
         self.flow_names = names
         for row in self._rows.values():
             if row.type is Type.URL:
-                assert isinstance(row.editor, _ComboEditor)
+                assert isinstance(row.editor, ComboEditor)
                 row.editor.set_items(self.url_items())
                 row.recheck()
 
@@ -573,10 +305,10 @@ class InspectorPanel(QWidget):
         self._form = form
         self._page.insertWidget(0, form)
 
-    def _placeholder(self) -> QWidget:
+    def _placeholder_widget(self) -> QWidget:
         self._rows, self._chain, self._path, self._extras = {}, [], None, None
         self._form_layout = None
-        label = _plain_label(PLACEHOLDER)
+        label = plain_label(PLACEHOLDER)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         label.setContentsMargins(0, 24, 0, 0)
@@ -600,7 +332,7 @@ class InspectorPanel(QWidget):
             for attr in spec.attributes:
                 self._add_attribute_row(layout, attr)
             if not spec.attributes and not rule.allowed:
-                note = _plain_label(f"<{spec.name}> takes no attributes and no text.")
+                note = plain_label(f"<{spec.name}> takes no attributes and no text.")
                 note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
                 layout.addRow(note)
         self._extras = QWidget()
@@ -620,14 +352,14 @@ class InspectorPanel(QWidget):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 6)
-        name = _plain_label(title)
+        name = plain_label(title)
         font = name.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         name.setFont(font)
-        description = _plain_label(about)
+        description = plain_label(about)
         description.setWordWrap(True)
-        self._path = _plain_label()
+        self._path = plain_label()
         self._path.setObjectName("path")
         self._path.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -641,8 +373,8 @@ class InspectorPanel(QWidget):
     ) -> None:
         row = _Row(self, None, type_, None, description, description, limit)
         self._rows[None] = row
-        label = _plain_label("Text" if type_ is Type.STRING else _TEXT_LABELS.get(type_, "Text"))
-        label.setToolTip(_tip(description))
+        label = plain_label("Text" if type_ is Type.STRING else TEXT_LABELS.get(type_, "Text"))
+        label.setToolTip(tooltip_html(description))
         label.setBuddy(row.editor.widget)
         if type_ is Type.STRING:  # multi-line: the whole width, under its label
             layout.addRow(label)
@@ -653,11 +385,11 @@ class InspectorPanel(QWidget):
         row.refresh()
 
     def _add_attribute_row(self, layout: QFormLayout, attr: AttrSpec) -> None:
-        tip = _attribute_tip(attr)
-        row = _Row(self, attr.name, attr.type, attr, tip, _placeholder(attr.default))
+        tip = attribute_tip(attr)
+        row = _Row(self, attr.name, attr.type, attr, tip, placeholder_for(attr.default))
         self._rows[attr.name] = row
-        row.label = _plain_label(attr.name)
-        row.label.setToolTip(_tip(tip))
+        row.label = plain_label(attr.name)
+        row.label.setToolTip(tooltip_html(tip))
         row.label.setBuddy(row.editor.widget)
         row.reset = self._tool_button(
             f"reset-{attr.name}", RESET_TIP, QStyle.StandardPixmap.SP_DialogResetButton
@@ -696,7 +428,7 @@ class InspectorPanel(QWidget):
         layout = QFormLayout(extras)
         layout.setContentsMargins(0, 8, 0, 0)
         if others:
-            heading = _plain_label("Not in FlexML (CarrierX ignores these)")
+            heading = plain_label("Not in FlexML (CarrierX ignores these)")
             heading.setStyleSheet("font-weight: bold")
             layout.addRow(heading)
         self._chain = [w for w in self._chain if not old.isAncestorOf(w)]
@@ -709,7 +441,7 @@ class InspectorPanel(QWidget):
             shown.setPalette(looks)
             shown.setObjectName(f"other-{name or 'text'}")
             what = f"<{tag}> has no attribute {name}" if name else f"<{tag}> takes no text"
-            shown.setToolTip(_tip(what))
+            shown.setToolTip(tooltip_html(what))
             remove = self._tool_button(
                 f"remove-{name or 'text'}",
                 "Remove from the XML",
@@ -723,8 +455,8 @@ class InspectorPanel(QWidget):
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(shown, 1)
             row.addWidget(remove)
-            label = _plain_label(name or "Text")
-            label.setToolTip(_tip(what))
+            label = plain_label(name or "Text")
+            label.setToolTip(tooltip_html(what))
             layout.addRow(label, line)
             self._chain += [shown, remove]
         extras.setVisible(bool(others))
@@ -743,7 +475,7 @@ class InspectorPanel(QWidget):
             return
         labels = [row.label for row in self._rows.values() if row.label is not None]
         widest = max((label.sizeHint().width() for label in labels), default=0)
-        narrow = self.width() < widest + _NARROWEST_FIELD
+        narrow = self.width() < widest + NARROWEST_FIELD
         policy = QFormLayout.RowWrapPolicy
         wanted = policy.WrapAllRows if narrow else policy.DontWrapRows
         if layout.rowWrapPolicy() != wanted:
