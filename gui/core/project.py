@@ -86,6 +86,7 @@ class Project:
         self.entry: str | None = None
         self.settings: dict[str, str] = {}
         self.notes: list[ReadNote] = []  # what loading skipped or repaired
+        self._lint_cache: dict[str, tuple[tuple[int, int, frozenset[str]], list[Problem]]] = {}
         self.path: Path | None = None  # the project file, None for unsaved or imported XML
         self.about_to_change: Signal[ProjectChange] = Signal()
         self.changed: Signal[ProjectChange] = Signal()
@@ -109,9 +110,23 @@ class Project:
         return len(self._flows)
 
     def lint(self) -> dict[str, list[Problem]]:
-        """Problems of every flow, `flow:` references checked against this project."""
+        """Problems of every flow, `flow:` references checked against this project.
+
+        A flow unchanged since the last call (same revision, same flow names) is not linted
+        again: the window asks after every gesture, which usually touches one flow."""
         names = frozenset(self._flows)
-        return {name: lint(doc, names) for name, doc in self._flows.items()}
+        cache = self._lint_cache
+        result: dict[str, list[Problem]] = {}
+        for name, document in self._flows.items():
+            key = (id(document), document.revision, names)
+            found = cache.get(name)
+            if found is None or found[0] != key:
+                found = (key, lint(document, names))
+                cache[name] = found
+            result[name] = found[1]
+        for stale in set(cache) - set(result):
+            del cache[stale]
+        return result
 
     def export(self, name: str, *, base_url: str | None = None, compact: bool = False) -> str:
         return to_text(self.flow(name).root, base_url=base_url, compact=compact)

@@ -621,3 +621,19 @@ def test_container_protocol():
     names = project.names
     names.append("x")  # a copy: changing it changes nothing
     assert project.names == ["a"]
+
+
+def test_lint_is_redone_only_for_flows_that_changed():
+    project = Project()
+    project.add_flow("a", parse(b"<Response><Say loop='500'>x</Say></Response>"))
+    project.add_flow("b", parse(b"<Response><Redirect>flow:c</Redirect></Response>"))
+    first = project.lint()
+    assert [p.code for p in first["b"]] == ["unknown-flow"]
+    second = project.lint()
+    assert second["a"] is first["a"] and second["b"] is first["b"]  # nothing changed
+    say = project.flow("a").root.child(0)
+    project.flow("a").set_attribute(say, "loop", "2")
+    third = project.lint()
+    assert third["a"] == [] and third["b"] is first["b"]
+    project.add_flow("c", parse(b"<Response><Hangup/></Response>"))  # names changed
+    assert project.lint()["b"] == []

@@ -325,12 +325,14 @@ class Document:
         self.root = root if root is not None else Node("Response")
         self.about_to_change: Signal[Change] = Signal()
         self.changed: Signal[Change] = Signal()
+        self.revision = 0  # counts changes: what was worked out at one revision still holds
         # What the reader changed or dropped while importing (reader.ReadNote), for lint.
         self.notes: list = []
 
     def _announce(self, change: Change, apply: Callable[[], None]) -> None:
         self.about_to_change.emit(change)
         apply()
+        self.revision += 1
         self.changed.emit(change)
 
     def _owned(self, node: Node) -> None:
