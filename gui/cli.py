@@ -20,7 +20,7 @@ from .commands import UserError
 PROG = "flexml-studio"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
-COMMANDS = ("validate", "export")
+COMMANDS = ("validate", "export", "serve", "simulate")
 
 
 def _err(message: str) -> None:
@@ -76,6 +76,66 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--compact", action="store_true", help="write one line, no indentation")
     export.add_argument("--force", action="store_true", help="export even with lint errors")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve flows over HTTP for CarrierX, printing every request",
+        description="Serve every flow at BASE/flows/NAME (the entry also at BASE/) until "
+        "Ctrl+C or SIGTERM, and print each request. Lint problems are reported on stderr "
+        "but do not stop serving.",
+    )
+    serve.add_argument("inputs", nargs="+", metavar="PROJECT_OR_XML")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; any other needs --token)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=0, help="TCP port (default 0: a free one, shown at start)"
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address CarrierX reaches this server at (e.g. a tunnel); the flow URLs use it",
+    )
+    serve.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="access token: every request then needs ?token=TOKEN or the path prefix /t/TOKEN/",
+    )
+    serve.add_argument(
+        "--json",
+        action="store_true",
+        help="print the URLs as one JSON line, then one JSON line per request",
+    )
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="run a call through a flow and print what happens",
+        description="Run one call through a flow the way CarrierX would, printing one event "
+        "a line. The input is a project or FlexML files (run in-process, following flow: "
+        "references) or an http(s) URL (requested like CarrierX does). Exit 0 when the call "
+        "ends without an error, 1 when it ends with one, 2 when the input is unusable.",
+    )
+    simulate.add_argument("inputs", nargs="+", metavar="PROJECT_OR_XML")
+    simulate.add_argument("--flow", metavar="NAME", help="the flow to start at (default: entry)")
+    simulate.add_argument(
+        "--digits",
+        metavar="SEQ",
+        default="",
+        help="the caller's keys, answering the gathers in order (e.g. 1# or 12); "
+        "a w lets that gather time out",
+    )
+    simulate.add_argument("--from", dest="from_number", metavar="N", help="the caller's number")
+    simulate.add_argument("--to", dest="to_number", metavar="N", help="the number called")
+    simulate.add_argument(
+        "--method",
+        choices=("GET", "POST"),
+        type=str.upper,
+        default="POST",
+        help="how a URL input is requested (default POST, with a JSON body)",
+    )
+    simulate.add_argument("--json", action="store_true", help="one JSON object per event")
     return parser
 
 
@@ -106,6 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import export
 
             return export.run(args)
+        if args.command == "serve":
+            from .commands import serve
+
+            return serve.run(args)
+        if args.command == "simulate":
+            from .commands import simulate
+
+            return simulate.run(args)
     except UserError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE

@@ -6,8 +6,6 @@ verb in the flow tree can mark its lines here.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import QEvent, QPoint, Qt
@@ -84,49 +82,10 @@ _NORMAL, _IN_COMMENT, _IN_TAG = 0, 1, 2
 _NAME_END = frozenset(" \t\r\n/>=")
 
 
-# WORKAROUND: PySide6 6.12 on Python 3.11 drops a reference to None on every Python call
-# of QSyntaxHighlighter.setFormat and setCurrentBlockState (a refcount bug in the binding;
-# None is immortal only from Python 3.12). Highlighting a 5,000-verb flow a few times then
-# kills the interpreter with "deallocating None". `_NoneLeak` measures the loss per call
-# once, on a throw-away highlighter, and each call below hands the references back.
-class _NoneLeak(QSyntaxHighlighter):
-    """Measures how many references to None one setFormat / setCurrentBlockState loses."""
-
-    per_call: tuple[int, int] | None = None
-
-    def highlightBlock(self, text: str) -> None:
-        fmt = QTextCharFormat()
-        before = sys.getrefcount(None)
-        for _ in range(8):
-            self.setFormat(0, 1, fmt)
-        middle = sys.getrefcount(None)
-        for _ in range(8):
-            self.setCurrentBlockState(1)
-        after = sys.getrefcount(None)
-        _NoneLeak.per_call = (max(0, (before - middle) // 8), max(0, (middle - after) // 8))
-
-    @classmethod
-    def measure(cls) -> tuple[int, int]:
-        if cls.per_call is None:
-            document = QTextDocument()
-            probe = cls(document)
-            document.setPlainText("x")
-            probe.setDocument(None)
-            if cls.per_call is None:
-                cls.per_call = (0, 0)
-        return cls.per_call
-
-
-def _give_back_none(count: int) -> None:
-    for _ in range(count):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
-
-
 class XmlHighlighter(QSyntaxHighlighter):
     """Colours tags, attribute names and values, comments, the declaration and entities."""
 
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
-        self._format_leak, self._state_leak = _NoneLeak.measure()
         super().__init__(document)
         self.formats: dict[str, QTextCharFormat] = {}
         self.set_dark(dark)
@@ -156,13 +115,9 @@ class XmlHighlighter(QSyntaxHighlighter):
             else:
                 pos, state = self._content(text, pos)
         self.setCurrentBlockState(state if state in (_IN_COMMENT, _IN_TAG) else _NORMAL)
-        if self._state_leak:
-            _give_back_none(self._state_leak)
 
     def _format(self, start: int, length: int, kind: str) -> None:
         self.setFormat(start, length, self.formats[kind])
-        if self._format_leak:
-            _give_back_none(self._format_leak)
 
     def _comment(self, text: str, pos: int) -> tuple[int, int]:
         close = text.find("-->", pos)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from gui import __version__
+from gui.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = Path(sys.executable).with_name("flexml-studio")
@@ -793,5 +794,5 @@ def test_unknown_first_word_is_a_user_error_not_the_window(tmp_path, typo):
     assert run.code == 2
     assert run.out == ""
     assert run.err == (
-        f"flexml-studio: {typo!r} is neither a command (validate, export) nor a file to open\n"
+        f"flexml-studio: {typo!r} is neither a command ({', '.join(COMMANDS)}) nor a file to open\n"
     )

@@ -1,0 +1,392 @@
+"""Benchmark the flow server against a minimal standalone aiohttp app, measured in the same run.
+
+The flow server runs the way the window runs it: in a process with a QApplication, a shown
+window and the qasync loop running in the main thread, the server on its own thread, and a
+request listener that hands records to the GUI thread (a deque drained by a QTimer, shown in
+a label). The baseline is a minimal aiohttp app in a process of its own, with no GUI: one
+route that parses the JSON body of a POST and answers the same XML bytes.
+
+Load comes from a separate process: a raw asyncio HTTP/1.1 client (keep-alive, one request
+in flight per connection), bounded by a request count and a time limit, loopback only. Each
+scenario (GET, and POST with a CarrierX JSON body, at 20 and 100 connections) alternates
+baseline and flow server `--runs` times; the table shows the median run of each. With two
+or more CPUs, the server processes are pinned to one CPU and the load generator to another,
+so each server has one whole core (the flow server shares it with the GUI thread).
+
+Targets: flow server throughput >= 0.9x the baseline's; p99 < 10 ms at 20 connections.
+Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_server.py [--requests N]
+       [--seconds S] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+# With two CPUs or more, servers run on CPU 0 and the load generator on CPU 1, so each
+# server gets one whole core and runs do not depend on where the scheduler puts them.
+SERVER_CPU, LOAD_CPU = 0, 1
+CPUS_VARIABLE = "BENCH_SERVER_CPUS"  # the CPUs the run started with, handed to its children
+CONNECTIONS = (20, 100)
+CARRIERX_BODY = {
+    "AccountSid": "",
+    "ApiVersion": "2.0",
+    "CallSid": "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11",
+    "CallerName": "",
+    "CallStatus": "in-progress",
+    "Direction": "inbound",
+    "ForwardedFrom": "",
+    "From": "15162065319",
+    "To": "15162065318",
+    "OriginalFrom": "+15162065319",
+    "OriginalTo": "15162065318",
+    "RequestUrl": "http://127.0.0.1/flows/main",
+    "EndpointSid": "a2f0c1d5-4b7e-4b4e-8a8d-3d6f2c1b0e9f",
+    "PartnerSid": "b4c2d1e0-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+}
+PROJECT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="main">
+  <flow name="main">
+    <Response>
+      <Say voice="woman">Welcome to the support line.</Say>
+      <Gather action="flow:choice" numDigits="1" timeout="5">
+        <Say>For sales press 1, for support press 2.</Say>
+      </Gather>
+      <Redirect>flow:main</Redirect>
+    </Response>
+  </flow>
+  <flow name="choice">
+    <Response>
+      <Dial callerId="15162065318"><Number>15162065300</Number></Dial>
+      <Hangup/>
+    </Response>
+  </flow>
+</flexml-project>
+"""
+
+
+# -- the load generator (its own process) ------------------------------------------------
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection sending the same request again as each answer arrives."""
+
+    def __init__(self, request: bytes, run: _LoadRun) -> None:
+        self.request = request
+        self.run = run
+        self.buffer = bytearray()
+        self.sent_at = 0.0
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self._send()
+
+    def _send(self) -> None:
+        if not self.run.take():
+            self.transport.close()
+            return
+        self.buffer.clear()
+        self.sent_at = time.perf_counter()
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(buffer[:end]).lower()
+        at = head.find(b"content-length:")
+        stop = head.find(b"\r\n", at)
+        length = 0 if at < 0 else int(head[at + 15 : stop if stop > 0 else len(head)])
+        if len(buffer) < end + 4 + length:
+            return
+        self.run.done(time.perf_counter() - self.sent_at, head[9:12] == b"200", length)
+        self._send()
+
+    def connection_lost(self, exc) -> None:
+        if not self.closed.done():
+            self.closed.set_result(exc)
+
+
+class _LoadRun:
+    def __init__(self, warmup: int, count: int, seconds: float) -> None:
+        self.warmup = warmup
+        self.left = warmup + count
+        self.seconds = seconds
+        self.deadline = float("inf")
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.sizes: set[int] = set()
+        self.started = 0.0
+        self.ended = 0.0
+
+    def take(self) -> bool:
+        now = time.perf_counter()
+        if self.left <= 0 or now > self.deadline:
+            self.ended = self.ended or now
+            return False
+        self.left -= 1
+        return True
+
+    def done(self, latency: float, ok: bool, size: int) -> None:
+        if self.warmup > 0:
+            self.warmup -= 1
+            if self.warmup == 0:  # measuring starts now
+                self.started = time.perf_counter()
+                self.deadline = self.started + self.seconds
+            return
+        self.latencies.append(latency)
+        self.errors += not ok
+        self.sizes.add(size)
+
+
+async def _load(port: int, method: str, path: str, connections: int, args) -> dict:
+    body = json.dumps(CARRIERX_BODY).encode() if method == "POST" else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    request = (head + "\r\n").encode() + body
+    run = _LoadRun(args.warmup, args.requests, args.seconds)
+    loop = asyncio.get_running_loop()
+    conns = []
+    for _ in range(connections):
+        _, conn = await loop.create_connection(lambda: _Connection(request, run), LOOPBACK, port)
+        conns.append(conn)
+    await asyncio.gather(*(c.closed for c in conns))
+    elapsed = (run.ended or time.perf_counter()) - run.started
+    lat = sorted(run.latencies)
+    return {
+        "requests": len(lat),
+        "errors": run.errors,
+        "sizes": sorted(run.sizes),
+        "rps": len(lat) / elapsed,
+        "p50": lat[len(lat) // 2] * 1000,
+        "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+    }
+
+
+# -- the baseline server (its own process, no GUI) ---------------------------------------
+
+
+def _baseline_server(xml_path: str) -> None:
+    from aiohttp import web
+
+    xml = Path(xml_path).read_bytes()
+
+    async def flow(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            await request.json()
+        return web.Response(body=xml, content_type="application/xml", charset="utf-8")
+
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_route("*", "/flows/{name}", flow)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, LOOPBACK, 0)
+        await site.start()
+        print(runner.addresses[0][1], flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
+        await runner.cleanup()
+
+    asyncio.run(serve())
+
+
+# -- the orchestrator: Qt + qasync + the flow server in this process ---------------------
+
+
+def _run_load(port: int, method: str, path: str, connections: int, args) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--load",
+        f"{port} {method} {path} {connections}",
+        "--requests",
+        str(args.requests),
+        "--seconds",
+        str(args.seconds),
+        "--warmup",
+        str(args.warmup),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=300)
+    return json.loads(out.stdout)
+
+
+def _pin(which: int) -> None:
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    if CPUS_VARIABLE not in os.environ:
+        os.environ[CPUS_VARIABLE] = ",".join(map(str, sorted(os.sched_getaffinity(0))))
+    cpus = [int(c) for c in os.environ[CPUS_VARIABLE].split(",")]
+    if len(cpus) >= 2:
+        os.sched_setaffinity(0, {cpus[which]})
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
+class _GuiProcess:
+    """A QApplication with a shown window, the qasync loop, and a request log view fed the
+    way the window is meant to be: the server thread only appends to a deque, and a QTimer
+    on the GUI thread drains it into the view (no Qt call from the server thread)."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        import qasync
+        from PySide6.QtCore import QTimer, qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+        # The offscreen platform warns about window size hints; nothing else is dropped.
+        qInstallMessageHandler(
+            lambda _mode, _context, message: (
+                None if "propagateSizeHints" in message else print(message, file=sys.stderr)
+            )
+        )
+        self.app = QApplication(sys.argv[:1])
+        self.window = QMainWindow()
+        self.label = QLabel("requests: 0")
+        self.window.setCentralWidget(self.label)
+        self.window.resize(800, 600)
+        self.window.show()
+        self.loop = qasync.QEventLoop(self.app)
+        asyncio.set_event_loop(self.loop)
+        self.pending: deque = deque()
+        self.shown = 0
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.drain)
+        self.timer.start(100)
+
+    def drain(self) -> None:
+        count = 0
+        while self.pending:
+            self.pending.popleft()
+            count += 1
+        if count:
+            self.shown += count
+            self.label.setText(f"requests: {self.shown}")
+
+
+def _measure(gui: _GuiProcess, ports: tuple[int, int], size: int, args) -> list[tuple]:
+    """For each scenario, alternate baseline and flow server `args.runs` times."""
+
+    async def measure() -> list[tuple]:
+        rows = []
+        for method in ("GET", "POST"):
+            for connections in CONNECTIONS:
+                runs: tuple[list, list] = ([], [])
+                for _ in range(args.runs):
+                    for port, results in zip(ports, runs, strict=True):
+                        result = await gui.loop.run_in_executor(
+                            None, _run_load, port, method, "/flows/main", connections, args
+                        )
+                        assert result["errors"] == 0 and result["sizes"] == [size], result
+                        results.append(result)
+                rows.append((method, connections, *map(_median_run, runs)))
+        return rows
+
+    with gui.loop:
+        return gui.loop.run_until_complete(measure())
+
+
+def _print_table(rows: list[tuple], size: int, args) -> None:
+    print(
+        f"Flow server benchmark: {size}-byte flow, load from a separate process, "
+        f"median of {args.runs} alternating runs; up to {args.requests:,} requests or "
+        f"{args.seconds:g} s each after {args.warmup:,} warm-up requests"
+    )
+    print()
+    print(
+        "| request | connections | baseline req/s | flow server req/s | ratio "
+        "| baseline p50 / p99 (ms) | flow server p50 / p99 (ms) | targets |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for method, connections, base, ours in rows:
+        ratio = ours["rps"] / base["rps"]
+        targets = [f">= 0.9x {'met' if ratio >= 0.9 else 'MISSED'}"]
+        if connections == 20:
+            targets.append(f"p99 < 10 ms {'met' if ours['p99'] < 10 else 'MISSED'}")
+        label = "GET" if method == "GET" else "POST (CarrierX JSON)"
+        print(
+            f"| {label} | {connections} | {base['rps']:,.0f} | {ours['rps']:,.0f} "
+            f"| {ratio:.2f}x | {base['p50']:.2f} / {base['p99']:.2f} "
+            f"| {ours['p50']:.2f} / {ours['p99']:.2f} | {', '.join(targets)} |"
+        )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=20_000, help="requests per measurement")
+    ap.add_argument("--seconds", type=float, default=3.0, help="time limit per measurement")
+    ap.add_argument("--warmup", type=int, default=1_000)
+    ap.add_argument("--runs", type=int, default=3, help="alternating runs per scenario")
+    ap.add_argument("--load", help=argparse.SUPPRESS)
+    ap.add_argument("--baseline-server", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.load:
+        _pin(LOAD_CPU)
+        port, method, path, connections = args.load.split()
+        print(json.dumps(asyncio.run(_load(int(port), method, path, int(connections), args))))
+        return 0
+    _pin(SERVER_CPU)  # this process (Qt, qasync and the flow server thread), or the baseline
+    if args.baseline_server:
+        _baseline_server(args.baseline_server)
+        return 0
+
+    import httpx
+
+    from gui.core.project import load
+    from gui.core.server import FlowServer
+
+    gui = _GuiProcess()
+    with tempfile.TemporaryDirectory() as tmp:
+        project_path = Path(tmp, "bench.flexproj")
+        project_path.write_text(PROJECT, "utf-8")
+        server = FlowServer()
+        server.start()
+        server.add_listener(gui.pending.append)
+        xml = server.publish_project(load([project_path])).flows["main"]
+        Path(tmp, "main.xml").write_bytes(xml)
+        baseline = subprocess.Popen(
+            [sys.executable, __file__, "--baseline-server", str(Path(tmp, "main.xml"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            ports = (int(baseline.stdout.readline()), int(server.url.rsplit(":", 1)[1]))
+            with httpx.Client(trust_env=False) as http:
+                for port in ports:  # both answer the same bytes, to GET and to POST
+                    url = f"http://{LOOPBACK}:{port}/flows/main"
+                    assert http.get(url).content == xml
+                    assert http.post(url, json=CARRIERX_BODY).content == xml
+            rows = _measure(gui, ports, len(xml), args)
+            gui.app.processEvents()
+            gui.drain()
+        finally:
+            baseline.stdin.close()
+            baseline.wait(10)
+            server.stop()
+    _print_table(rows, len(xml), args)
+    print()
+    print(
+        f"Records the GUI thread received: {gui.shown:,} (the server's bounded log keeps the "
+        f"last {len(server.records()):,})."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""The FlexML interpreter: runs one call the way CarrierX does, and reports it as events.
+
+It requests the call's URL with CarrierX's fields, runs the verbs in order (verbs.py), follows
+actions and Redirects, and at the end sends the status callback. Whatever happens, the last
+event is `Ended`: a failed fetch, a non-200 answer, invalid FlexML and the guards (documents,
+verbs, a loop that takes no input) end the call with an `Error` event first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+from ..flexml import Document, FlexmlError, Node, Severity, lint, parse
+from .call import CallInfo
+from .caller import Caller, ScriptedCaller
+from .clock import Clock, VirtualClock
+from .events import Ended, Error, Event, Fetched, Started, StatusCallback
+from .sources import Answer, DocumentSource, FetchError, Fields
+from .verbs import HANDLERS, NOT_ANSWERING, End, Goto, Step
+
+MAX_DOCUMENTS = 100
+MAX_VERBS = 10_000
+
+
+class CallFailed(Exception):
+    """Ends the call with an Error event saying `message`."""
+
+    def __init__(self, message: str, node: Node | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+class Interpreter:
+    """Runs one call: `await run()` returns its events; `stream()` yields them live.
+
+    Listeners (`on_event`, `listeners`) are called synchronously with each event. `stop()`
+    ends the call early (from the same event loop): the last event is then Ended with
+    CallStatus "cancel" (or "completed" once answered), and no status callback is sent.
+    """
+
+    def __init__(
+        self,
+        source: DocumentSource,
+        caller: Caller | None = None,
+        clock: Clock | None = None,
+        *,
+        url: str | None = None,
+        method: str = "POST",
+        call: CallInfo | None = None,
+        on_event: Callable[[Event], None] | None = None,
+        max_documents: int = MAX_DOCUMENTS,
+        max_verbs: int = MAX_VERBS,
+    ) -> None:
+        start = url or source.entry_url
+        if not start:
+            raise ValueError("give the URL the call starts at")
+        self.source = source
+        self.caller: Caller = caller or ScriptedCaller()
+        self.clock: Clock = clock or VirtualClock()
+        self.call = call or CallInfo()
+        self.url = start
+        self.method = method.upper()
+        self.max_documents = max_documents
+        self.max_verbs = max_verbs
+        self.events: list[Event] = []
+        self.listeners: list[Callable[[Event], None]] = [on_event] if on_event else []
+        self.status_callback: tuple[str, str] | None = None
+        if self.call.status_callback_url:
+            self.status_callback = (
+                self.call.status_callback_url,
+                self.call.status_callback_method.upper(),
+            )
+        self.answered_at: float | None = None
+        self.documents = 0
+        self.verbs = 0
+        self._seen: set[tuple] = set()  # what was fetched since the caller last acted
+        self._task: asyncio.Task | None = None
+        self._started = self._stopping = self._ended = False
+
+    # -- what verbs use -------------------------------------------------------------------
+
+    def emit(self, event: Event) -> Event:
+        """Stamp `event` with the call time, record it and tell the listeners."""
+        event = replace(event, at=self.clock.now)
+        self.events.append(event)
+        for listener in list(self.listeners):
+            listener(event)
+        return event
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+    def answer(self) -> None:
+        if self.answered_at is None:
+            self.answered_at = self.clock.now
+
+    def caller_acted(self) -> None:
+        """The caller answered a Gather: what follows may differ, so no loop so far."""
+        self._seen.clear()
+
+    async def verb(self, node: Node, base: str, nested: bool = False) -> Step:
+        """Run one verb of the document at `base`."""
+        self.verbs += 1
+        if self.verbs > self.max_verbs:
+            raise CallFailed(f"stopped after {self.max_verbs:,} verbs: the call does not end", node)
+        handler = HANDLERS.get(node.tag)
+        if handler is None:  # not a verb; lint refused the document before it got here
+            return None
+        if not nested and node.tag not in NOT_ANSWERING:
+            self.answer()
+        return await handler(self, node, base, nested)
+
+    async def prompts(self, node: Node, base: str) -> None:
+        """Run the verbs nested in `node` (a Gather's or PreAnswer's prompts)."""
+        for child in node.children:
+            if not child.is_comment:
+                await self.verb(child, base, nested=True)
+
+    # -- running ------------------------------------------------------------------------
+
+    async def run(self) -> list[Event]:
+        """Run the call to its end and return every event (the last is always Ended)."""
+        if self._started:
+            raise RuntimeError("an Interpreter runs one call; make a new one")
+        self._started = True
+        self._task = asyncio.current_task()
+        self.clock.start()
+        try:
+            if not self._stopping:
+                await self._call()
+                if self._stopping:
+                    await asyncio.sleep(0)  # take delivery of a stop that came at the end
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            if self._task is not None:
+                self._task.uncancel()
+        except Exception as exc:
+            # A bug (or a listener that failed) still ends the call with events, so a window
+            # showing it does not wait forever; then it propagates.
+            if not self._ended:
+                with contextlib.suppress(Exception):
+                    self.emit(Error(f"internal error: {type(exc).__name__}: {exc}"))
+                with contextlib.suppress(Exception):
+                    self._end("failed")
+            raise
+        if not self._ended:
+            self._end("completed" if self.answered else "cancel")
+        return list(self.events)
+
+    async def stream(self) -> AsyncIterator[Event]:
+        """Run the call, yielding each event as it happens. Closing the generator stops the
+        call: leave early inside ``async with contextlib.aclosing(interpreter.stream())``."""
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.listeners.append(queue.put_nowait)
+        task = asyncio.ensure_future(self.run())
+        try:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    break  # the run is over (or failed): what it emitted is queued
+                event = getter.result()
+                yield event
+                if isinstance(event, Ended):
+                    break
+            while not queue.empty():
+                yield queue.get_nowait()
+            await task
+        finally:
+            if not task.done():
+                self.stop()
+                await asyncio.gather(task, return_exceptions=True)
+
+    def stop(self) -> None:
+        """End the call early; the run still ends with an Ended event."""
+        self._stopping = True
+        if self._task is not None and not self._ended and not self._task.done():
+            self._task.cancel()
+
+    async def _call(self) -> None:
+        self.emit(
+            Started(
+                self.call.call_sid,
+                self.call.from_number,
+                self.call.to_number,
+                self.call.direction,
+                self.url,
+                self.method,
+            )
+        )
+        url, method, results, cause = self.url, self.method, {}, None
+        while True:
+            try:
+                document = await self._load(url, method, results, cause)
+                step = await self._run_document(url, document)
+            except CallFailed as exc:
+                self.emit(Error(exc.message, node=exc.node))
+                step = End("failed")
+            if isinstance(step, Goto):
+                url, method, results, cause = step.url, step.method, step.results, step.cause
+                continue
+            assert isinstance(step, End)
+            await self._finish(step.status)
+            return
+
+    async def _run_document(self, url: str, document: Document) -> Step:
+        for node in document.root.children:
+            if node.is_comment:
+                continue
+            step = await self.verb(node, url)
+            if step is not None:
+                return step
+        return End("completed")  # the end of the document ends the call
+
+    async def _load(self, url: str, method: str, results: Fields, cause: Node | None) -> Document:
+        self.documents += 1
+        if self.documents > self.max_documents:
+            raise CallFailed(
+                f"stopped: the call requested more than {self.max_documents} documents "
+                f"(the last one: {method} {url})",
+                cause,
+            )
+        fields = {**self.call.fields(url), **results}
+        try:
+            answer = await self.source.fetch(url, method, fields)
+        except FetchError as exc:
+            raise CallFailed(exc.message, cause) from None
+        self.emit(Fetched(url, method, answer.status, fields, node=cause))
+        try:
+            document = _document(answer, method)
+        except CallFailed as exc:
+            raise CallFailed(exc.message, exc.node or cause) from None
+        key = (method, url, tuple(results.items()), answer.fingerprint)
+        if key in self._seen:
+            raise CallFailed(
+                f"the call loops without input: {method} {url} gave the same FlexML again "
+                "and the caller entered nothing since (on CarrierX it would repeat until "
+                "the caller hangs up)",
+                cause,
+            )
+        self._seen.add(key)
+        return document
+
+    async def _finish(self, status: str) -> None:
+        duration = self.duration()
+        if self.status_callback is not None:
+            url, method = self.status_callback
+            fields = {**self.call.fields(url, status), "CallDuration": str(duration)}
+            http_status = error = None
+            try:
+                http_status = await self.source.notify(url, method, fields)
+            except FetchError as exc:
+                error = exc.message
+            self.emit(StatusCallback(url, method, status, duration, http_status, error))
+        self._end(status, duration)
+
+    def duration(self) -> int:
+        """CallDuration: whole seconds since the call was answered (0 if it never was)."""
+        if self.answered_at is None:
+            return 0
+        return max(0, math.ceil(self.clock.now - self.answered_at - 1e-9))
+
+    def _end(self, status: str, duration: int | None = None) -> None:
+        self._ended = True
+        self.emit(Ended(status, self.duration() if duration is None else duration))
+
+
+def _document(answer: Answer, method: str) -> Document:
+    """The answer's FlexML document, or CallFailed saying why there is none."""
+    where = f"{method} {answer.url}"
+    if answer.status != 200:
+        reason = f" {answer.reason}" if answer.reason else ""
+        raise CallFailed(
+            f"{where} answered HTTP {answer.status}{reason}; CarrierX needs 200 with FlexML "
+            "(it would play its error message and hang up)"
+        )
+    document = answer.document
+    if document is None:
+        body = answer.body or b""
+        if not body.strip():
+            raise CallFailed(f"{where} answered 200 with an empty body instead of FlexML")
+        try:
+            document = parse(body)
+        except FlexmlError as exc:
+            at = f" (line {exc.line})" if exc.line else ""
+            raise CallFailed(f"{where} did not answer FlexML: {exc.message}{at}") from None
+    errors = [p for p in lint(document, answer.flow_names) if p.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        at = f" (line {first.line})" if first.line else ""
+        more = f"; {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
+        raise CallFailed(f"{answer.url} is not valid FlexML: {first.message}{at}{more}", first.node)
+    return document

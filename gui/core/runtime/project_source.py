@@ -1,0 +1,99 @@
+"""FlexML straight from a project in memory: `flow:NAME` references, no HTTP.
+
+A flow's address is ``flow:NAME``. Relative URLs are resolved as if the project were served
+at its base URL (BASE/flows/NAME, as the flow server does), so ``menu``, ``/flows/menu`` and
+BASE/flows/menu all lead to the flow ``menu``, and BASE itself to the entry flow. Any other
+URL goes to `fallback` (e.g. an HttpSource) when one is given, else the call ends with an
+error that says so.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from ..flexml.refs import PREFIX, flow_url, is_valid_name, reference_target
+from ..project import Project
+from .sources import Answer, DocumentSource, FetchError, Fields
+
+BASE_URL_SETTING = "export-base-url"
+# Where the project "is" when it names no base URL; .invalid never resolves (RFC 2606).
+DEFAULT_BASE_URL = "http://project.invalid"
+
+
+class ProjectSource:
+    """Serves a project's flows to the interpreter, starting at `flow` or the entry."""
+
+    def __init__(
+        self,
+        project: Project,
+        flow: str | None = None,
+        *,
+        base_url: str | None = None,
+        fallback: DocumentSource | None = None,
+    ) -> None:
+        if not project.names:
+            raise ValueError("the project has no flows")
+        start = flow or project.entry or project.names[0]
+        if start not in project:
+            raise KeyError(f"the project has no flow named {start!r}")
+        self.project = project
+        self.start = start
+        self.base_url = (
+            base_url or project.settings.get(BASE_URL_SETTING) or DEFAULT_BASE_URL
+        ).rstrip("/")
+        self.fallback = fallback
+
+    @property
+    def entry_url(self) -> str:
+        return PREFIX + self.start
+
+    def resolve(self, base: str, reference: str) -> str:
+        if reference_target(reference) is not None:
+            return reference
+        target = reference_target(base)
+        http_base = flow_url(self.base_url, target) if target is not None else base
+        return self._as_flow(urljoin(http_base, reference))
+
+    def _as_flow(self, url: str) -> str:
+        """`flow:NAME` for the project's own URLs, else `url` unchanged."""
+        try:
+            parts = urlsplit(url)
+            base = urlsplit(self.base_url)
+        except ValueError:
+            return url
+        if (parts.scheme.lower(), parts.netloc.lower()) != (
+            base.scheme.lower(),
+            base.netloc.lower(),
+        ):
+            return url
+        path = parts.path.rstrip("/")
+        if path == base.path.rstrip("/"):
+            return PREFIX + (self.project.entry or self.project.names[0])
+        prefix = base.path.rstrip("/") + "/flows/"
+        if path.startswith(prefix) and is_valid_name(path[len(prefix) :]):
+            return PREFIX + path[len(prefix) :]
+        return url
+
+    async def fetch(self, url: str, method: str, fields: Fields) -> Answer:
+        name = reference_target(url)
+        if name is None:
+            if self.fallback is not None:
+                return await self.fallback.fetch(url, method, fields)
+            raise FetchError(
+                f"{url} is outside the project: a run inside the project follows only its "
+                "own flows (flow:NAME)"
+            )
+        if name not in self.project:
+            raise FetchError(f"{url}: the project has no flow named {name!r}")
+        return Answer(
+            url, 200, "OK", document=self.project.flow(name), flow_names=self.project.names
+        )
+
+    async def notify(self, url: str, method: str, fields: Fields) -> int | None:
+        if reference_target(url) is None and self.fallback is not None:
+            return await self.fallback.notify(url, method, fields)
+        return None
+
+    async def aclose(self) -> None:
+        if self.fallback is not None:
+            await self.fallback.aclose()

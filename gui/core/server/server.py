@@ -1,0 +1,295 @@
+"""The flow server: an aiohttp app on its own thread and event loop.
+
+Serving from the GUI's (qasync) loop measured 27x slower (see ARCHITECTURE.md), so the
+server owns a thread. The two sides share only three things: the published snapshot (one
+attribute, replaced whole), the bounded request log (behind a small lock), and the
+listeners, which are called on the server thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import errno
+import ipaddress
+import logging
+import re
+import socket
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ..flexml.refs import flow_url
+from .records import RequestRecord
+from .routes import MAX_BODY, FlowRoutes
+from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+Listener = Callable[[RequestRecord], None]
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,256}\Z")  # URL-safe: it goes into paths
+START_TIMEOUT = 30.0
+SHUTDOWN_TIMEOUT = 2.0  # in-flight requests get this long to finish on stop()
+
+_logger = logging.getLogger(__name__)
+
+
+class ServerError(Exception):
+    """The flow server could not start; the message says why, for people."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is only reachable from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+class FlowServer:
+    """Serves the published snapshot's flows over HTTP, and logs every request.
+
+    `start()` returns once the server listens (or raises); `stop()` shuts it down and
+    joins its thread; it is also a context manager. Listeners are called on the server
+    thread with each `RequestRecord`: they must be quick and must not touch Qt objects.
+    The Qt side marshals to the GUI thread by appending to a deque that a QTimer on the GUI
+    thread drains (one view update per batch, however busy the server is). Not by calling
+    a Python `Signal.emit` per record: in PySide6 6.12 on Python 3.11 every `emit` called
+    from Python loses a reference to True, and the benchmark's load ended the process
+    ("deallocating True or False") within a second. A listener that raises is logged and
+    the server goes on.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str | None = None,
+        public_url: str | None = None,
+        log_size: int = 1000,
+        client_timeout: float = 15.0,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
+        if token is not None and not TOKEN_PATTERN.match(token):
+            raise ValueError(
+                "the access token may only hold letters, digits and . _ ~ - (it goes into URLs)"
+            )
+        if public_url is not None:
+            parts = urlsplit(public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{public_url!r} is not an http:// or https:// URL")
+            if parts.query or parts.fragment:
+                raise ValueError(f"the public URL {public_url!r} must not have a query or fragment")
+        if log_size < 1:
+            raise ValueError("the request log must hold at least one record")
+        # "localhost" may resolve to both 127.0.0.1 and ::1, which port 0 would put on two
+        # different ports: bind the one address the URL names.
+        self.host = "127.0.0.1" if host == "localhost" else host
+        self.token = token
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.client_timeout = client_timeout
+        self._requested_port = port
+        self._port: int | None = None
+        self._routes = FlowRoutes(self._record, token=token, body_timeout=client_timeout)
+        self._log: deque[RequestRecord] = deque(maxlen=log_size)
+        self._listeners: tuple[Listener, ...] = ()  # replaced whole: read with no lock
+        self._listeners_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_requested = threading.Event()
+
+    # -- where it is -------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    @property
+    def url(self) -> str:
+        """The address it actually listens on, e.g. http://127.0.0.1:53211."""
+        if self._port is None:
+            raise RuntimeError("the flow server is not started")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """Where flows are found from outside: the public URL (or `url`), with /t/TOKEN."""
+        if self.public_url is not None:
+            base = self.public_url
+        elif self._port is not None:
+            base = self.url
+        else:
+            raise RuntimeError("the flow server has no base URL before it starts (port 0)")
+        return f"{base}/t/{self.token}" if self.token else base
+
+    def flow_urls(self) -> dict[str, str]:
+        """Flow name -> the URL CarrierX should request, for the published flows."""
+        base = self.base_url
+        return {name: flow_url(base, name) for name in self._routes.snapshot.flows}
+
+    # -- what it serves ----------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._routes.snapshot
+
+    def publish(self, snapshot: Snapshot) -> None:
+        """Serve `snapshot` from the next request on (atomic: one reference assignment)."""
+        self._routes.snapshot = snapshot
+
+    def publish_project(self, project: Project) -> Snapshot:
+        """Export every flow against `base_url` on the calling thread, then publish it."""
+        snapshot = Snapshot.from_project(project, self.base_url)
+        self.publish(snapshot)
+        return snapshot
+
+    # -- what it saw -------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            self._listeners = (*self._listeners, listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+            listeners.remove(listener)  # ValueError when it was not added, like list.remove
+            self._listeners = tuple(listeners)
+
+    def records(self) -> list[RequestRecord]:
+        """The request log, oldest first (the newest `log_size` requests)."""
+        # deque.copy and deque.append are each one C call, so under the GIL a copy never
+        # sees half an append: no lock on the request path.
+        return list(self._log.copy())
+
+    def _record(self, record: RequestRecord) -> None:
+        self._log.append(record)
+        for listener in self._listeners:
+            try:
+                listener(record)
+            except Exception:
+                _logger.exception("a request listener failed; the server goes on")
+
+    # -- running -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen, on a new thread; returns once listening. Raises ValueError for a
+        non-loopback host without a token, ServerError when it cannot listen."""
+        if self._thread is not None:
+            raise RuntimeError("the flow server is already running")
+        if not is_loopback(self.host) and not self.token:
+            raise ValueError(
+                f"listening on {self.host} makes the flows reachable from other machines: "
+                "set an access token"
+            )
+        self._stop_requested.clear()
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        thread = threading.Thread(target=self._run, args=(ready,), name="flow-server", daemon=True)
+        self._thread = thread
+        thread.start()
+        try:
+            ready.result(START_TIMEOUT)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop listening, let in-flight requests finish briefly, and join the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop_requested.set()  # set before reading _loop: _run does the reverse
+        loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        self._thread = None
+
+    def __enter__(self) -> FlowServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _run(self, ready: concurrent.futures.Future[None]) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            try:
+                runner = loop.run_until_complete(self._listen())
+            except BaseException as exc:
+                ready.set_exception(exc)
+                return
+            self._loop = loop
+            ready.set_result(None)
+            if not self._stop_requested.is_set():  # else stop() came during start-up
+                loop.run_forever()
+            self._loop = None
+            loop.run_until_complete(runner.cleanup())
+        finally:
+            self._loop = None
+            _cancel_leftovers(loop)
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    async def _listen(self) -> web.BaseRunner:
+        loop = asyncio.get_running_loop()
+
+        def make_request(message, payload, protocol, writer, task) -> web.BaseRequest:
+            # Bodies past MAX_BODY raise HTTPRequestEntityTooLarge when read (-> 413).
+            return web.BaseRequest(
+                message, payload, protocol, writer, task, loop, client_max_size=MAX_BODY
+            )
+
+        # aiohttp's low-level server: one handler does all routing (there are three
+        # routes), which skips the router and middleware layers: a tenth of the time of a
+        # request on the benchmark (benchmarks/bench_server.py).
+        server = web.Server(
+            self._routes.handle,
+            request_factory=make_request,
+            access_log=None,  # our own log records every request
+            # Also closes connections that never finish sending their request headers.
+            keepalive_timeout=self.client_timeout,
+        )
+        runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ServerError(self._bind_error(exc)) from exc
+        self._port = runner.addresses[0][1]
+        return runner
+
+    def _bind_error(self, exc: OSError) -> str:
+        where = f"cannot listen on {self.host} port {self._requested_port}"
+        if exc.errno == errno.EADDRINUSE:
+            return f"{where}: the port is already in use (choose another, or 0 for a free one)"
+        if exc.errno == errno.EADDRNOTAVAIL:
+            return f"{where}: the address is not one of this machine's"
+        if exc.errno == errno.EACCES:
+            return f"{where}: permission denied (ports below 1024 need privileges)"
+        if isinstance(exc, socket.gaierror):
+            return f"cannot listen on {self.host}: unknown host name"
+        return f"{where}: {exc.strerror or exc}"
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and await tasks still pending, so none is destroyed while pending."""
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
