@@ -36,6 +36,7 @@ format: $(STAMP)
 bench: compile
 	$(PY) benchmarks/bench_flexml.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_editor.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_server.py
 
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build
