@@ -20,7 +20,7 @@ from .commands import UserError
 PROG = "flexml-studio"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
-COMMANDS = ("validate", "export", "serve", "simulate")
+COMMANDS = ("validate", "export", "serve", "simulate", "sandbox")
 
 
 def _err(message: str) -> None:
@@ -136,6 +136,26 @@ def _parser() -> argparse.ArgumentParser:
         help="how a URL input is requested (default POST, with a JSON body)",
     )
     simulate.add_argument("--json", action="store_true", help="one JSON object per event")
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run a local CarrierX-compatible API that places simulated calls",
+        description="Run a local CarrierX FlexML API (POST /calls, GET /dids, ...) and Core "
+        "API endpoint list until Ctrl+C or SIGTERM. Each call placed runs through the "
+        "interpreter against its url, and its events are printed. The credentials are made "
+        "once per installation and shown at start.",
+    )
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    sandbox.add_argument(
+        "--port", type=int, default=0, help="TCP port (default 0: a free one, shown at start)"
+    )
+    sandbox.add_argument(
+        "--json",
+        action="store_true",
+        help="print the URLs and credentials as one JSON line, then one JSON line per event",
+    )
     return parser
 
 
@@ -174,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import simulate
 
             return simulate.run(args)
+        if args.command == "sandbox":
+            from .commands import sandbox
+
+            return sandbox.run(args)
     except UserError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE

@@ -1,0 +1,493 @@
+"""The sandbox: a local CarrierX-compatible API that places calls through the interpreter.
+
+An aiohttp app on its own thread and event loop (like the flow server) serving the FlexML
+REST API (`/flexml/v1`: calls and DIDs, HTTP Basic auth) and the Core API's endpoint list
+(`/core/v2/endpoints`, Bearer token), per FLEXML.md §4-§6. Creating a call runs the
+Interpreter over HTTP on the call's `url` after its `delay`, with Gather input from
+`attributes.dtmf` (the `--digits` syntax), else timeouts.
+
+Listeners (`add_listener`) get `(call_sid, event)` on the sandbox thread: they must be
+quick and must not touch Qt objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import concurrent.futures
+import contextlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .call import CallInfo
+from .caller import ScriptedCaller
+from .clock import Clock, RealClock, VirtualClock
+from .events import Ended, Event
+from .http_source import HttpSource
+from .interpreter import Interpreter
+from .sandbox_api import (
+    RUNNING,
+    SCHEDULED,
+    ApiError,
+    SandboxCall,
+    check_dids,
+    did_json,
+    matches_filter,
+    new_call,
+    page,
+    stable_sid,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+Listener = Callable[[str, Event], None]
+DEFAULT_DIDS = tuple(f"1555555010{digit}" for digit in range(5))
+CREDENTIALS_FILE = "sandbox.json"
+START_TIMEOUT = 30.0
+SHUTDOWN_TIMEOUT = 2.0
+MAX_CALLS = 1000  # finished calls kept for GET; older ones expire ("calls can expire")
+MAX_BODY = 1024 * 1024
+API_PREFIX = "/flexml/v1"
+CORE_PREFIX = "/core/v2"
+
+_logger = logging.getLogger(__name__)
+
+
+class SandboxError(Exception):
+    """The sandbox could not start; the message says why, for people."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The sandbox endpoint's FlexML API login and password, and the Core API token."""
+
+    login: str
+    password: str
+    core_token: str
+
+    @classmethod
+    def generate(cls) -> Credentials:
+        return cls(
+            login="sandbox_" + secrets.token_hex(4),
+            password=secrets.token_urlsafe(18),
+            core_token=secrets.token_urlsafe(24),
+        )
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> Credentials:
+        """The credentials stored at `path`, else new ones written there (mode 0600)."""
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return cls(str(data["login"]), str(data["password"]), str(data["core_token"]))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _logger.warning("%s is unreadable (%s): new sandbox credentials", path, exc)
+        credentials = cls.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(asdict(credentials), file, indent=2)
+        os.chmod(temporary, 0o600)  # in case it existed with other permissions
+        os.replace(temporary, path)
+        return credentials
+
+
+def credentials_path() -> Path:
+    from ..recovery import data_dir
+
+    return data_dir() / CREDENTIALS_FILE
+
+
+class Sandbox:
+    """A local CarrierX: `start()` returns once listening; `stop()` ends running calls and
+    joins the thread; also a context manager. `speed` None runs calls on a virtual clock
+    (as fast as they can); a number runs them in real time, that many times faster."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        credentials: Credentials | None = None,
+        dids: Sequence[str] | None = None,
+        speed: float | None = None,
+        max_calls: int = MAX_CALLS,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
+        if speed is not None and speed <= 0:
+            raise ValueError("the speed must be above 0")
+        self.host = "127.0.0.1" if host == "localhost" else host
+        self.credentials = credentials or Credentials.generate()
+        self.dids = check_dids(dids if dids is not None else DEFAULT_DIDS)
+        self.speed = speed
+        self.max_calls = max_calls
+        self.account_sid = stable_sid("account", self.credentials.login)
+        self.endpoint_sid = stable_sid("endpoint", self.credentials.login)
+        self._requested_port = port
+        self._port: int | None = None
+        self._calls: OrderedDict[str, SandboxCall] = OrderedDict()
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._lock = threading.Lock()
+        self._listeners: tuple[Listener, ...] = ()
+        self._listeners_lock = threading.Lock()
+        self._http: httpx.AsyncClient | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_requested = threading.Event()
+
+    @classmethod
+    def default(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> Sandbox:
+        """A sandbox with this installation's credentials (made once, kept 0600)."""
+        return cls(host, port, credentials=Credentials.load_or_create(credentials_path()), **kwargs)
+
+    # -- where it is -------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    @property
+    def url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("the sandbox is not started")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + API_PREFIX
+
+    @property
+    def core_url(self) -> str:
+        return self.url + CORE_PREFIX
+
+    def info(self) -> dict[str, Any]:
+        """What a client needs: the URLs, the credentials and the DIDs (the CLI's header)."""
+        return {
+            "api_url": self.api_url,
+            "login": self.credentials.login,
+            "password": self.credentials.password,
+            "core_url": self.core_url,
+            "core_token": self.credentials.core_token,
+            "dids": list(self.dids),
+        }
+
+    # -- what it saw -------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            self._listeners = (*self._listeners, listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+            listeners.remove(listener)
+            self._listeners = tuple(listeners)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every call still known, oldest first, as GET /calls/{sid} shows it."""
+        with self._lock:
+            return [call.as_json_with_sandbox() for call in self._calls.values()]
+
+    def call(self, call_sid: str) -> dict[str, Any] | None:
+        with self._lock:
+            call = self._calls.get(call_sid)
+            return call.as_json_with_sandbox() if call is not None else None
+
+    # -- running -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the sandbox is already running")
+        self._stop_requested.clear()
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        thread = threading.Thread(target=self._run, args=(ready,), name="sandbox", daemon=True)
+        self._thread = thread
+        thread.start()
+        try:
+            ready.result(START_TIMEOUT)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop_requested.set()
+        loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _run(self, ready: concurrent.futures.Future[None]) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            try:
+                runner = loop.run_until_complete(self._listen())
+            except BaseException as exc:
+                ready.set_exception(exc)
+                return
+            self._loop = loop
+            ready.set_result(None)
+            if not self._stop_requested.is_set():
+                loop.run_forever()
+            self._loop = None
+            _cancel_leftovers(loop)  # the calls still scheduled or running
+            if self._http is not None:
+                loop.run_until_complete(self._http.aclose())
+                self._http = None
+            loop.run_until_complete(runner.cleanup())
+        finally:
+            self._loop = None
+            _cancel_leftovers(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    async def _listen(self) -> web.BaseRunner:
+        app = web.Application(middlewares=[self._errors], client_max_size=MAX_BODY)
+        app.router.add_post(f"{API_PREFIX}/calls", self._create_call)
+        app.router.add_get(f"{API_PREFIX}/calls", self._list_calls)
+        app.router.add_get(API_PREFIX + "/calls/{sid}", self._get_call)
+        app.router.add_delete(API_PREFIX + "/calls/{sid}", self._delete_call)
+        app.router.add_get(f"{API_PREFIX}/dids", self._list_dids)
+        app.router.add_get(f"{CORE_PREFIX}/endpoints", self._list_endpoints)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise SandboxError(
+                f"cannot listen on {self.host} port {self._requested_port}: {exc.strerror or exc}"
+            ) from exc
+        self._port = runner.addresses[0][1]
+        return runner
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            headers = {}
+            if exc.status == 401:
+                scheme = "Bearer" if request.path.startswith(CORE_PREFIX) else "Basic"
+                headers["WWW-Authenticate"] = f'{scheme} realm="FlexML Studio sandbox"'
+            return web.json_response(exc.body(), status=exc.status, headers=headers)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            message = exc.reason or "error"
+            if exc.status == 404:
+                message = f"{request.path} is not found"
+            return web.json_response(
+                {"errors": [{"message": message}]}, status=exc.status, headers=exc.headers
+            )
+
+    def _check_basic(self, request: web.Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                login, _, password = base64.b64decode(value.strip()).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                login = password = ""
+            if _same(login, self.credentials.login) & _same(password, self.credentials.password):
+                return
+        raise ApiError(401, "the FlexML API login and password are required (HTTP Basic auth)")
+
+    def _check_bearer(self, request: web.Request) -> None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and _same(value.strip(), self.credentials.core_token):
+            return
+        raise ApiError(401, "the Core API token is required (Authorization: Bearer TOKEN)")
+
+    async def _create_call(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        if request.content_type != "application/json":
+            raise ApiError(415, "the request body must be JSON (Content-Type: application/json)")
+        try:
+            body = json.loads(await request.read())
+        except web.HTTPRequestEntityTooLarge:
+            raise ApiError(413, "the request body is too large") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+        call = new_call(body, self.dids, self.account_sid)
+        with self._lock:
+            self._calls[call.call_sid] = call
+            self._expire()
+        self._tasks[call.call_sid] = asyncio.get_running_loop().create_task(self._place(call))
+        return web.json_response(call.as_json())
+
+    async def _list_calls(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        with self._lock:
+            items = [c.as_json() for c in self._calls.values() if c.scheduled and c.delay > 0]
+        return web.json_response(page(items, request.query, self.api_url + "/calls"))
+
+    def _known(self, request: web.Request) -> SandboxCall:
+        call = self._calls.get(request.match_info["sid"])
+        if call is None:
+            raise ApiError(404, "no such call (calls can expire)")
+        return call
+
+    async def _get_call(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        with self._lock:
+            body = self._known(request).as_json_with_sandbox()
+        return web.json_response(body)
+
+    async def _delete_call(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        with self._lock:
+            call = self._known(request)
+            if not call.scheduled:
+                raise ApiError(409, f"the call is {call.status}: only a scheduled call is deleted")
+            call.status = "cancelled"
+            del self._calls[call.call_sid]
+        task = self._tasks.pop(call.call_sid, None)
+        if task is not None:
+            task.cancel()
+        return web.Response(status=204)
+
+    async def _list_dids(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        items = [did_json(number) for number in self.dids]
+        return web.json_response(page(items, request.query, self.api_url + "/dids"))
+
+    async def _list_endpoints(self, request: web.Request) -> web.Response:
+        self._check_bearer(request)
+        endpoint = {
+            "endpoint_sid": self.endpoint_sid,
+            "name": "FlexML Studio sandbox",
+            "type": "flexml",
+            "properties": {
+                "login": self.credentials.login,
+                "password": self.credentials.password,
+                "api_url": self.api_url,
+            },
+        }
+        items = [endpoint] if matches_filter(endpoint, request.query.get("filter")) else []
+        return web.json_response(page(items, request.query, self.core_url + "/endpoints"))
+
+    # -- calls -------------------------------------------------------------------------
+
+    def _expire(self) -> None:
+        """Forget the oldest finished calls beyond `max_calls` (under the lock)."""
+        excess = len(self._calls) - self.max_calls
+        if excess <= 0:
+            return
+        for sid in [sid for sid, call in self._calls.items() if call.status not in _LIVE]:
+            if excess <= 0:
+                break
+            del self._calls[sid]
+            excess -= 1
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            import httpx
+
+            from .http_source import DEFAULT_TIMEOUT, USER_AGENT
+
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=5.0),
+                headers={"User-Agent": USER_AGENT},
+                trust_env=False,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
+            )
+        return self._http
+
+    def _clock(self) -> Clock:
+        return VirtualClock() if self.speed is None else RealClock(self.speed)
+
+    async def _place(self, call: SandboxCall) -> None:
+        try:
+            if call.delay:
+                await asyncio.sleep(call.delay)
+            with self._lock:
+                call.status = RUNNING
+            info = CallInfo(
+                from_number=call.calling_did,
+                to_number=call.called_did,
+                direction="outbound",
+                call_sid=call.call_sid,
+                status_callback_url=call.status_callback_url,
+                status_callback_method=call.status_callback_method,
+                extra={"EndpointSid": self.endpoint_sid},
+            )
+            interpreter = Interpreter(
+                HttpSource(call.url, client=self._client()),
+                ScriptedCaller(call.dtmf),
+                self._clock(),
+                url=call.url,
+                method=call.method,
+                call=info,
+                on_event=lambda event: self._on_event(call, event),
+            )
+            await interpreter.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _logger.exception("sandbox call %s failed", call.call_sid)
+            with self._lock:
+                if call.status in _LIVE:
+                    call.status = "failed"
+        finally:
+            self._tasks.pop(call.call_sid, None)
+
+    def _on_event(self, call: SandboxCall, event: Event) -> None:
+        data = event.to_json()
+        with self._lock:
+            call.transcript.append(data)
+            if isinstance(event, Ended):
+                call.status = event.call_status
+        for listener in self._listeners:
+            try:
+                listener(call.call_sid, event)
+            except Exception:
+                _logger.exception("a sandbox listener failed; the sandbox goes on")
+
+
+_LIVE = (SCHEDULED, RUNNING)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))

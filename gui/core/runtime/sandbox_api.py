@@ -1,0 +1,307 @@
+"""The sandbox's CarrierX API shapes: Call objects, DIDs, field checks, lists, errors.
+
+Pure functions and data, no sockets: `sandbox.py` serves them. Follows FLEXML.md §4-§6:
+errors are `{"errors": [{"message": ..., "field": ...}]}`, lists carry `count`, `has_more`,
+`items`, `limit`, `offset`, `pagination` and `total`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .call import normalise_number
+from .caller import check_script
+
+DEFAULT_METHOD = "POST"
+DEFAULT_TIMEOUT = 30  # ring seconds, per the docs
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+METHODS = ("GET", "POST")
+_NAMESPACE = uuid.UUID("6f1f7a52-8f0e-4a43-9a53-2b1d5e0c7d11")  # stable sandbox SIDs
+
+SCHEDULED = "scheduled"
+RUNNING = "in-progress"
+
+
+class ApiError(Exception):
+    """An answer with an error status and CarrierX's error body."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors: list[dict[str, str]] = [_error(message, field)]
+
+    @classmethod
+    def invalid(cls, problems: Sequence[tuple[str, str]]) -> ApiError:
+        """A 422 naming every field in `problems` ((field, message) pairs)."""
+        error = cls(422, problems[0][1], problems[0][0])
+        error.errors = [_error(message, name) for name, message in problems]
+        return error
+
+    def body(self) -> dict[str, Any]:
+        return {"errors": self.errors}
+
+
+def _error(message: str, field_name: str | None) -> dict[str, str]:
+    return {"message": message, "field": field_name} if field_name else {"message": message}
+
+
+def stable_sid(*parts: str) -> str:
+    """A UUID that is the same for the same parts (DIDs, the endpoint, the account)."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def iso_now() -> str:
+    """The current time as CarrierX writes it: 2026-01-20T18:14:13.000Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class SandboxCall:
+    """One call placed through the sandbox, and what became of it."""
+
+    calling_did: str
+    called_did: str
+    url: str
+    method: str = DEFAULT_METHOD
+    delay: int = 0
+    timeout: int = DEFAULT_TIMEOUT
+    status_callback_url: str | None = None
+    status_callback_method: str = DEFAULT_METHOD
+    attributes: dict[str, Any] = field(default_factory=dict)
+    call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    account_sid: str = ""
+    date_created: str = field(default_factory=iso_now)
+    status: str = SCHEDULED
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def dtmf(self) -> str:
+        value = self.attributes.get("dtmf", "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def scheduled(self) -> bool:
+        return self.status == SCHEDULED
+
+    def as_json(self) -> dict[str, Any]:
+        """The Call object, as POST /calls answers it."""
+        return {
+            "account_sid": self.account_sid,
+            "attributes": dict(self.attributes),
+            "call_sid": self.call_sid,
+            "called_did": self.called_did,
+            "calling_did": self.calling_did,
+            "date_created": self.date_created,
+            "delay": self.delay,
+            "method": self.method,
+            "status_callback_method": self.status_callback_method,
+            "status_callback_url": self.status_callback_url,
+            "timeout": self.timeout,
+            "url": self.url,
+        }
+
+    def as_json_with_sandbox(self) -> dict[str, Any]:
+        """The Call object plus what the sandbox saw: its status and transcript."""
+        return {
+            **self.as_json(),
+            "sandbox": {"status": self.status, "transcript": list(self.transcript)},
+        }
+
+
+def did_json(number: str) -> dict[str, Any]:
+    """A DID routed to the sandbox endpoint, with the fields GET /dids lists."""
+    national = number[1:] if len(number) == 11 and number.startswith("1") else number
+    if len(national) == 10:
+        in_country = f"({national[:3]}) {national[3:6]}-{national[6:]}"
+        international = f"+1 {national[:3]}-{national[3:6]}-{national[6:]}"
+    else:
+        in_country, international = national, f"+{number}"
+    return {
+        "did_sid": stable_sid("did", number),
+        "phonenumber": number,
+        "country_code": "USA",
+        "in_country_format": in_country,
+        "international_format": international,
+        "url": None,
+        "method": DEFAULT_METHOD,
+        "status_callback_url": None,
+        "status_callback_method": DEFAULT_METHOD,
+    }
+
+
+def check_dids(dids: Sequence[str]) -> tuple[str, ...]:
+    """Sandbox DIDs as digits (ValueError for one that is not a number, or none at all)."""
+    numbers = []
+    for did in dids:
+        number = normalise_number(did).lstrip("+")
+        numbers.append(number)
+    if not numbers:
+        raise ValueError("the sandbox needs at least one DID")
+    return tuple(dict.fromkeys(numbers))
+
+
+def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall:
+    """A SandboxCall from a POST /calls body, or ApiError 422 naming each wrong field."""
+    if not isinstance(body, dict):
+        raise ApiError(422, "the request body must be a JSON object")
+    problems: list[tuple[str, str]] = []
+
+    def bad(name: str, message: str) -> None:
+        problems.append((name, message))
+
+    calling = _number(body, "calling_did", bad)
+    if calling is not None and calling not in dids:
+        bad("calling_did", f"{calling} is not a DID of this endpoint (use one of GET /dids)")
+    called = _number(body, "called_did", bad)
+    url = body.get("url")
+    if url is None:
+        bad("url", "url is required in the sandbox (its DIDs have no application URL)")
+    elif not _is_http_url(url):
+        bad("url", "url must be an absolute http:// or https:// URL")
+    method = _method(body, "method", bad)
+    delay = _count(body, "delay", 0, bad)
+    ring = _count(body, "timeout", DEFAULT_TIMEOUT, bad)
+    callback = body.get("status_callback_url")
+    if callback is not None and not _is_http_url(callback):
+        bad("status_callback_url", "status_callback_url must be an http:// or https:// URL")
+    callback_method = _method(body, "status_callback_method", bad)
+    attributes = body.get("attributes")
+    if attributes is None:
+        attributes = {}
+    elif not isinstance(attributes, dict):
+        bad("attributes", "attributes must be an object")
+        attributes = {}
+    dtmf = attributes.get("dtmf")
+    if dtmf is not None:
+        if not isinstance(dtmf, str):
+            bad("attributes.dtmf", "attributes.dtmf must be a string of keys, such as 1#w2")
+        else:
+            try:
+                check_script(dtmf)
+            except ValueError as exc:
+                bad("attributes.dtmf", str(exc))
+    if problems:
+        raise ApiError.invalid(problems)
+    assert calling is not None and called is not None and isinstance(url, str)
+    return SandboxCall(
+        calling_did=calling,
+        called_did=called,
+        url=url,
+        method=method,
+        delay=delay,
+        timeout=ring,
+        status_callback_url=callback,
+        status_callback_method=callback_method,
+        attributes=dict(attributes),
+        account_sid=account_sid,
+    )
+
+
+def _number(body: Mapping[str, Any], name: str, bad) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        bad(name, f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        bad(name, f"{name} must be a string of digits")
+        return None
+    try:
+        return normalise_number(value).lstrip("+")
+    except ValueError as exc:
+        bad(name, str(exc))
+        return None
+
+
+def _method(body: Mapping[str, Any], name: str, bad) -> str:
+    value = body.get(name)
+    if value is None:
+        return DEFAULT_METHOD
+    if not isinstance(value, str) or value.upper() not in METHODS:
+        bad(name, f"{name} must be GET or POST")
+        return DEFAULT_METHOD
+    return value.upper()
+
+
+def _count(body: Mapping[str, Any], name: str, default: int, bad) -> int:
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        bad(name, f"{name} must be a whole number of seconds, 0 or more")
+        return default
+    return value
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def page(
+    items: Sequence[dict[str, Any]], query: Mapping[str, str], base_url: str
+) -> dict[str, Any]:
+    """One page of `items` with CarrierX's list fields (`limit`, `offset` from `query`)."""
+    limit = _query_int(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _query_int(query, "offset", 0, 0, None)
+    chosen = list(items[offset : offset + limit])
+    total = len(items)
+    has_more = offset + len(chosen) < total
+    pagination: dict[str, str] = {}
+    if has_more:
+        pagination["next"] = f"{base_url}?limit={limit}&offset={offset + limit}"
+    if offset > 0:
+        pagination["previous"] = f"{base_url}?limit={limit}&offset={max(0, offset - limit)}"
+    return {
+        "count": len(chosen),
+        "has_more": has_more,
+        "items": chosen,
+        "limit": limit,
+        "offset": offset,
+        "pagination": pagination,
+        "total": total,
+    }
+
+
+def _query_int(
+    query: Mapping[str, str], name: str, default: int, low: int, high: int | None
+) -> int:
+    text = query.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        limit = f"{low} to {high}" if high is not None else f"{low} or more"
+        raise ApiError(422, f"{name} must be a whole number, {limit}", name)
+    return value
+
+
+def matches_filter(item: Mapping[str, Any], expression: str | None) -> bool:
+    """Whether `item` passes a CarrierX filter such as `type eq "flexml"` (only `eq`
+    conditions joined with `and` are understood; ApiError 422 for anything else)."""
+    if not expression or not expression.strip():
+        return True
+    for condition in expression.split(" and "):
+        words = condition.strip().split(None, 2)
+        if len(words) != 3 or words[1] != "eq":
+            raise ApiError(
+                422, f'the sandbox understands filters like type eq "flexml": {condition!r}'
+            )
+        name, _, value = words
+        value = value.strip().strip("\"'")
+        if str(item.get(name, "")) != value:
+            return False
+    return True
