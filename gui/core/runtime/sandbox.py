@@ -309,8 +309,9 @@ class Sandbox:
             message = exc.reason or "error"
             if exc.status == 404:
                 message = f"{request.path} is not found"
+            headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
             return web.json_response(
-                {"errors": [{"message": message}]}, status=exc.status, headers=exc.headers
+                {"errors": [{"message": message}]}, status=exc.status, headers=headers
             )
 
     def _check_basic(self, request: web.Request) -> None:

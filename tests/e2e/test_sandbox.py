@@ -1,0 +1,390 @@
+"""The sandbox over real loopback HTTP: CarrierX's API shapes, and calls that really run.
+
+A `Sandbox` and a `FlowServer` each listen on 127.0.0.1; calls created through the sandbox's
+FlexML API fetch their flows from the flow server, answer the Gather from
+`attributes.dtmf`, and send the status callback to the flow server's /status.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gui.core.project import load
+from gui.core.runtime.events import Event
+from gui.core.runtime.sandbox import Credentials, Sandbox
+from gui.core.server import FlowServer
+
+EXE = Path(sys.executable).with_name("flexml-studio")
+TIME_LIMIT = 10.0
+CREDENTIALS = Credentials("sandbox_test", "pa55-word", "core-token-1")
+DIDS = ("15555550100", "15555550101")
+PROJECT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="main">
+  <flow name="main">
+    <Response>
+      <Gather action="flow:choice" numDigits="1">
+        <Say>Press 1</Say>
+      </Gather>
+    </Response>
+  </flow>
+  <flow name="choice">
+    <Response>
+      <Say>Thanks for pressing</Say>
+      <Hangup/>
+    </Response>
+  </flow>
+</flexml-project>
+"""
+
+
+@pytest.fixture
+def project_path(tmp_path: Path) -> Path:
+    path = tmp_path / "app.flexproj"
+    path.write_text(PROJECT, "utf-8")
+    return path
+
+
+@pytest.fixture
+def flow_server(project_path):
+    with FlowServer() as server:
+        server.publish_project(load([project_path]))
+        yield server
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(credentials=CREDENTIALS, dids=DIDS) as box:
+        yield box
+
+
+@pytest.fixture
+def api(sandbox):
+    auth = (CREDENTIALS.login, CREDENTIALS.password)
+    with httpx.Client(base_url=sandbox.api_url, auth=auth, trust_env=False, timeout=10) as c:
+        yield c
+
+
+def call_body(flow_server: FlowServer, **extra) -> dict:
+    return {
+        "calling_did": DIDS[0],
+        "called_did": "15551230000",
+        "url": flow_server.flow_urls()["main"],
+        "status_callback_url": f"{flow_server.url}/status",
+        **extra,
+    }
+
+
+def wait_for(predicate, timeout: float = TIME_LIMIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def finished(api: httpx.Client, sid: str) -> dict:
+    def done():
+        body = api.get(f"/calls/{sid}").json()
+        return body if body["sandbox"]["status"] not in ("scheduled", "in-progress") else None
+
+    return wait_for(done)
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def test_wrong_or_missing_credentials_give_401_with_carrierx_errors(sandbox, flow_server):
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        for auth in (None, ("sandbox_test", "wrong"), ("nobody", CREDENTIALS.password)):
+            response = client.post(
+                f"{sandbox.api_url}/calls", json=call_body(flow_server), auth=auth
+            )
+            assert response.status_code == 401
+            assert response.json()["errors"][0]["message"]
+        assert client.get(f"{sandbox.api_url}/dids").status_code == 401
+    assert sandbox.calls() == []
+
+
+def test_a_body_that_is_not_json_typed_gives_415_and_bad_json_400(api, flow_server):
+    response = api.post(
+        "/calls", content=json.dumps(call_body(flow_server)), headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["message"]
+    response = api.post(
+        "/calls", content=b'{"calling_did": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"calling_did": None}, "calling_did"),
+        ({"called_did": None}, "called_did"),
+        ({"calling_did": "15550009999"}, "calling_did"),
+        ({"called_did": "abc"}, "called_did"),
+        ({"url": "ftp://example.com/x"}, "url"),
+        ({"method": "PUT"}, "method"),
+        ({"delay": -1}, "delay"),
+        ({"delay": 1.5}, "delay"),
+        ({"timeout": "30"}, "timeout"),
+        ({"status_callback_method": "DELETE"}, "status_callback_method"),
+        ({"attributes": {"dtmf": "1x"}}, "attributes.dtmf"),
+    ],
+)
+def test_field_checks_give_422_naming_the_field(api, flow_server, change, field):
+    body = {k: v for k, v in {**call_body(flow_server), **change}.items() if v is not None}
+    response = api.post("/calls", json=body)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == [field]
+    assert errors[0]["message"]
+
+
+def test_unknown_calls_and_paths_give_404(api):
+    response = api.get("/calls/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["message"]
+    assert api.delete("/calls/nope").status_code == 404
+    assert api.get("/nothing").status_code == 404
+    wrong_method = api.put("/calls", json={})
+    assert wrong_method.status_code == 405 and wrong_method.json()["errors"][0]["message"]
+
+
+# -- calls --------------------------------------------------------------------------------
+
+
+def test_a_call_runs_the_flows_answers_the_gather_and_sends_the_status_callback(
+    sandbox, api, flow_server
+):
+    seen: queue.Queue[tuple[str, Event]] = queue.Queue()
+    sandbox.add_listener(lambda sid, event: seen.put((sid, event)))
+    body = call_body(flow_server, attributes={"dtmf": "1"})
+    response = api.post("/calls", json=body)
+    assert response.status_code == 200
+    call = response.json()
+    for key in ("calling_did", "called_did", "url", "status_callback_url", "attributes"):
+        assert call[key] == body[key]
+    assert (call["method"], call["delay"], call["timeout"]) == ("POST", 0, 30)
+    assert call["status_callback_method"] == "POST"
+    assert len(call["call_sid"]) == 36 and call["account_sid"]
+    assert call["date_created"].endswith("Z") and "T" in call["date_created"]
+
+    done = finished(api, call["call_sid"])
+    assert done["sandbox"]["status"] == "completed"
+    transcript = done["sandbox"]["transcript"]
+    kinds = [event["event"] for event in transcript]
+    assert kinds[0] == "started" and kinds[-1] == "ended"
+    assert "hangup" in kinds and "status_callback" in kinds
+    gather = next(e for e in transcript if e["event"] == "gather_done")
+    assert gather["digits"] == "1"
+    said = [e["text"] for e in transcript if e["event"] == "say"]
+    assert said == ["Press 1", "Thanks for pressing"]
+    callback = next(e for e in transcript if e["event"] == "status_callback")
+    assert callback["http_status"] == 200
+
+    records = flow_server.records()
+    assert [r.path for r in records] == ["/flows/main", "/flows/choice", "/status"]
+    assert all(r.call_sid == call["call_sid"] for r in records)
+    assert records[0].params["From"] == DIDS[0]
+    assert records[0].params["To"] == "15551230000"
+    assert records[0].params["Direction"] == "outbound"
+    assert records[1].params["Digits"] == "1"
+    assert records[2].params["CallStatus"] == "completed"
+
+    live = [seen.get(timeout=TIME_LIMIT)]
+    while live[-1][1].kind != "ended":  # listeners are called after the transcript is kept
+        live.append(seen.get(timeout=TIME_LIMIT))
+    assert {sid for sid, _ in live} == {call["call_sid"]}
+    assert [event.to_json() for _, event in live] == transcript
+    assert sandbox.call(call["call_sid"]) == done
+
+
+def test_without_dtmf_the_gather_times_out(api, flow_server):
+    call = api.post("/calls", json=call_body(flow_server, method="GET")).json()
+    assert call["method"] == "GET"
+    done = finished(api, call["call_sid"])
+    gathers = [e for e in done["sandbox"]["transcript"] if e["event"] == "gather_done"]
+    assert gathers and gathers[0]["timed_out"] and gathers[0]["digits"] == ""
+    assert flow_server.records()[0].method == "GET"
+
+
+def test_a_delayed_call_is_listed_and_can_be_deleted(api, flow_server):
+    assert api.get("/calls").json()["total"] == 0
+    now = api.post("/calls", json=call_body(flow_server, attributes={"dtmf": "1"})).json()
+    later = api.post("/calls", json=call_body(flow_server, delay=60)).json()
+    listed = api.get("/calls").json()
+    assert listed["total"] == listed["count"] == 1 and listed["has_more"] is False
+    assert set(listed) == {"count", "has_more", "items", "limit", "offset", "pagination", "total"}
+    assert listed["items"][0]["call_sid"] == later["call_sid"]
+    assert api.get(f"/calls/{later['call_sid']}").json()["sandbox"]["status"] == "scheduled"
+
+    finished(api, now["call_sid"])
+    assert api.delete(f"/calls/{now['call_sid']}").status_code == 409
+    response = api.delete(f"/calls/{later['call_sid']}")
+    assert response.status_code == 204
+    assert api.get(f"/calls/{later['call_sid']}").status_code == 404
+    assert api.get("/calls").json()["total"] == 0
+    assert [r.path for r in flow_server.records()].count("/flows/main") == 1
+
+
+def test_a_short_delay_runs_the_call_later(api, flow_server):
+    call = api.post("/calls", json=call_body(flow_server, delay=1)).json()
+    assert api.get("/calls").json()["total"] == 1
+    assert flow_server.records() == []
+    finished(api, call["call_sid"])
+    assert api.get("/calls").json()["total"] == 0
+
+
+def test_dids_are_listed_with_pagination(api):
+    body = api.get("/dids").json()
+    assert body["total"] == 2 and body["count"] == 2 and body["has_more"] is False
+    did = body["items"][0]
+    assert did["phonenumber"] == DIDS[0]
+    for key in (
+        "did_sid",
+        "country_code",
+        "in_country_format",
+        "international_format",
+        "url",
+        "method",
+        "status_callback_url",
+        "status_callback_method",
+    ):
+        assert key in did
+    first = api.get("/dids", params={"limit": 1}).json()
+    assert first["count"] == 1 and first["has_more"] is True and first["pagination"]["next"]
+    second = api.get("/dids", params={"limit": 1, "offset": 1}).json()
+    assert second["items"][0]["phonenumber"] == DIDS[1] and second["has_more"] is False
+    bad = api.get("/dids", params={"limit": 0})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "limit"
+
+
+def test_endpoints_discovery_with_the_core_token(sandbox):
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        url = f"{sandbox.core_url}/endpoints"
+        assert client.get(url).status_code == 401
+        wrong = client.get(url, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.json()["errors"][0]["message"]
+        headers = {"Authorization": f"Bearer {CREDENTIALS.core_token}"}
+        body = client.get(url, headers=headers, params={"filter": 'type eq "flexml"'}).json()
+        assert body["total"] == 1
+        endpoint = body["items"][0]
+        assert endpoint["type"] == "flexml" and endpoint["endpoint_sid"]
+        assert endpoint["properties"] == {
+            "login": CREDENTIALS.login,
+            "password": CREDENTIALS.password,
+            "api_url": sandbox.api_url,
+        }
+        none = client.get(url, headers=headers, params={"filter": 'type eq "sip"'}).json()
+        assert none["total"] == 0 and none["items"] == []
+        # The discovered credentials work on the FlexML API.
+        props = endpoint["properties"]
+        dids = client.get(f"{props['api_url']}/dids", auth=(props["login"], props["password"]))
+        assert dids.status_code == 200
+
+
+def test_credentials_are_made_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "platform", "linux")
+    first = Sandbox.default()
+    second = Sandbox.default()
+    assert first.credentials == second.credentials
+    path = tmp_path / "flexml-studio" / "sandbox.json"
+    assert json.loads(path.read_text("utf-8"))["login"] == first.credentials.login
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert Sandbox().credentials != first.credentials  # without default(): fresh ones
+
+
+def test_stop_ends_scheduled_and_running_calls_quickly(flow_server):
+    box = Sandbox(credentials=CREDENTIALS, dids=DIDS)
+    box.start()
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        auth = (CREDENTIALS.login, CREDENTIALS.password)
+        response = client.post(
+            f"{box.api_url}/calls", json=call_body(flow_server, delay=600), auth=auth
+        )
+        assert response.status_code == 200
+    started = time.monotonic()
+    box.stop()
+    assert time.monotonic() - started < 5
+    assert not box.running
+
+
+# -- the CLI -------------------------------------------------------------------------------
+
+
+def test_the_cli_prints_credentials_then_one_json_line_per_event(tmp_path, flow_server):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [str(EXE), "sandbox", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            lines.put(raw.decode("utf-8"))
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        header = json.loads(lines.get(timeout=30))
+        assert set(header) == {"api_url", "login", "password", "core_url", "core_token", "dids"}
+        assert header["api_url"].endswith("/flexml/v1")
+        stored = json.loads((tmp_path / "data" / "flexml-studio" / "sandbox.json").read_text())
+        assert stored["login"] == header["login"]
+        with httpx.Client(trust_env=False, timeout=10) as client:
+            body = {
+                "calling_did": header["dids"][0],
+                "called_did": "15551230000",
+                "url": flow_server.flow_urls()["main"],
+                "attributes": {"dtmf": "1"},
+            }
+            response = client.post(
+                f"{header['api_url']}/calls",
+                json=body,
+                auth=(header["login"], header["password"]),
+            )
+            assert response.status_code == 200
+            sid = response.json()["call_sid"]
+        events = []
+        while not events or events[-1]["event"] != "ended":
+            line = lines.get(timeout=TIME_LIMIT)
+            assert line is not None, "stdout closed"
+            events.append(json.loads(line))
+        assert {e["call_sid"] for e in events} == {sid}
+        assert events[0]["event"] == "started"
+        assert any(e["event"] == "gather_done" and e["digits"] == "1" for e in events)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        reader.join(5)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
