@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from gui.core.project import load
+from gui.core.runtime.caller import ScriptedCaller
 from gui.core.runtime.events import Event
 from gui.core.runtime.sandbox import Credentials, Sandbox
 from gui.core.server import FlowServer
@@ -388,3 +389,37 @@ def test_the_cli_prints_credentials_then_one_json_line_per_event(tmp_path, flow_
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+class _KeypadCaller(ScriptedCaller):
+    """Stands in for the simulator panel: keys from the person at the dial pad."""
+
+    def __init__(self, keys: str) -> None:
+        super().__init__("")
+        self.keys = keys
+        self.asked = 0
+
+    async def next_digits(self, gather):
+        self.asked += 1
+        return self.keys
+
+
+def test_an_attached_caller_answers_gathers_of_calls_without_dtmf(sandbox, api, flow_server):
+    callers = {}
+
+    def factory(call_sid: str) -> _KeypadCaller:
+        callers[call_sid] = _KeypadCaller("1")
+        return callers[call_sid]
+
+    sandbox.attach_caller(factory)
+    call = api.post("/calls", json=call_body(flow_server)).json()
+    done = finished(api, call["call_sid"])
+    assert callers[call["call_sid"]].asked == 1
+    assert "/flows/choice" in [r.path for r in flow_server.records()]
+    said = [e["text"] for e in done["sandbox"]["transcript"] if e["event"] == "say"]
+    assert "Thanks for pressing" in said
+    # attributes.dtmf still wins over the attached caller
+    scripted = api.post("/calls", json=call_body(flow_server, attributes={"dtmf": "w"})).json()
+    finished(api, scripted["call_sid"])
+    assert scripted["call_sid"] not in callers
+    sandbox.attach_caller(None)

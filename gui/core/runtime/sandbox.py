@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .call import CallInfo
-from .caller import ScriptedCaller
+from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
 from .events import Ended, Event
 from .http_source import HttpSource
@@ -150,6 +150,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_requested = threading.Event()
+        self._caller_factory: Callable[[str], Caller] | None = None
 
     @classmethod
     def default(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> Sandbox:
@@ -189,6 +190,12 @@ class Sandbox:
         }
 
     # -- what it saw -------------------------------------------------------------------
+
+    def attach_caller(self, factory: Callable[[str], Caller] | None) -> None:
+        """Where Gather input comes from for calls without `attributes.dtmf`:
+        `factory(call_sid)` makes the Caller (its coroutines run on the sandbox's loop, so
+        a UI hands keys over thread-safely). None detaches: such Gathers time out."""
+        self._caller_factory = factory
 
     def add_listener(self, listener: Listener) -> None:
         with self._listeners_lock:
@@ -445,9 +452,11 @@ class Sandbox:
                 status_callback_method=call.status_callback_method,
                 extra={"EndpointSid": self.endpoint_sid},
             )
+            factory = self._caller_factory
+            scripted = "dtmf" in call.attributes or factory is None
             interpreter = Interpreter(
                 HttpSource(call.url, client=self._client()),
-                ScriptedCaller(call.dtmf),
+                ScriptedCaller(call.dtmf) if scripted else factory(call.call_sid),
                 self._clock(),
                 url=call.url,
                 method=call.method,
