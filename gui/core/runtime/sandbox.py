@@ -430,7 +430,9 @@ class Sandbox:
                 timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=5.0),
                 headers={"User-Agent": USER_AGENT},
                 trust_env=False,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
+                # A small pool: httpx's pool scans its connections on every request, so 200
+                # concurrent calls over as many connections took 6 s instead of 3.4 s.
+                limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
             )
         return self._http
 
