@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import concurrent.futures
-import contextlib
 import hmac
 import json
 import logging
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..service import BackgroundService
 from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 Listener = Callable[[str, Event], None]
 DEFAULT_DIDS = tuple(f"1555555010{digit}" for digit in range(5))
 CREDENTIALS_FILE = "sandbox.json"
-START_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 2.0
 MAX_CALLS = 1000  # finished calls kept for GET; older ones expire ("calls can expire")
 MAX_BODY = 1024 * 1024
@@ -113,10 +111,13 @@ def credentials_path() -> Path:
     return data_dir() / CREDENTIALS_FILE
 
 
-class Sandbox:
+class Sandbox(BackgroundService):
     """A local CarrierX: `start()` returns once listening; `stop()` ends running calls and
     joins the thread; also a context manager. `speed` None runs calls on a virtual clock
     (as fast as they can); a number runs them in real time, that many times faster."""
+
+    thread_name = "sandbox"
+    what = "the sandbox"
 
     def __init__(
         self,
@@ -128,6 +129,7 @@ class Sandbox:
         speed: float | None = None,
         max_calls: int = MAX_CALLS,
     ) -> None:
+        super().__init__()
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if speed is not None and speed <= 0:
@@ -144,12 +146,7 @@ class Sandbox:
         self._calls: OrderedDict[str, SandboxCall] = OrderedDict()
         self._tasks: dict[str, asyncio.Task] = {}
         self._lock = threading.Lock()
-        self._listeners: tuple[Listener, ...] = ()
-        self._listeners_lock = threading.Lock()
         self._http: httpx.AsyncClient | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_requested = threading.Event()
         self._caller_factory: Callable[[str], Caller] | None = None
 
     @classmethod
@@ -158,10 +155,6 @@ class Sandbox:
         return cls(host, port, credentials=Credentials.load_or_create(credentials_path()), **kwargs)
 
     # -- where it is -------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._loop is not None
 
     @property
     def url(self) -> str:
@@ -197,16 +190,6 @@ class Sandbox:
         a UI hands keys over thread-safely). None detaches: such Gathers time out."""
         self._caller_factory = factory
 
-    def add_listener(self, listener: Listener) -> None:
-        with self._listeners_lock:
-            self._listeners = (*self._listeners, listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-            listeners.remove(listener)
-            self._listeners = tuple(listeners)
-
     def calls(self) -> list[dict[str, Any]]:
         """Every call still known, oldest first, as GET /calls/{sid} shows it."""
         with self._lock:
@@ -219,63 +202,16 @@ class Sandbox:
 
     # -- running -----------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the sandbox is already running")
-        self._stop_requested.clear()
-        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
-        thread = threading.Thread(target=self._run, args=(ready,), name="sandbox", daemon=True)
-        self._thread = thread
-        thread.start()
-        try:
-            ready.result(START_TIMEOUT)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop_requested.set()
-        loop = self._loop
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _run(self, ready: concurrent.futures.Future[None]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            try:
-                runner = loop.run_until_complete(self._listen())
-            except BaseException as exc:
-                ready.set_exception(exc)
-                return
-            self._loop = loop
-            ready.set_result(None)
-            if not self._stop_requested.is_set():
-                loop.run_forever()
-            self._loop = None
-            _cancel_leftovers(loop)  # the calls still scheduled or running
-            if self._http is not None:
-                loop.run_until_complete(self._http.aclose())
-                self._http = None
-            loop.run_until_complete(runner.cleanup())
-        finally:
-            self._loop = None
-            _cancel_leftovers(loop)
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-            asyncio.set_event_loop(None)
+    async def _wind_down(self) -> None:
+        # Calls still scheduled or running end with the sandbox; then its HTTP client.
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def _listen(self) -> web.BaseRunner:
         app = web.Application(middlewares=[self._errors], client_max_size=MAX_BODY)
@@ -494,12 +430,3 @@ _LIVE = (SCHEDULED, RUNNING)
 
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        with contextlib.suppress(Exception):
-            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))

@@ -9,13 +9,11 @@ listeners, which are called on the server thread.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import errno
 import ipaddress
 import logging
 import re
 import socket
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ..flexml.refs import flow_url
+from ..service import BackgroundService
 from .records import RequestRecord
 from .routes import MAX_BODY, FlowRoutes
 from .snapshot import Snapshot
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 Listener = Callable[[RequestRecord], None]
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,256}\Z")  # URL-safe: it goes into paths
-START_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 2.0  # in-flight requests get this long to finish on stop()
 
 _logger = logging.getLogger(__name__)
@@ -53,7 +51,7 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
-class FlowServer:
+class FlowServer(BackgroundService):
     """Serves the published snapshot's flows over HTTP, and logs every request.
 
     `start()` returns once the server listens (or raises); `stop()` shuts it down and
@@ -67,6 +65,9 @@ class FlowServer:
     the server goes on.
     """
 
+    thread_name = "flow-server"
+    what = "the flow server"
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -77,6 +78,7 @@ class FlowServer:
         log_size: int = 1000,
         client_timeout: float = 15.0,
     ) -> None:
+        super().__init__()
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if token is not None and not TOKEN_PATTERN.match(token):
@@ -101,17 +103,8 @@ class FlowServer:
         self._port: int | None = None
         self._routes = FlowRoutes(self._record, token=token, body_timeout=client_timeout)
         self._log: deque[RequestRecord] = deque(maxlen=log_size)
-        self._listeners: tuple[Listener, ...] = ()  # replaced whole: read with no lock
-        self._listeners_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_requested = threading.Event()
 
     # -- where it is -------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._loop is not None
 
     @property
     def url(self) -> str:
@@ -155,16 +148,6 @@ class FlowServer:
 
     # -- what it saw -------------------------------------------------------------------
 
-    def add_listener(self, listener: Listener) -> None:
-        with self._listeners_lock:
-            self._listeners = (*self._listeners, listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-            listeners.remove(listener)  # ValueError when it was not added, like list.remove
-            self._listeners = tuple(listeners)
-
     def records(self) -> list[RequestRecord]:
         """The request log, oldest first (the newest `log_size` requests)."""
         # deque.copy and deque.append are each one C call, so under the GIL a copy never
@@ -184,63 +167,12 @@ class FlowServer:
     def start(self) -> None:
         """Listen, on a new thread; returns once listening. Raises ValueError for a
         non-loopback host without a token, ServerError when it cannot listen."""
-        if self._thread is not None:
-            raise RuntimeError("the flow server is already running")
-        if not is_loopback(self.host) and not self.token:
+        if self._thread is None and not is_loopback(self.host) and not self.token:
             raise ValueError(
                 f"listening on {self.host} makes the flows reachable from other machines: "
                 "set an access token"
             )
-        self._stop_requested.clear()
-        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
-        thread = threading.Thread(target=self._run, args=(ready,), name="flow-server", daemon=True)
-        self._thread = thread
-        thread.start()
-        try:
-            ready.result(START_TIMEOUT)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        """Stop listening, let in-flight requests finish briefly, and join the thread."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop_requested.set()  # set before reading _loop: _run does the reverse
-        loop = self._loop
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = None
-
-    def __enter__(self) -> FlowServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _run(self, ready: concurrent.futures.Future[None]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            try:
-                runner = loop.run_until_complete(self._listen())
-            except BaseException as exc:
-                ready.set_exception(exc)
-                return
-            self._loop = loop
-            ready.set_result(None)
-            if not self._stop_requested.is_set():  # else stop() came during start-up
-                loop.run_forever()
-            self._loop = None
-            loop.run_until_complete(runner.cleanup())
-        finally:
-            self._loop = None
-            _cancel_leftovers(loop)
-            loop.close()
-            asyncio.set_event_loop(None)
+        super().start()
 
     async def _listen(self) -> web.BaseRunner:
         loop = asyncio.get_running_loop()
@@ -283,13 +215,3 @@ class FlowServer:
         if isinstance(exc, socket.gaierror):
             return f"cannot listen on {self.host}: unknown host name"
         return f"{where}: {exc.strerror or exc}"
-
-
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    """Cancel and await tasks still pending, so none is destroyed while pending."""
-    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
