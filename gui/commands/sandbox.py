@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from ..core.runtime.events import Event
 from ..core.runtime.sandbox import Sandbox, SandboxError
 from . import UserError
-from .serve import LineWriter
+from .serve import LineWriter, stopped_by_signals
 
 EXIT_OK = 0
 
@@ -47,26 +44,10 @@ def _header_lines(sandbox: Sandbox, as_json: bool) -> list[str]:
     ]
 
 
-@contextmanager
-def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
-    """While inside, SIGINT and SIGTERM set `stop` (handlers restored after)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        signal.signal(sig, lambda *_: stop.set())
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Run the sandbox until SIGINT/SIGTERM (or until `stop` is set)."""
     stop = stop or threading.Event()
-    with _stopped_by_signals(stop):
+    with stopped_by_signals(stop):
         writer = LineWriter(sys.stdout, str, stop.set)
         try:
             _serve(args, writer, stop)

@@ -165,7 +165,7 @@ class LineWriter:
 
 
 @contextmanager
-def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
     """While inside, SIGINT and SIGTERM set `stop` (handlers restored after). Installed
     before anything is printed, so a signal sent as soon as the URL is read is handled."""
     if threading.current_thread() is not threading.main_thread():
@@ -184,7 +184,7 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Serve until SIGINT/SIGTERM (or until `stop` is set, for callers that embed it)."""
     stop = stop or threading.Event()
-    with _stopped_by_signals(stop):
+    with stopped_by_signals(stop):
         project = _load(args.inputs)
         _report_problems(args.inputs, project)
         writer = LineWriter(sys.stdout, json_line if args.json else text_line, stop.set)
