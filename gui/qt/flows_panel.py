@@ -107,7 +107,7 @@ class FlowsPanel(QWidget):
         def action(text, tip, slot, shortcut=None) -> QAction:
             act = QAction(text, self)
             act.setToolTip(tip)
-            act.triggered.connect(slot)
+            act.triggered.connect(lambda _checked=False: slot())  # no `checked` into slot
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
                 act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -81,6 +81,36 @@ def test_delete_asks_first_and_names_the_flows_that_refer_to_it(panel, qtbot):
     assert rows(panel) == ["main  (entry)", "menu"]
 
 
+def test_the_delete_action_asks_too(panel, qtbot):
+    # QAction.triggered passes `checked`; it must not reach delete() as confirm=False.
+    panel.select("menu")
+    asked = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        asked.append(isinstance(box, QMessageBox))
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(0, answer)
+    panel.delete_action.trigger()
+    assert asked == [True]
+    assert rows(panel) == ["main  (entry)", "menu"]
+
+
+def test_the_rename_action_asks_for_the_new_name(panel, qtbot, monkeypatch):
+    asked = []
+
+    def get_text(*args, **kwargs):
+        asked.append(kwargs.get("text", args[4] if len(args) > 4 else None))
+        return "main-menu", True
+
+    monkeypatch.setattr("gui.qt.flows_panel.QInputDialog.getText", get_text)
+    panel.select("main")
+    panel.rename_action.trigger()
+    assert asked
+    assert rows(panel)[0].startswith("main-menu")
+
+
 def test_set_entry_and_delete_the_entry(panel):
     project = panel.editing.project
     panel.select("menu")
