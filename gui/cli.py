@@ -2,8 +2,9 @@
 
 Headless commands import no Qt (the window's modules are imported only when it opens), so
 they start fast and work on machines without a display. A user error is one line on
-stderr, never a traceback. Exit codes: 0 fine, 1 problems found (or not exported), 2 a file
-could not be read, was refused, or the command line was wrong.
+stderr, never a traceback. Exit codes: 0 fine, 1 problems found (or not exported; for
+`call`, CarrierX refused the call), 2 a file could not be read, was refused, the command line
+was wrong, or (for `call`) CarrierX could not be reached.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .commands import UserError
 PROG = "flexml-studio"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
-COMMANDS = ("validate", "export", "serve", "simulate", "sandbox")
+COMMANDS = ("validate", "export", "serve", "simulate", "sandbox", "call")
 
 
 def _err(message: str) -> None:
@@ -156,6 +157,59 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the URLs and credentials as one JSON line, then one JSON line per event",
     )
+
+    call = commands.add_parser(
+        "call",
+        help="place a call through the CarrierX FlexML API",
+        description="Place a call through the CarrierX FlexML API (POST /calls) and print "
+        "the Call object as JSON. The credentials come from FLEXML_API_URL (default "
+        "https://api.carrierx.com/flexml/v1), FLEXML_LOGIN and FLEXML_PASSWORD, or from "
+        "--profile. Exit 0 when the call was accepted, 1 when CarrierX refused it, 2 when "
+        "the command line or credentials are unusable or CarrierX cannot be reached.",
+    )
+    call.add_argument(
+        "--to", required=True, metavar="NUMBER", help="the number to call, as you would type it"
+    )
+    call.add_argument(
+        "--from",
+        dest="from_did",
+        metavar="DID",
+        help="the DID to call from (default: the endpoint's first DID)",
+    )
+    call_target = call.add_mutually_exclusive_group(required=True)
+    call_target.add_argument("--url", metavar="URL", help="the FlexML application URL")
+    call_target.add_argument(
+        "--flow",
+        metavar="NAME",
+        help="a flow of --project, served by `flexml-studio serve` at --base-url",
+    )
+    call.add_argument("--project", metavar="P", help="the project holding --flow")
+    call.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the public base URL of the running `flexml-studio serve` (with --flow)",
+    )
+    call.add_argument(
+        "--method",
+        choices=("GET", "POST"),
+        type=str.upper,
+        help="how CarrierX requests the URL (default POST)",
+    )
+    call.add_argument("--delay", type=int, metavar="S", help="schedule the call S seconds ahead")
+    call.add_argument("--timeout", type=int, metavar="S", help="ring for at most S seconds")
+    call.add_argument(
+        "--status-callback", metavar="URL", help="where CarrierX reports the call's end"
+    )
+    call.add_argument(
+        "--attributes", metavar="JSON", help='a JSON object kept with the call, e.g. {"a": 1}'
+    )
+    call.add_argument("--profile", metavar="NAME", help="use the credentials of a saved profile")
+    call.add_argument(
+        "--region",
+        default="US",
+        type=str.upper,
+        help="the country of numbers given without + (default US)",
+    )
     return parser
 
 
@@ -198,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import sandbox
 
             return sandbox.run(args)
+        if args.command == "call":
+            from .commands import call
+
+            return call.run(args)
     except UserError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE

@@ -1,4 +1,5 @@
-"""Shared test set-up: Qt runs offscreen, and nothing touches the user's real settings."""
+"""Shared test set-up: Qt runs offscreen, and nothing touches the user's real settings or
+keyring."""
 
 import os
 from pathlib import Path
@@ -22,3 +23,20 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     ):
         monkeypatch.setenv(var, str(home / sub))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keyring(monkeypatch):
+    """Keep secrets out of the user's real keyring: keyring's fail backend in this process,
+    and in subprocesses through PYTHON_KEYRING_BACKEND. A test that needs a working keyring
+    installs an in-memory one with keyring.set_keyring."""
+    import keyring
+    import keyring.backends.fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)

@@ -1,0 +1,431 @@
+"""What can go wrong talking to CarrierX, as typed errors with messages a person can act on.
+
+Three families (FLEXML.md §6):
+
+- `ApiError`: CarrierX (or something in its place) answered with an error status; one
+  subclass per status that calls for a different action (401: the credentials, 422: the
+  fields, 429: wait ...).
+- `NetworkError`: no answer at all (timeout, refused connection, unknown host, TLS).
+- `BadAnswerError`: a 2xx answer that is not what the API answers (not JSON, wrong shape),
+  e.g. a captive portal's HTML page.
+
+No message ever carries a password or token: every text that comes from a server or from
+httpx goes through `redact` with the client's secrets first.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+from urllib.parse import quote
+
+SNIPPET_CHARS = 200  # how much of an unexpected answer body a message shows
+SNIPPET_WINDOW = 64 * 1024  # bytes of a body read for the snippet
+MESSAGE_CHARS = 300  # of each of CarrierX's error messages
+MAX_ERRORS = 20  # error messages kept from one answer
+REDACTED = "***"
+CREDENTIALS_HELP = (
+    "The FlexML API takes the FlexML endpoint's own login and password, not the CarrierX "
+    "portal login: find them in the CarrierX portal on the FlexML endpoint's page (its "
+    'properties), or list them with the Core API: GET /endpoints?filter=type eq "flexml"'
+)
+TOKEN_HELP = "Check the Core API token (or login and password): it may be wrong, expired or revoked"
+
+
+class CarrierXError(Exception):
+    """Something went wrong with a CarrierX request; `str(exc) == exc.message`."""
+
+    kind: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# -- error answers -----------------------------------------------------------------------
+
+
+class ApiError(CarrierXError):
+    """CarrierX answered with an error status. `errors` holds (field, message) pairs from
+    its JSON error body (empty when the body had none); `method` and `path` say which
+    request it was."""
+
+    kind: ClassVar[str] = "api"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        errors: Iterable[tuple[str | None, str]] = (),
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message, status=status)
+        self.errors: list[tuple[str | None, str]] = list(errors)
+        self.method = method
+        self.path = path
+
+
+class BadRequestError(ApiError):
+    kind: ClassVar[str] = "bad_request"
+
+
+class AuthError(ApiError):
+    kind: ClassVar[str] = "auth"
+
+
+class ForbiddenError(ApiError):
+    kind: ClassVar[str] = "forbidden"
+
+
+class NotFoundError(ApiError):
+    kind: ClassVar[str] = "not_found"
+
+
+class ConflictError(ApiError):
+    kind: ClassVar[str] = "conflict"
+
+
+class UnsupportedMediaError(ApiError):
+    kind: ClassVar[str] = "unsupported_media"
+
+
+class ValidationError(ApiError):
+    """422: `fields` lists (field, CarrierX's message) for every refused field."""
+
+    kind: ClassVar[str] = "validation"
+
+    @property
+    def fields(self) -> list[tuple[str | None, str]]:
+        return self.errors
+
+
+class RateLimitError(ApiError):
+    """429: `retry_after` is the wait in seconds CarrierX asked for, when it said."""
+
+    kind: ClassVar[str] = "rate_limit"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    kind: ClassVar[str] = "server"
+
+
+# -- no answer ---------------------------------------------------------------------------
+
+
+class NetworkError(CarrierXError):
+    """No answer at all: the request may or may not have reached CarrierX."""
+
+    kind: ClassVar[str] = "network"
+
+
+class RequestTimeout(NetworkError):
+    """`phase` is "connect", "read", "write" or "pool"; `limit` the seconds allowed."""
+
+    kind: ClassVar[str] = "timeout"
+
+    def __init__(self, message: str, *, phase: str = "read", limit: float | None = None) -> None:
+        super().__init__(message)
+        self.phase = phase
+        self.limit = limit
+
+
+class ConnectionRefused(NetworkError):
+    kind: ClassVar[str] = "connection_refused"
+
+
+class NameLookupError(NetworkError):
+    kind: ClassVar[str] = "name_lookup"
+
+
+class TlsError(NetworkError):
+    kind: ClassVar[str] = "tls"
+
+
+# -- an answer that is not the API's -----------------------------------------------------
+
+
+class BadAnswerError(CarrierXError):
+    """A 2xx (or redirect) answer that is not what the API answers: not JSON, or not the
+    expected shape. Often a proxy or captive portal in the way, or the wrong API URL."""
+
+    kind: ClassVar[str] = "bad_answer"
+
+
+# -- redaction ---------------------------------------------------------------------------
+
+
+def secret_forms(secrets: Iterable[str | None]) -> list[str]:
+    """Every form a secret may take in a text: itself, URL-quoted and base64 (Basic auth
+    carries base64("login:password"), so pass that pair as a secret too)."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        forms.add(secret)
+        forms.add(quote(secret, safe=""))
+        encoded = base64.b64encode(secret.encode()).decode()
+        forms.add(encoded)
+        forms.add(encoded.rstrip("="))
+    # Longest first, so a secret inside a longer one does not leave a part of it behind.
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every non-empty secret (and its URL-quoted and base64 forms) as ***."""
+    for form in secret_forms(secrets):
+        text = text.replace(form, REDACTED)
+    return text
+
+
+# -- building errors from answers --------------------------------------------------------
+
+_STATUS_WORDS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+_CALL_PATH = re.compile(r"/calls/([^/?#]+)")
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def status_text(status: int, reason: str = "") -> str:
+    """ "404 Not Found": the status with its words."""
+    words = reason.strip() or _STATUS_WORDS.get(status, "")
+    return f"{status} {words}".strip()
+
+
+def parse_error_body(body: bytes, content_type: str = "") -> list[tuple[str | None, str]] | None:
+    """(field, message) pairs of a CarrierX error body `{"errors": [{"message", "field"}]}`,
+    or None when the body is not one (HTML, empty, other JSON)."""
+    if not body.strip():
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    errors = data.get("errors")
+    if isinstance(errors, dict):
+        errors = [errors]
+    if not isinstance(errors, list):
+        # Some gateways answer {"message": ...} or {"error": ...}: take what is there.
+        single = data.get("message", data.get("error"))
+        return [(None, single)] if isinstance(single, str) and single.strip() else None
+    pairs: list[tuple[str | None, str]] = []
+    for item in errors:
+        if isinstance(item, str):
+            pairs.append((None, item))
+        elif isinstance(item, dict):
+            message = item.get("message")
+            field = item.get("field")
+            text = message if isinstance(message, str) else json.dumps(message)
+            pairs.append((field if isinstance(field, str) and field else None, text))
+    return pairs or None
+
+
+def body_snippet(
+    body: bytes,
+    content_type: str = "",
+    limit: int = SNIPPET_CHARS,
+    secrets: Iterable[str | None] = (),
+) -> str:
+    """The start of an unexpected answer body as one line of readable text (tags of an HTML
+    page dropped, secrets as ***), at most `limit` characters; "" for an empty body.
+    Secrets go before anything is cut, so no cut leaves a piece of one behind."""
+    secrets = list(secrets)
+    window = body[:SNIPPET_WINDOW]
+    text = window.decode("utf-8", errors="replace")
+    if len(body) > len(window):
+        # The window may end inside a secret: drop as much as the longest form of one.
+        longest = max((len(form) for form in secret_forms(secrets)), default=0)
+        text = text[: max(0, len(text) - longest)]
+    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
+        text = html.unescape(_TAG.sub(" ", text))
+    text = _SPACE.sub(" ", redact(text, secrets)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _describe_body(body: bytes, content_type: str, secrets: Iterable[str | None]) -> str:
+    snippet = body_snippet(body, content_type, secrets=secrets)
+    kind = content_type.split(";")[0].strip() or "no content type"
+    if not snippet:
+        return "the answer had no body"
+    return f"the answer was not CarrierX's JSON ({kind}): {snippet!r}"
+
+
+def _server_says(pairs: list[tuple[str | None, str]]) -> str:
+    return "; ".join(f"{field}: {message}" if field else message for field, message in pairs)
+
+
+def _shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN, infinity
+        return None
+    return max(0.0, seconds)
+
+
+def api_error(
+    status: int,
+    *,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    content_type: str = "",
+    headers: Mapping[str, str] | None = None,
+    reason: str = "",
+    secrets: Iterable[str | None] = (),
+    auth: str = "basic",
+) -> ApiError:
+    """The typed error for an error answer. `auth` says what the client sent: "basic"
+    (the FlexML endpoint's login and password) or "bearer" (a Core API token), so a 401
+    says which credentials to fix."""
+    secrets = list(secrets)
+    headers = headers or {}
+    pairs = parse_error_body(body, content_type)
+    pairs = [(field, _shorten(redact(message, secrets))) for field, message in pairs or []]
+    del pairs[MAX_ERRORS:]
+    detail = f"CarrierX said: {_server_says(pairs)}" if pairs else ""
+    if not pairs:
+        detail = _describe_body(body, content_type, secrets)
+    what = f"{method} {path}"
+    code = redact(status_text(status, _shorten(reason, 60)), secrets)
+    common = {"status": status, "errors": pairs, "method": method, "path": path}
+
+    if status == 400:
+        text = f"CarrierX refused {what} as a malformed request ({code}); {detail}"
+        return BadRequestError(text, **common)
+    if status == 401:
+        if auth == "bearer":
+            refused = "the Core API token was refused"
+            help_text = TOKEN_HELP
+        elif auth == "core-basic":
+            refused = "the Core API login and password were refused"
+            help_text = TOKEN_HELP
+        else:
+            refused = "the FlexML API login and password were refused"
+            help_text = CREDENTIALS_HELP
+        return AuthError(f"{refused} ({code} for {what}). {help_text}.", **common)
+    if status == 403:
+        text = (
+            f"CarrierX forbids {what} ({code}): the credentials were accepted but may not do "
+            f"this; {detail}"
+        )
+        return ForbiddenError(text, **common)
+    if status == 404:
+        match = _CALL_PATH.search(path)
+        if match:
+            text = (
+                f"CarrierX has no call {match.group(1)} ({code}): the SID may be wrong, or the "
+                "call has ended or run already (calls can expire)"
+            )
+        else:
+            text = (
+                f"CarrierX has nothing at {path} ({code}): check the API URL "
+                "(the FlexML API is https://api.carrierx.com/flexml/v1)"
+            )
+        return NotFoundError(f"{text}; {detail}" if pairs else text, **common)
+    if status == 409:
+        text = f"CarrierX refused {what} as conflicting with the current state ({code}); {detail}"
+        return ConflictError(text, **common)
+    if status == 415:
+        text = (
+            f"CarrierX refused {what} ({code}): the request lacked "
+            "Content-Type: application/json. This is a bug in FlexML Studio; please report it"
+        )
+        return UnsupportedMediaError(text, **common)
+    if status == 422:
+        if pairs:
+            listed = "; ".join(f"{field or 'the request'}: {message}" for field, message in pairs)
+            text = f"CarrierX refused {what} ({code}): {listed}"
+        else:
+            text = f"CarrierX refused {what} as invalid ({code}); {detail}"
+        return ValidationError(text, **common)
+    if status == 429:
+        retry_after = _parse_retry_after(headers.get("Retry-After") or headers.get("retry-after"))
+        wait = (
+            f"wait {retry_after:g} seconds before trying again"
+            if retry_after is not None
+            else "wait a little before trying again"
+        )
+        text = f"CarrierX is limiting the request rate ({code} for {what}): {wait}"
+        if pairs:
+            text += f"; {detail}"
+        return RateLimitError(text, retry_after=retry_after, **common)
+    if 500 <= status <= 599:
+        text = (
+            f"CarrierX failed to handle {what} ({code}): a problem on CarrierX's side (or a "
+            f"proxy in between); try again later; {detail}"
+        )
+        return ServerError(text, **common)
+    return ApiError(f"CarrierX answered {code} to {what}; {detail}", **common)
+
+
+def bad_answer(
+    status: int,
+    *,
+    method: str,
+    path: str,
+    problem: str,
+    body: bytes = b"",
+    content_type: str = "",
+    secrets: Iterable[str | None] = (),
+) -> BadAnswerError:
+    """A BadAnswerError for an answer that is not what the API answers; `problem` says
+    what was expected ("not JSON", "a list where an object was expected" ...)."""
+    snippet = body_snippet(body, content_type, secrets=secrets) if body else ""
+    shown = f"; it began {snippet!r}" if snippet else ""
+    text = (
+        f"the answer to {method} {path} ({status_text(status)}) is not what the CarrierX API "
+        f"answers: {problem}{shown}. Check the API URL; a proxy or captive portal may be in "
+        "the way"
+    )
+    return BadAnswerError(text, status=status)
