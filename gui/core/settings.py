@@ -27,6 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("files/last-folder", str, "", "Folder of the last open or save dialog"),
     Setting("export/base-url", str, "", "Base URL that flow: references resolve against"),
     Setting("app/first-start-done", bool, False, "Whether the sample project was shown"),
+    Setting("phone/region", str, "US", "Region for numbers typed without a country code"),
+    Setting("dialpad/last-number", str, "", "The number last typed on the dial pad"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

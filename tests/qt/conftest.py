@@ -13,29 +13,42 @@ def _isolated_qsettings(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def qloop(qapp):
-    """qasync's event loop over the test's QApplication, as the window runs with: tasks
-    started with gui.qt.tasks.start advance whenever Qt processes events (qtbot.waitUntil,
-    qtbot.wait, waitSignal). Tasks still pending at the end are cancelled."""
+@pytest.fixture(scope="session")
+def _qasync_loop(qapp):
+    """One qasync loop for the whole session: a second QEventLoop over the same
+    QApplication never runs its callbacks (qasync keeps per-application state)."""
     import asyncio
 
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    yield loop
+    loop.stop()  # marks it stopped (no Qt event loop is executing), so it can be closed
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def qloop(qapp, _qasync_loop):
+    """qasync's event loop over the test's QApplication, as the window runs with: tasks
+    started with gui.qt.tasks.start advance whenever Qt processes events (qtbot.waitUntil,
+    qtbot.wait, waitSignal). Tasks still pending at the end are cancelled."""
+    import asyncio
+
+    loop = _qasync_loop
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     try:
         yield loop
     finally:
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()
-        deadline = 200
-        while pending and deadline:
+        rounds = 200
+        while pending and rounds:
             qapp.processEvents()
             pending = [task for task in pending if not task.done()]
-            deadline -= 1
-        loop.stop()  # no Qt event loop is executing, so this only marks it stopped
-        asyncio.events._set_running_loop(None)
-        asyncio.set_event_loop(None)
-        loop.close()
+            rounds -= 1
+        assert not pending, f"tasks that would not end: {pending}"

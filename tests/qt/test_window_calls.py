@@ -1,0 +1,156 @@
+"""The whole loop in the window: dial pad, sandbox, flow server, call log, endpoint panel."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QTabBar
+
+from gui.core.flexml import parse
+from gui.core.project import Project
+from gui.core.runtime.sandbox import Credentials, Sandbox
+from gui.qt import tasks
+from gui.qt.main_window import MainWindow
+from gui.qt.settings import SettingsStore
+
+CREDENTIALS = Credentials("sandbox_win", "win-s3cret-PASS", "core-token-win")
+SPEED = 20.0
+
+
+def _project() -> Project:
+    project = Project()
+    project.add_flow(
+        "main",
+        parse(
+            b'<Response><Gather action="flow:thanks" numDigits="1" timeout="20">'
+            b"<Say>Press a key</Say></Gather></Response>"
+        ),
+    )
+    project.add_flow("thanks", parse(b"<Response><Say>Thanks</Say><Hangup/></Response>"))
+    project.entry = "main"
+    return project
+
+
+@pytest.fixture
+def window(qtbot, qloop):
+    win = MainWindow(_project(), SettingsStore(), remember_layout=False)
+    win.services.sandbox_factory = lambda: Sandbox(credentials=CREDENTIALS, speed=SPEED)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.editing.stack.setClean()
+    win.close()
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=5000)
+    win.deleteLater()
+
+
+def _idle(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: not window.dial_pad.busy and not tasks.running(), timeout=10000)
+
+
+def test_nothing_starts_until_it_is_needed(window):
+    assert window.services.sandbox_running is None
+    assert window.services.flow_server_running is None
+    assert window.server_state.text() == "Flow server: off"
+    assert window.credentials_panel.profile.is_sandbox  # the first start's profile
+
+
+def test_the_docks_are_tabbed_with_one_tab_bar_each(window, qtbot):
+    window.show_dial_pad()
+    qtbot.wait(50)
+    bars = sorted(
+        tuple(b.tabText(i) for i in range(b.count()))
+        for b in window.findChildren(QTabBar)
+        if b.isVisible()
+    )
+    assert bars == [("Inspector", "Dial pad", "Endpoint"), ("Problems", "Call log")]
+
+
+def test_ctrl_shift_d_shows_the_dial_pad_with_the_cursor_in_the_number(window, qtbot):
+    action = next(a for a in window.menuBar().actions() if a.text() == "&Call")
+    shortcuts = [a.shortcut() for a in action.menu().actions()]
+    assert QKeySequence("Ctrl+Shift+D") in shortcuts
+    window.show_dial_pad()
+    qtbot.waitUntil(lambda: window.dial_pad.number_edit.hasFocus() or not window.isActiveWindow())
+    assert window.dial_dock.isVisible()
+
+
+def test_a_call_from_the_window_runs_the_project_and_lands_in_the_call_log(window, qtbot):
+    pad, log = window.dial_pad, window.call_log_panel
+    qtbot.keyClicks(pad.number_edit, "+1 516 206 5318")
+    qtbot.keyClick(pad.number_edit, Qt.Key.Key_Return)
+    _idle(qtbot, window)
+    assert pad.active_call is not None, pad.result_label.text()
+    server = window.services.flow_server_running
+    assert server is not None
+    assert window.server_state.text() == f"Flow server: {server.base_url}"
+    # The Endpoint panel now shows the sandbox it started on demand.
+    box = window.services.sandbox_running
+    assert window.credentials_panel.api_url_edit.text() == box.api_url
+
+    # A tone from the pad answers the Gather, and the call goes on to the action flow.
+    qtbot.waitUntil(lambda: window.services.in_call(pad.active_call or ""), timeout=10000)
+    qtbot.mouseClick(pad.key_buttons["4"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pad.active_call is None, timeout=10000)
+
+    assert log.model.rowCount() == 1
+    entry = log.model.entries()[0]
+    log.select_entry(entry.id)
+    paths = {r.path for r in window.services.records_for(entry.call_sid)}
+    assert {"/flows/main", "/flows/thanks"} <= paths
+    qtbot.waitUntil(lambda: log.details.requests.topLevelItemCount() >= 2, timeout=5000)
+    texts = [
+        log.details.requests.topLevelItem(i).text(2)
+        for i in range(log.details.requests.topLevelItemCount())
+    ]
+    assert "/flows/thanks" in texts
+
+
+def test_edits_are_served_at_once(window, qtbot):
+    server = window.services.flow_server()
+    before = server.snapshot.flows["thanks"]
+    document = window.project.flow("thanks")
+    say = document.root.child(0)
+    document.set_text(say, "Thank you very much")
+    window.refresh()
+    after = server.snapshot.flows["thanks"]
+    assert after != before and b"Thank you very much" in after
+
+
+def test_redial_from_the_call_log(window, qtbot):
+    pad, log = window.dial_pad, window.call_log_panel
+    qtbot.keyClicks(pad.number_edit, "15162065318")
+    pad.options_toggle.setChecked(True)
+    pad.delay_spin.setValue(300)  # scheduled: nothing runs, the test stays short
+    pad.call()
+    _idle(qtbot, window)
+    assert log.model.rowCount() == 1
+    first = log.model.entries()[0]
+    assert first.outcome == "scheduled"
+    log.select_entry(first.id)
+    log.redial()
+    _idle(qtbot, window)
+    assert log.model.rowCount() == 2
+    # And the scheduled one is cancelled from the log (DELETE /calls/SID).
+    log.select_entry(first.id)
+    log.cancel_scheduled()
+    _idle(qtbot, window)
+    assert window.services.call_log.get(first.id).outcome == "cancelled"
+    row = next(e for e in log.model.entries() if e.id == first.id)
+    assert row.outcome == "cancelled"
+
+
+def test_closing_the_window_stops_the_sandbox_and_the_server(qtbot, qloop):
+    win = MainWindow(_project(), SettingsStore(), remember_layout=False)
+    box = Sandbox(credentials=CREDENTIALS, speed=SPEED)
+    win.services.sandbox_factory = lambda: box
+    win.show()
+    win.services.sandbox()
+    server = win.services.flow_server()
+    assert box.running and server.running
+    win.close()
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=5000)
+    assert not box.running and not server.running
+    assert QApplication.instance() is not None
+    win.deleteLater()
