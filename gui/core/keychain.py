@@ -15,12 +15,13 @@ import logging
 import os
 import sys
 from pathlib import Path
-
-import keyring
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from .fileio import describe_os_error
 from .recovery import data_dir
+
+if TYPE_CHECKING:  # keyring loads (~45 ms) when a Keychain is made, not on import
+    import keyring.backend
 
 SERVICE = "flexml-studio"
 PASSWORD = "password"
@@ -47,6 +48,8 @@ class Keychain:
     def __init__(self, service: str = SERVICE, *, file_path: Path | None = None) -> None:
         self.service = service
         self.file_path = file_path if file_path is not None else data_dir() / FILE_NAME
+        import keyring
+
         self._backend = keyring.get_keyring()
         self.backend_name = _backend_name(self._backend)
         self._keyring_problem = _unusable(self._backend, service)
@@ -139,9 +142,11 @@ class Keychain:
         """Forget the secret of `kind` for `profile` (nothing happens when there is none)."""
         key = _key(profile, kind)
         if self.available:
+            from keyring.errors import PasswordDeleteError
+
             try:
                 self._backend.delete_password(self.service, _user(*key))
-            except keyring.errors.PasswordDeleteError:
+            except PasswordDeleteError:
                 pass  # there was none; some backends also say so when they failed, alas
             except Exception as exc:
                 self._fall_back(exc)

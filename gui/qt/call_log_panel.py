@@ -11,6 +11,7 @@ import html
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -57,8 +58,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.calllog import CallEntry, CallLog, CallLogError
-from ..core.server.records import RequestRecord
 from .icons import severity_icon
+
+if TYPE_CHECKING:  # not at run time: gui.core.server loads aiohttp, which the window's
+    from ..core.server.records import RequestRecord  # start need not wait for
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -68,7 +71,7 @@ _FILTER_ROW_WIDTH = 420  # pixels the filter and search need beside the actions
 _DETAILS_SIDE_BY_SIDE = 760  # narrower than this, the requests go below the details
 
 Index = QModelIndex | QPersistentModelIndex
-RequestProvider = Callable[[str], list[RequestRecord]]
+RequestProvider = Callable[[str], "list[RequestRecord]"]
 
 # Foreground of failed and cancelled rows: (on a light background, on a dark one).
 _COLOURS = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.carrierx import CarrierXError, CoreClient, FlexmlClient, FlexmlEndpoint
 from ..core.keychain import CORE_TOKEN, PASSWORD, Keychain
 from ..core.profiles import (
     DEFAULT_API_URL,
@@ -47,8 +46,25 @@ from ..core.profiles import (
     describe_url_risk,
     resolve,
 )
-from ..core.runtime.sandbox import Sandbox, SandboxError
 from .tasks import start
+
+if TYPE_CHECKING:  # the window opens without httpx and aiohttp: they load on first use
+    from ..core.carrierx import FlexmlEndpoint
+    from ..core.runtime.sandbox import Sandbox
+
+
+def _sandbox_error() -> type[Exception]:
+    # Evaluated only when an exception reaches the `except`: no import before that.
+    from ..core.runtime.sandbox import SandboxError
+
+    return SandboxError
+
+
+def _carrierx_error() -> type[Exception]:
+    from ..core.carrierx import CarrierXError
+
+    return CarrierXError
+
 
 SHOWN_DIDS = 5
 SANDBOX_NOTE = (
@@ -322,7 +338,7 @@ class CredentialsPanel(QWidget):
                     running = self._sandbox_running()
                 else:
                     running = self._sandbox()
-            except (SandboxError, OSError) as exc:
+            except (_sandbox_error(), OSError) as exc:
                 self._show_result(f"The sandbox could not start: {exc}", "error")
             if running is None:
                 self.api_url_edit.setPlaceholderText(
@@ -513,7 +529,7 @@ class CredentialsPanel(QWidget):
         if profile.is_sandbox:
             try:
                 running = self._sandbox()
-            except (SandboxError, OSError) as exc:
+            except (_sandbox_error(), OSError) as exc:
                 raise ProfileError(f"the sandbox could not start: {exc}") from None
         return resolve(profile, self.keychain, running)
 
@@ -556,10 +572,12 @@ class CredentialsPanel(QWidget):
             self._set_busy(False)
 
     async def _test_connection(self, endpoint: Endpoint, report: bool) -> None:
+        from ..core.carrierx import FlexmlClient
+
         try:
             async with FlexmlClient(endpoint.api_url, endpoint.login, endpoint.password) as api:
                 dids = await api.list_dids()
-        except (CarrierXError, ValueError) as exc:
+        except (_carrierx_error(), ValueError) as exc:
             if _alive(self):
                 self._show_result(_sentence(str(exc)), "error")
             return
@@ -592,10 +610,12 @@ class CredentialsPanel(QWidget):
         )
 
     async def _find_endpoints(self, core_url: str, token: str) -> None:
+        from ..core.carrierx import CoreClient
+
         try:
             async with CoreClient(core_url, token=token) as core:
                 endpoints = await core.list_flexml_endpoints()
-        except (CarrierXError, ValueError) as exc:
+        except (_carrierx_error(), ValueError) as exc:
             if _alive(self):
                 self._show_result(_sentence(str(exc)), "error")
             return

@@ -78,18 +78,16 @@ class MainWindow(QMainWindow):
             "Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.services = Services(lambda: self.project, self)
-        self.credentials_panel = CredentialsPanel(
-            self.services.profiles,
-            self.services.keychain,
-            self.services.sandbox,
-            sandbox_running=lambda: self.services.sandbox_running,
-        )
+        # The Endpoint panel reads the OS keyring (0.13 s to load and probe): it is made
+        # right after the window first paints, or at once when something asks for it.
+        self._credentials_panel: CredentialsPanel | None = None
+        self._endpoint_area = _scrolling(QWidget())
         self.dial_pad = DialPad(
-            self.services, self.credentials_panel.current_endpoint, self.settings
+            self.services, lambda: self.credentials_panel.current_endpoint(), self.settings
         )
         self.call_log_panel = CallLogPanel()
         self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), right)
-        self.endpoint_dock = self._dock("Endpoint", _scrolling(self.credentials_panel), right)
+        self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, right)
         self.call_log_dock = self._dock(
             "Call log", _scrolling(self.call_log_panel), Qt.DockWidgetArea.BottomDockWidgetArea
         )
@@ -114,6 +112,23 @@ class MainWindow(QMainWindow):
         self._follow(project)
         self.show_project()
         self._restore_layout()
+
+    @property
+    def credentials_panel(self) -> CredentialsPanel:
+        """The Endpoint panel, made on first use (see __init__)."""
+        if self._credentials_panel is None:
+            panel = CredentialsPanel(
+                self.services.profiles,
+                self.services.keychain,
+                self.services.sandbox,
+                sandbox_running=lambda: self.services.sandbox_running,
+            )
+            self._credentials_panel = panel
+            self._endpoint_area.setWidget(panel)
+            self.services.sandbox_started.connect(panel.sandbox_started)
+            panel.profile_changed.connect(lambda _profile: self.dial_pad.profile_changed())
+            panel.dids_loaded.connect(self.on_credentials_dids_loaded)
+        return self._credentials_panel
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -212,9 +227,7 @@ class MainWindow(QMainWindow):
         log.set_request_provider(self.services.records_for)
         self.services.server_records.connect(lambda _records: log.requests_changed())
         self.services.flow_server_started.connect(self.on_flow_server_started)
-        self.services.sandbox_started.connect(self.credentials_panel.sandbox_started)
-        self.credentials_panel.profile_changed.connect(lambda _profile: pad.profile_changed())
-        self.credentials_panel.dids_loaded.connect(self.on_credentials_dids_loaded)
+        QTimer.singleShot(0, lambda: self.credentials_panel)
         if self.services.call_log is not None:
             log.set_log(self.services.call_log)
         elif self.services.call_log_error:
