@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from gui.core.flexml import parse
@@ -37,11 +38,57 @@ def shoot(window: MainWindow, app: QApplication, name: str) -> None:
     print(target)
 
 
+def wait(app: QApplication, until, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not until():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screenshot's call did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def calling(window: MainWindow, app: QApplication) -> None:
+    """A sandbox call from the dial pad: the pad's progress, the call log with its requests."""
+    from gui.core.runtime.sandbox import Sandbox
+
+    window.services.sandbox_factory = lambda: Sandbox.default(speed=8.0)
+    window.resize(1440, 1000)
+    app.processEvents()
+    vertical = Qt.Orientation.Vertical
+    window.resizeDocks([window.inspector_dock, window.xml_dock], [600, 90], vertical)
+    window.resizeDocks([window.call_log_dock], [300], vertical)
+    window.show_dial_pad()
+    pad = window.dial_pad
+    pad.number_edit.setText("+1 (516) 206-5318")
+    pad.call()
+    wait(app, lambda: pad.active_call is not None and window.services.in_call(pad.active_call))
+    pad.press("1")
+    wait(app, lambda: pad.active_call is None)
+    log = window.call_log_panel
+    window.call_log_dock.raise_()
+    log.select_entry(log.model.entries()[0].id)
+    wait(app, lambda: log.details.requests.topLevelItemCount() > 1)
+    window.dial_dock.raise_()
+    shoot(window, app, "calling.png")
+    window.endpoint_dock.raise_()
+    shoot(window, app, "endpoint.png")
+    window.services.shutdown()
+
+
 def main() -> int:
     HERE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        # The sandbox's credentials, the call log and profiles go to a throwaway place,
+        # and no real keyring is asked.
+        os.environ["XDG_DATA_HOME"] = tmp
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        import asyncio
+
+        import qasync
+
+        asyncio.set_event_loop(qasync.QEventLoop(app, already_running=True))
 
         window = MainWindow(sample_project(), remember_layout=False)
         window.show()
@@ -59,6 +106,9 @@ def main() -> int:
         window.files.replace_project(broken)
         window.flows_panel.select("broken")
         shoot(window, app, "problems.png")
+
+        window.files.replace_project(sample_project())
+        calling(window, app)
         window.editing.stack.setClean()
         window.close()
     return 0

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -120,7 +121,6 @@ class DialPad(QWidget):
             "The number to call: type, paste or use the keys. Letters map to digits as on "
             "a phone; hold 0 for +. Enter places the call."
         )
-        self.number_edit.setClearButtonEnabled(True)
         font = QFont(self.number_edit.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         self.number_edit.setFont(font)
@@ -128,6 +128,16 @@ class DialPad(QWidget):
         self.number_edit.returnPressed.connect(self.call)
         self.number_edit.installEventFilter(self)
         top.addWidget(self.number_edit, 1)
+        self.backspace_button = QToolButton()
+        self.backspace_button.setText("⌫")
+        self.backspace_button.setToolTip("Delete the last character (Backspace)")
+        self.backspace_button.clicked.connect(self.backspace)
+        top.addWidget(self.backspace_button)
+        self.clear_button = QToolButton()
+        self.clear_button.setText("Clear")
+        self.clear_button.setToolTip("Clear the number (Esc in the number field)")
+        self.clear_button.clicked.connect(self.number_edit.clear)
+        top.addWidget(self.clear_button)
         self.region_combo = QComboBox()
         self.region_combo.setObjectName("dial-region")
         self.region_combo.setToolTip("The country of numbers typed without a + and country code")
@@ -148,9 +158,9 @@ class DialPad(QWidget):
         for position, (key, letters) in enumerate(KEYS):
             button = QToolButton()
             button.setObjectName(f"dial-key-{key}")
-            button.setText(f"{key}\n{letters}" if letters else f"{key}\n")
+            button.setText(f"{key}   {letters}" if letters else key)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setMinimumSize(56, 36)
+            button.setMinimumSize(56, 30)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             tip = f"{key}" + (f" ({letters})" if letters and key != "0" else "")
             if key == "0":
@@ -164,17 +174,6 @@ class DialPad(QWidget):
             grid.addWidget(button, position // 3, position % 3)
             self.key_buttons[key] = button
         layout.addLayout(grid)
-
-        edits = QHBoxLayout()
-        self.backspace_button = QPushButton("⌫ Back")
-        self.backspace_button.setToolTip("Delete the last character (Backspace)")
-        self.backspace_button.clicked.connect(self.backspace)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Clear the number (Esc in the number field)")
-        self.clear_button.clicked.connect(self.number_edit.clear)
-        edits.addWidget(self.backspace_button)
-        edits.addWidget(self.clear_button)
-        layout.addLayout(edits)
 
         form = QFormLayout()
         from_row = QHBoxLayout()
@@ -424,10 +423,11 @@ class DialPad(QWidget):
 
     # -- flows and DIDs ------------------------------------------------------------------------
 
-    def set_flows(self, names: list[str], entry: str | None) -> None:
-        """The project's flows, the entry first; keeps the choice when it still exists."""
-        current = self.flow_combo.currentData()
-        current_text = self.flow_combo.currentText()
+    def set_flows(self, names: list[str], entry: str | None, *, reset: bool = False) -> None:
+        """The project's flows, the entry first; keeps the choice when it still exists,
+        unless `reset` (another project): then the entry is chosen."""
+        current = None if reset else self.flow_combo.currentData()
+        current_text = "" if reset else self.flow_combo.currentText()
         self.flow_combo.blockSignals(True)
         self.flow_combo.clear()
         ordered = ([entry] if entry in names else []) + [n for n in names if n != entry]
@@ -527,6 +527,15 @@ class DialPad(QWidget):
     def _show_result(self, text: str, error: bool = False) -> None:
         self.result_label.setText(text)
         self.result_label.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
+        self._reveal(self.result_label)
+
+    def _reveal(self, widget: QWidget) -> None:
+        """Scroll the pad's scroll area (the window's dock has one) to show `widget`."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(widget)
 
     # -- DIDs ------------------------------------------------------------------------------------
 

@@ -228,10 +228,7 @@ class MainWindow(QMainWindow):
         self.services.server_records.connect(lambda _records: log.requests_changed())
         self.services.flow_server_started.connect(self.on_flow_server_started)
         QTimer.singleShot(0, lambda: self.credentials_panel)
-        if self.services.call_log is not None:
-            log.set_log(self.services.call_log)
-        elif self.services.call_log_error:
-            self.show_message(f"The call log is off: {self.services.call_log_error}")
+        QTimer.singleShot(0, self._open_call_log)  # after the first paint, like the keyring
 
     def _follow(self, project: Project) -> None:
         """Refresh after any change to the project or any of its flows."""
@@ -337,6 +334,7 @@ class MainWindow(QMainWindow):
 
     def on_editing_project_replaced(self) -> None:
         self._follow(self.project)
+        self.dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
         self.current_flow = None
         self.show_project()
 
@@ -358,6 +356,14 @@ class MainWindow(QMainWindow):
         if problem.node is not None and problem.node.parent is not None:
             self.editor.select_nodes([problem.node])
             self.editor.setFocus()
+
+    def _open_call_log(self) -> None:
+        if self.call_log_panel.log is not None:
+            return
+        if self.services.call_log is not None:
+            self.call_log_panel.set_log(self.services.call_log)
+        elif self.services.call_log_error:
+            self.show_message(f"The call log is off: {self.services.call_log_error}")
 
     def _raise(self, dock: QDockWidget) -> None:
         if not dock.toggleViewAction().isChecked():  # closed by the user: open it again

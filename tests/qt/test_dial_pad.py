@@ -121,8 +121,8 @@ def test_the_keys_type_digits_and_letters_show_on_them(setup, qtbot):
     for key in "15162065318":
         qtbot.mouseClick(pad.key_buttons[key], Qt.MouseButton.LeftButton)
     assert pad.number_edit.text() == "15162065318"
-    assert pad.key_buttons["2"].text() == "2\nABC"
-    assert pad.key_buttons["7"].text() == "7\nPQRS"
+    assert pad.key_buttons["2"].text() == "2   ABC"
+    assert pad.key_buttons["7"].text() == "7   PQRS"
     pad.backspace()
     assert pad.number_edit.text() == "1516206531"
     qtbot.mouseClick(pad.clear_button, Qt.MouseButton.LeftButton)

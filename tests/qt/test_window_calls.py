@@ -154,3 +154,20 @@ def test_closing_the_window_stops_the_sandbox_and_the_server(qtbot, qloop):
     assert not box.running and not server.running
     assert QApplication.instance() is not None
     win.deleteLater()
+
+
+def test_a_damaged_call_log_is_moved_aside_and_said_in_the_window(qtbot, qloop):
+    from gui.core.recovery import data_dir
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "calls.sqlite3").write_bytes(b"this is not a database" * 100)
+    win = MainWindow(_project(), SettingsStore(), remember_layout=False)
+    win.show()
+    qtbot.waitUntil(lambda: win.call_log_panel.log is not None, timeout=5000)
+    assert win.call_log_panel.warning.isVisible()
+    assert "calls.sqlite3.corrupt-" in win.call_log_panel.warning_text.text()
+    assert list(folder.glob("calls.sqlite3.corrupt-*"))
+    assert win.services.call_log.entries() == []  # a fresh log works
+    win.close()
+    win.deleteLater()
