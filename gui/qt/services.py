@@ -64,6 +64,7 @@ class Services(QObject):
         self.call_log_error: str | None = None
         self._clients: dict[tuple[str, str, str, str], FlexmlClient] = {}
         self._retired: list[FlexmlClient] = []  # clients of changed credentials, to close
+        self.client_timeout: float | None = None  # seconds; None: the client's own (5 s / 15 s)
         self._callers: dict[str, LiveCaller] = {}
         self._events: deque[tuple[str, Event]] = deque()
         self._records: deque[RequestRecord] = deque()
@@ -185,8 +186,13 @@ class Services(QObject):
             stale = [k for k in self._clients if k[0] == endpoint.profile]
             for old in stale:  # credentials changed: the old pool is closed when we close
                 self._retired.append(self._clients.pop(old))
+            timeout = None
+            if self.client_timeout is not None:
+                import httpx
+
+                timeout = httpx.Timeout(self.client_timeout)
             client = self._clients[key] = FlexmlClient(
-                endpoint.api_url, endpoint.login, endpoint.password
+                endpoint.api_url, endpoint.login, endpoint.password, timeout=timeout
             )
         return client
 

@@ -18,7 +18,8 @@ import pytest
 
 from gui.core.runtime.sandbox import Credentials, Sandbox
 from tests.conftest import ROOT
-from tests.e2e.test_carrierx_client import DROP, Reply, ScriptedServer, always, page_of
+from tests.e2e.test_carrierx_client import page_of
+from tests.servers import DROP, Reply, ScriptedServer, always
 
 LOGIN = "sandbox_cli"
 PASSWORD = "s3cr3t-PASS-xyz"

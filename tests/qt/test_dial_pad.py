@@ -24,6 +24,7 @@ from gui.qt import tasks
 from gui.qt.dial_pad import CUSTOM_URL, HOLD_MS, DialPad
 from gui.qt.services import Services
 from gui.qt.settings import SettingsStore
+from tests.servers import DROP, HANG, Reply, ScriptedServer, always
 
 CREDENTIALS = Credentials("sandbox_pad", "pad-s3cret-PASS", "core-token-pad")
 DIDS = ("15555550100", "15555550101")
@@ -399,3 +400,51 @@ def test_a_closed_port_is_a_network_error_in_place(qtbot, qloop, tmp_path):
         assert pad.call_button.isEnabled()
     finally:
         made.close(qtbot)
+
+
+FAULTS = [
+    (Reply(403, {"errors": [{"message": "endpoint disabled"}]}), "403", "endpoint disabled"),
+    (Reply(415, {"errors": [{"message": "need JSON"}]}), "415", "Content-Type"),
+    (
+        Reply(422, {"errors": [{"field": "called_did", "message": "is not a valid number"}]}),
+        "called_did",
+        "is not a valid number",
+    ),
+    (Reply(500, "<html><body>Internal error</body></html>"), "500", "CarrierX"),
+    (Reply(200, "<html><body>Captive portal</body></html>"), "not JSON", ""),
+    (HANG, "did not answer", "0.5"),
+    (DROP, "connection", ""),
+]
+
+
+@pytest.mark.parametrize(("reply", "first", "second"), FAULTS)
+def test_every_fault_is_said_in_place_and_the_controls_come_back(
+    qtbot, qloop, tmp_path, caplog, reply, first, second
+):
+    caplog.set_level(logging.DEBUG)
+    secret = "fault-s3cret-PASS"
+    with ScriptedServer(always(reply)) as server:
+        made = Setup(
+            qtbot, tmp_path, endpoint_for=lambda: Endpoint("Faulty", server.url, "me", secret)
+        )
+        made.services.client_timeout = 0.5
+        try:
+            pad = made.pad
+            qtbot.keyClicks(pad.number_edit, "15162065318")
+            pad.from_combo.setCurrentText(DIDS[0])
+            pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
+            pad.url_edit.setText("https://example.com/flow.xml")
+            pad.call()
+            _wait_idle(qtbot, pad)
+            text = pad.result_label.text()
+            assert text.startswith("The call was not placed: "), text
+            assert first in text and second in text, text
+            assert pad.call_button.isEnabled() and pad.number_edit.isEnabled()
+            assert not pad.busy_bar.isVisible()
+            entry = made.log.entries()[0]
+            assert entry.outcome == "failed" and entry.error and first in entry.error
+            assert [r.method for r in server.requests] == ["POST"]  # never retried
+            assert secret not in text
+            assert all(secret not in r.getMessage() for r in caplog.records)
+        finally:
+            made.close(qtbot)
