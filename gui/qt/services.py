@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -33,6 +34,16 @@ DRAIN_MS = 50
 SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
 
 
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where the flow server listens and how CarrierX reaches it (see FlowServer)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: a free port, chosen at each start
+    public_url: str | None = None  # the tunnel's address, when there is one
+    token: str | None = None  # required by FlowServer off loopback
+
+
 class Services(QObject):
     """See the module docstring. Factories can be replaced (tests pass their own)."""
 
@@ -40,6 +51,7 @@ class Services(QObject):
     server_records = Signal(list)  # [RequestRecord, ...], oldest first
     sandbox_started = Signal()
     flow_server_started = Signal()
+    flow_server_stopped = Signal()
 
     def __init__(
         self,
@@ -47,7 +59,7 @@ class Services(QObject):
         parent: QObject | None = None,
         *,
         sandbox_factory: Callable[[], Sandbox] | None = None,
-        server_factory: Callable[[], FlowServer] | None = None,
+        server_factory: Callable[[ServerConfig], FlowServer] | None = None,
         profiles: ProfileStore | None = None,
         keychain: Keychain | None = None,
         call_log: CallLog | None = None,
@@ -56,6 +68,7 @@ class Services(QObject):
         self._project = project
         self.sandbox_factory = sandbox_factory or _default_sandbox
         self.server_factory = server_factory or _default_server
+        self.server_config = ServerConfig()
         self._sandbox: Sandbox | None = None
         self._server: FlowServer | None = None
         self._profiles = profiles
@@ -153,7 +166,7 @@ class Services(QObject):
     def flow_server(self) -> FlowServer:
         """The flow server, started on first use and serving the project as it is now."""
         if self._server is None:
-            server = self.server_factory()
+            server = self.server_factory(self.server_config)
             server.add_listener(self._records.append)
             if not server.running:
                 server.start()
@@ -162,6 +175,21 @@ class Services(QObject):
             self._drain_timer.start()
             self.flow_server_started.emit()
         return self._server
+
+    def configure_flow_server(self, config: ServerConfig) -> None:
+        """Use `config` from the next start; a running server restarts with it now (and
+        raises, stopped, when it cannot listen so)."""
+        self.server_config = config
+        if self._server is not None:
+            self.stop_flow_server()
+            self.flow_server()
+
+    def stop_flow_server(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+            self._drain()  # the last requests still reach the log
+            self.flow_server_stopped.emit()
 
     def publish(self) -> None:
         """Serve the project as it is now (call on every change; cheap when not running)."""
@@ -254,7 +282,7 @@ def _default_sandbox() -> Sandbox:
     return Sandbox.default(speed=SANDBOX_SPEED)
 
 
-def _default_server() -> FlowServer:
+def _default_server(config: ServerConfig) -> FlowServer:
     from ..core.server import FlowServer
 
-    return FlowServer()
+    return FlowServer(config.host, config.port, token=config.token, public_url=config.public_url)
