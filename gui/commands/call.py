@@ -165,6 +165,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(redact(str(exc), [password])) from None
     if _is_loopback_url(url) and not _is_loopback_url(client.base_url):
         _err(f"warning: CarrierX cannot reach {url} (this machine only); use a public URL")
+    if client.base_url.lower().startswith("http://") and not _is_loopback_url(client.base_url):
+        _err(
+            f"warning: {client.base_url} is plain http://: the login and password cross the "
+            "network unencrypted"
+        )
     try:
         call = asyncio.run(_place(client, calling, called, url, args, attributes))
     except (ApiError, BadAnswerError) as exc:

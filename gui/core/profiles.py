@@ -147,6 +147,14 @@ class ProfileStore:
         self._commit(profiles, selected)
         return profile
 
+    def add(self, profile: Profile) -> Profile:
+        """Add a new profile; a name already taken (in any case) is refused, so New and
+        Duplicate never overwrite a profile by mistake."""
+        existing = self._find(profile.name.strip())
+        if existing is not None and not _same(existing.name, SANDBOX):  # save() says why
+            raise ProfileError(f"there is already a profile called {existing.name}")
+        return self.save(profile)
+
     def rename(self, old: str, new: str) -> Profile:
         """Give profile `old` the name `new`; it stays where it was in the list."""
         index = self._user_index(old, "renamed")

@@ -422,7 +422,7 @@ class CredentialsPanel(QWidget):
         if name is None:
             return
         try:
-            profile = self.store.save(Profile(name))
+            profile = self.store.add(Profile(name))
         except ProfileError as exc:
             self._show_result(_sentence(str(exc)), "error")
             return
@@ -442,7 +442,7 @@ class CredentialsPanel(QWidget):
         if name is None:
             return
         try:
-            copy = self.store.save(Profile(name, *_details(original)))
+            copy = self.store.add(Profile(name, *_details(original)))
         except ProfileError as exc:
             self._show_result(_sentence(str(exc)), "error")
             return

@@ -9,10 +9,13 @@ listed under the pad.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -56,7 +59,7 @@ TONE_KEYS = "0123456789*#"
 HOLD_MS = 600  # holding 0 this long types "+"
 CUSTOM_URL = "Custom URL…"
 _ALLOWED = set("0123456789+*#()-. /") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_LOOPBACK = ("127.", "localhost", "[::1]", "::1")
+_PROSE = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*")  # a word with a small letter: not keypad letters
 _OK_STYLE = "color: palette(text);"
 _ERROR_STYLE = "color: #b3261e;"
 _WARN_STYLE = "color: #8a5300;"
@@ -98,6 +101,7 @@ class DialPad(QWidget):
         self.busy = False
         self.active_call: str | None = None  # a sandbox call whose Gathers take our keys
         self._tones = ""
+        self._last_text = ""
         self._held_plus = False
         self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_MS)
         self._hold_timer.timeout.connect(self._on_zero_held)
@@ -245,6 +249,7 @@ class DialPad(QWidget):
             "Send the end-of-call status callback to the flow server, which logs it"
         )
         self.status_check.toggled.connect(self._update_status_edit)
+        self.status_check.toggled.connect(self._update_warning)
         options.addRow("Status callback", self.status_check)
         self.status_edit = QLineEdit()
         self.status_edit.setPlaceholderText("none (or a URL of your own)")
@@ -376,13 +381,18 @@ class DialPad(QWidget):
 
     def _on_text_changed(self, text: str) -> None:
         cleaned = "".join(c for c in text if c in _ALLOWED)
-        if cleaned != text:  # pasted prose ("Call me at +1 516 ..."): keep the number in it
-            cleaned = _number_in(text, self.region) or cleaned
+        pasted = abs(len(text) - len(self._last_text)) > 1  # a paste or setText, not a key
+        if cleaned != text or (pasted and _PROSE.search(text)):
+            # Pasted prose ("Call me at +1 516 ..."): keep the number written in it. Words
+            # are never keypad letters here ("Bob 206-5318" must not dial 262-2065318);
+            # only typed letters, or capitals (1-800-FLOWERS), are.
+            cleaned = _number_in(text, self.region) or _PROSE.sub("", cleaned).strip()
             position = self.number_edit.cursorPosition()
             self.number_edit.blockSignals(True)
             self.number_edit.setText(cleaned)
             self.number_edit.setCursorPosition(min(position, len(cleaned)))
             self.number_edit.blockSignals(False)
+        self._last_text = self.number_edit.text()
         self._update_number()
 
     def _on_region_changed(self) -> None:
@@ -466,14 +476,16 @@ class DialPad(QWidget):
         else:
             server = self.services.flow_server_running
             if server is not None and flow in server.flow_urls():
-                self.url_edit.setText(server.flow_urls()[flow])
+                self.url_edit.setText(self.services.mask(server.flow_urls()[flow]))
             else:
                 self.url_edit.setText(f"(the flow server's /flows/{flow}, started on Call)")
         self._update_warning()
 
     def _is_flow_url(self, url: str) -> bool:
         server = self.services.flow_server_running
-        return server is not None and url in server.flow_urls().values()
+        if server is None:
+            return False
+        return url in {self.services.mask(u) for u in server.flow_urls().values()}
 
     def _update_status_edit(self, to_server: bool) -> None:
         self.status_edit.setEnabled(not to_server)
@@ -484,30 +496,42 @@ class DialPad(QWidget):
         self.warning_label.setVisible(bool(warning))
 
     def warning(self) -> str | None:
-        """Why the call as set up cannot work on real CarrierX (a loopback flow URL)."""
-        if self._is_sandbox_profile():
+        """Why the call as set up cannot work, or is unsafe, on a real CarrierX endpoint:
+        credentials over plain http, or a flow or status URL CarrierX cannot reach."""
+        profile = self._selected_profile()
+        if profile is None or profile.is_sandbox:
             return None
-        url = self.url_edit.text()
+        from ..core.profiles import describe_url_risk
+
+        risk = describe_url_risk(profile.api_url)
+        if risk:
+            return risk
         served = self.selected_flow() is not None
-        host = urlsplit(url).hostname or "" if not url.startswith("(") else ""
-        if served:
-            server = self.services.flow_server_running
-            if server is None or server.public_url is None:
-                return (
-                    "The flow server's address is on this computer (loopback), which "
-                    "CarrierX cannot reach: give the flow server a public URL (a tunnel such "
-                    "as ngrok or cloudflared) or use a custom URL."
-                )
-        elif host and (host.startswith(_LOOPBACK) or host in ("localhost", "::1")):
+        server = self.services.flow_server_running
+        public = server is not None and server.public_url is not None
+        if served and not public:
+            return (
+                "The flow server's address is on this computer (loopback), which CarrierX "
+                "cannot reach: give the flow server a public URL (a tunnel such as ngrok or "
+                "cloudflared) in the Flow server panel, or use a custom URL."
+            )
+        url = self.url_edit.text()
+        host = "" if url.startswith("(") else (urlsplit(url).hostname or "")
+        if not served and _is_loopback(host):
             return f"{host} is this computer: CarrierX cannot reach it."
+        if self.status_check.isChecked() and not public:
+            return (
+                "The status callback goes to the flow server on this computer, which CarrierX "
+                "cannot reach: give the flow server a public URL, or untick it under More "
+                "options."
+            )
         return None
 
-    def _is_sandbox_profile(self) -> bool:
+    def _selected_profile(self):
         try:
-            profile = self.services.profiles.get(self.services.profiles.selected)
-        except Exception:
-            return True
-        return profile is None or profile.kind == "sandbox"
+            return self.services.profiles.get(self.services.profiles.selected)
+        except Exception:  # an unreadable profile store: the panel says why
+            return None
 
     def profile_changed(self) -> None:
         """The host says the selected profile changed: DIDs and warnings may differ."""
@@ -539,14 +563,24 @@ class DialPad(QWidget):
 
     # -- DIDs ------------------------------------------------------------------------------------
 
+    def _start(self, coro, name: str) -> None:
+        """Run an async action: busy at once (a second click finds the pad busy, so nothing
+        is sent twice), and back to idle even if the task is cancelled before it starts."""
+        self._set_busy(True)
+        task = tasks.start(coro, name=name)
+        task.add_done_callback(self._after_task)
+
+    def _after_task(self, _task) -> None:
+        if shiboken6.isValid(self) and self.busy:  # the window may be gone by now
+            self._set_busy(False)
+
     def refresh_dids(self) -> None:
         if not self.busy:
-            tasks.start(self._refresh_dids(), name="refresh DIDs")
+            self._start(self._refresh_dids(), "refresh DIDs")
 
     async def _refresh_dids(self) -> None:
         from ..core.carrierx.errors import CarrierXError
 
-        self._set_busy(True)
         try:
             endpoint = self._endpoint()
             dids = await self.services.client(endpoint).list_dids()
@@ -585,7 +619,7 @@ class DialPad(QWidget):
         if self.busy:
             return
         self.settings.set("dialpad/last-number", self.number_edit.text())
-        tasks.start(self.place(self.plan()), name="place call")
+        self._start(self.place(self.plan()), "place call")
 
     async def place(self, plan: CallPlan) -> None:
         from ..core.carrierx import CallRequest
@@ -624,17 +658,22 @@ class DialPad(QWidget):
             call = await client.create_call(request)
             sid = str(call.get("call_sid", ""))
             scheduled = plan.delay > 0
-            self._log(profile, calling, number.digits, url, plan.method, sid, call, scheduled)
+            details = self.services.mask(call)
+            if plan.flow is not None:
+                details["flexml_studio_flow"] = plan.flow  # redial finds it after a restart
+            self._log(profile, calling, number.digits, url, plan.method, sid, details, scheduled)
             when = f"scheduled in {plan.delay} s" if scheduled else "placed"
+            shown = self.services.mask(url)
             self._show_result(
-                f"Call {when}: {sid}\nfrom {calling} to {number.digits}\n{url} ({plan.method})"
+                f"Call {when}: {sid}\nfrom {calling} to {number.digits}\n{shown} ({plan.method})"
             )
             if getattr(endpoint, "is_sandbox", False) and not scheduled:
                 self._begin_call(sid)
         except CarrierXError as exc:
             self._fail(profile, calling, called, url, plan.method, exc.message)
-        except _Refused as exc:
-            self._fail(profile, calling, called, url, plan.method, str(exc), log=False)
+        except _Refused as exc:  # an attempt too (the log keeps every one), unless empty
+            logged = bool(plan.typed.strip())
+            self._fail(profile, calling, called, url, plan.method, str(exc), log=logged)
         except Exception as exc:  # profile, sandbox and flow server errors, said for people
             self._fail(profile, calling, called, url, plan.method, _say(exc))
         finally:
@@ -653,7 +692,7 @@ class DialPad(QWidget):
             if plan.flow not in urls:
                 raise _Refused(f"the project has no flow named {plan.flow!r} any more")
             url = urls[plan.flow]
-            self.url_edit.setText(url)
+            self.url_edit.setText(self.services.mask(url))
         else:
             url = plan.custom_url
             parts = urlsplit(url)
@@ -683,7 +722,7 @@ class DialPad(QWidget):
                 profile,
                 calling,
                 called,
-                url,
+                self.services.mask(url),
                 method,
                 call_sid=sid or None,
                 outcome=outcome,
@@ -735,15 +774,21 @@ class DialPad(QWidget):
 
     def redial(self, entry) -> None:
         """Fill the pad from a call log entry and place the call again."""
-        self.number_edit.setText(entry.to_number)
+        if self.busy:
+            self._show_result("Wait for the call on its way to finish, then redial.", True)
+            return
+        digits = "".join(c for c in entry.to_number if c.isdigit())
+        # Kept as E.164 digits without "+": with it, any region reads them right.
+        self.number_edit.setText("+" + digits if digits else entry.to_number)
         if entry.from_number:
             self.from_combo.setCurrentText(entry.from_number)
-        server = self.services.flow_server_running
-        flows = server.flow_urls() if server is not None else {}
-        name = next((n for n, u in flows.items() if u == entry.url), None)
-        index = self.flow_combo.findData(name) if name else -1
+        flow = (entry.details or {}).get("flexml_studio_flow")
+        index = self.flow_combo.findData(flow) if flow else -1
         if index >= 0:
             self.flow_combo.setCurrentIndex(index)
+        elif flow:
+            self._show_result(f"The project has no flow {flow!r} any more: choose one.", True)
+            return
         else:
             self.flow_combo.setCurrentIndex(self.flow_combo.count() - 1)  # custom URL
             self.url_edit.setText(entry.url)
@@ -751,16 +796,17 @@ class DialPad(QWidget):
         self.call()
 
     def cancel(self, entry, on_done: Callable[[object], None] | None = None) -> None:
-        """Cancel a scheduled call (DELETE /calls/SID) with the selected profile."""
-        if not self.busy:
-            tasks.start(self._cancel(entry, on_done), name="cancel call")
+        """Cancel a scheduled call (DELETE /calls/SID) through the profile that placed it."""
+        if self.busy:
+            self._show_result("Wait for the pad to finish, then cancel the call.", True)
+            return
+        self._start(self._cancel(entry, on_done), "cancel call")
 
     async def _cancel(self, entry, on_done) -> None:
         from ..core.carrierx.errors import CarrierXError, NotFoundError
 
-        self._set_busy(True)
         try:
-            endpoint = self._endpoint()
+            endpoint = self._endpoint_named(entry.profile)
             await self.services.client(endpoint).cancel_call(entry.call_sid)
             self._mark_cancelled(entry, on_done)
             self._show_result(f"Scheduled call {entry.call_sid} cancelled")
@@ -777,6 +823,16 @@ class DialPad(QWidget):
         finally:
             self._set_busy(False)
 
+    def _endpoint_named(self, profile: str):
+        """The endpoint of `profile` (the one a logged call went through)."""
+        current = self._endpoint()
+        if current.profile == profile:
+            return current
+        from ..core.profiles import resolve
+
+        sandbox = self.services.sandbox() if profile == "Sandbox" else None
+        return resolve(self.services.profiles.get(profile), self.services.keychain, sandbox)
+
     def _mark_cancelled(self, entry, on_done) -> None:
         log = self.services.call_log
         if log is None:
@@ -784,6 +840,15 @@ class DialPad(QWidget):
         updated = log.update(entry.id, outcome="cancelled")
         if on_done is not None:
             on_done(updated)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _number_in(text: str, region: str) -> str | None:

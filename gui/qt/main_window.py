@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
 
 from ..core.flexml import Change, Node
 from ..core.project import Project, ProjectChange, ProjectChangeKind
@@ -227,6 +234,9 @@ class MainWindow(QMainWindow):
         log.set_request_provider(self.services.records_for)
         self.services.server_records.connect(lambda _records: log.requests_changed())
         self.services.flow_server_started.connect(self.on_flow_server_started)
+        self.services.flow_server_stopped.connect(
+            lambda: self.server_state.setText("Flow server: off")
+        )
         QTimer.singleShot(0, lambda: self.credentials_panel)
         QTimer.singleShot(0, self._open_call_log)  # after the first paint, like the keyring
 
@@ -357,6 +367,17 @@ class MainWindow(QMainWindow):
             self.editor.select_nodes([problem.node])
             self.editor.setFocus()
 
+    def _confirm_close_while_calling(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            APP_NAME,
+            "A call is on its way to CarrierX. Close anyway?\n\nThe call may still be "
+            "placed, and then it will not be in the call log.",
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Close
+
     def _open_call_log(self) -> None:
         if self.call_log_panel.log is not None:
             return
@@ -385,7 +406,7 @@ class MainWindow(QMainWindow):
     def on_flow_server_started(self) -> None:
         server = self.services.flow_server_running
         if server is not None:
-            self.server_state.setText(f"Flow server: {server.base_url}")
+            self.server_state.setText(f"Flow server: {self.services.mask(server.base_url)}")
             self.dial_pad.set_flows(self.project.names, self.project.entry)
 
     # -- layout and closing ---------------------------------------------------------------
@@ -409,6 +430,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.confirm_discard("closing"):
+            event.ignore()
+            return
+        if self.dial_pad.busy and not self._confirm_close_while_calling():
             event.ignore()
             return
         self.save_layout()

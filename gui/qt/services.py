@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 _logger = logging.getLogger(__name__)
 DRAIN_MS = 50
+HISTORY = 5000  # requests remembered for the call log, across flow server restarts
+MASK = "…"  # what a flow server token becomes wherever a URL is shown or kept
 SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
 
 
@@ -81,6 +83,9 @@ class Services(QObject):
         self._callers: dict[str, LiveCaller] = {}
         self._events: deque[tuple[str, Event]] = deque()
         self._records: deque[RequestRecord] = deque()
+        # Every request seen, across flow server restarts (the call log shows them per call).
+        self._history: deque[RequestRecord] = deque(maxlen=HISTORY)
+        self._closed = False
         self._drain_timer = QTimer(self, interval=DRAIN_MS)
         self._drain_timer.timeout.connect(self._drain)
 
@@ -106,7 +111,7 @@ class Services(QObject):
     def call_log(self) -> CallLog | None:
         """The call log, opened on first use; None (and `call_log_error` says why) when it
         cannot be opened: calls still work, they are just not remembered."""
-        if self._call_log is None and self.call_log_error is None:
+        if self._call_log is None and self.call_log_error is None and not self._closed:
             from ..core.calllog import CallLog, CallLogError
 
             try:
@@ -197,10 +202,22 @@ class Services(QObject):
             self._server.publish_project(self._project())
 
     def records_for(self, call_sid: str) -> list[RequestRecord]:
-        """The requests the flow server received for one call."""
-        if self._server is None:
-            return []
-        return [r for r in self._server.records() if r.call_sid == call_sid]
+        """The requests the flow server received for one call (also before a restart)."""
+        return [r for r in self._history if r.call_sid == call_sid]
+
+    def mask(self, value):
+        """`value` (a URL, or a dict/list holding URLs) with the flow server's access token
+        replaced by "…": a URL is shown and kept (call log, status bar) without the secret."""
+        token = self.server_config.token
+        if not token:
+            return value
+        if isinstance(value, str):
+            return value.replace(f"/t/{token}", f"/t/{MASK}").replace(token, MASK)
+        if isinstance(value, dict):
+            return {key: self.mask(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.mask(item) for item in value]
+        return value
 
     # -- API clients -------------------------------------------------------------------------
 
@@ -243,12 +260,14 @@ class Services(QObject):
             records = []
             while self._records:
                 records.append(self._records.popleft())
+            self._history.extend(records)
             self.server_records.emit(records)
 
     def shutdown(self) -> None:
         """Stop the sandbox and the flow server (joins their threads) and close the log."""
+        self._closed = True
         self._drain_timer.stop()
-        for caller in self._callers.values():
+        for caller in list(self._callers.values()):  # the sandbox thread may add one now
             caller.close()
         self._callers.clear()
         if self._sandbox is not None:

@@ -87,6 +87,15 @@ def test_the_default_file_is_in_the_data_folder():
     assert (data_dir() / "profiles.json").is_file()
 
 
+def test_add_refuses_a_taken_name_in_any_case(path):
+    store = ProfileStore(path)
+    store.save(PROD)
+    with pytest.raises(ProfileError, match="already a profile called Production"):
+        store.add(Profile("PRODUCTION", login="someone_else"))
+    assert store.get("Production").login == "prod_login"
+    assert store.add(Profile("Staging")).name == "Staging"
+
+
 def test_save_replaces_by_name_in_any_case(path):
     store = ProfileStore(path)
     store.save(PROD)

@@ -310,3 +310,13 @@ def test_an_unknown_profile_or_the_sandbox_profile_is_a_usage_error(sandbox):
     )
     assert box.returncode == 2
     assert "flexml-studio sandbox" in box.stderr
+
+
+def test_plain_http_to_another_host_is_warned_about(sandbox):
+    # 192.0.2.1 is TEST-NET-1 (never routed): the warning comes first, then a network
+    # error (exit 2) within the 5 s connect timeout.
+    result = flexml_call(
+        "--to", "15162065318", "--url", FLOW_URL, api_url="http://192.0.2.1:9/flexml/v1"
+    )
+    assert result.returncode == 2
+    assert "plain http://" in result.stderr and "unencrypted" in result.stderr

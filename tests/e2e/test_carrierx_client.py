@@ -673,3 +673,20 @@ def test_redact_hides_every_form_of_a_secret():
     )
     assert redact("p%40ss in a URL", ["p@ss"]) == "*** in a URL"
     assert redact("nothing", []) == "nothing"
+
+
+def test_a_password_echoed_json_escaped_or_as_a_field_name_is_redacted(caplog):
+    odd = 's3cr\u00e9t"pw\\x'
+    body = {"echo": {"password": odd}, "errors": [{"field": odd, "message": f"bad {odd}"}]}
+    with ScriptedServer(always(Reply(422, body))) as server:
+
+        async def go():
+            async with FlexmlClient(server.url, LOGIN, odd) as client:
+                with pytest.raises(ValidationError) as caught:
+                    await client.list_dids()
+            return caught.value
+
+        error = run(go())
+    text = str(error) + repr(error.fields)
+    for form in (odd, json.dumps(odd)[1:-1], json.dumps(odd, ensure_ascii=False)[1:-1]):
+        assert form not in text

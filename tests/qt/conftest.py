@@ -51,4 +51,7 @@ def qloop(qapp, _qasync_loop):
             qapp.processEvents()
             pending = [task for task in pending if not task.done()]
             rounds -= 1
+        # Outside a qloop test nothing runs this loop: asyncio.run() elsewhere (the e2e
+        # tests) must not find it "running".
+        asyncio.events._set_running_loop(None)
         assert not pending, f"tasks that would not end: {pending}"

@@ -346,6 +346,15 @@ def test_rename_duplicate_and_delete_carry_the_secrets(
     click(qtbot, panel.new_button)
     assert "built-in profile" in panel.result_label.text()
 
+    # New or Duplicate onto a taken name (any case) is refused: nothing is overwritten.
+    panel.profile_combo.setCurrentIndex(panel.profile_combo.findData("New name"))
+    for button in (panel.new_button, panel.duplicate_button):
+        answer_text(monkeypatch, "NEW NAME")
+        click(qtbot, button)
+        assert "already a profile called New name" in panel.result_label.text()
+        assert store.get("New name").login == "l"
+        assert keychain.get("New name", PASSWORD) == "pw"
+
 
 def test_revert_drops_the_changes(qtbot, monkeypatch, make_panel, store, memory):
     panel = make_panel()

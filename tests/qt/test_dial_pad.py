@@ -112,8 +112,15 @@ def test_an_invalid_number_says_why_and_is_not_called(setup, qtbot):
     pad.call()
     _wait_idle(qtbot, pad)
     assert "The call was not placed" in pad.result_label.text()
-    assert setup.log.entries() == []  # refused before the API: nothing was attempted
+    # Refused before the API, and still kept: the log keeps every attempt.
+    [entry] = setup.log.entries()
+    assert (entry.outcome, entry.to_number, entry.call_sid) == ("failed", "12", None)
+    assert "too short" in entry.error
     assert pad.call_button.isEnabled()
+    pad.number_edit.clear()
+    pad.call()  # nothing typed: nothing to keep
+    _wait_idle(qtbot, pad)
+    assert len(setup.log.entries()) == 1
 
 
 def test_the_keys_type_digits_and_letters_show_on_them(setup, qtbot):
@@ -149,6 +156,23 @@ def test_pasting_keeps_only_what_dials(setup, qtbot):
     pad.number_edit.paste()
     assert pad.number_edit.text() == "+1 (516) 206-5318"
     assert pad.normalized_label.text() == "Sends 15162065318"
+
+
+def test_pasted_words_are_never_dialled_as_keypad_letters(setup, qtbot):
+    pad = setup.pad
+    pad.number_edit.clear()
+    QApplication.clipboard().setText("Call me at +1 (516) 206-5318")
+    pad.number_edit.paste()
+    assert pad.number_edit.text() == "+1 (516) 206-5318"
+    pad.number_edit.clear()
+    QApplication.clipboard().setText("Bob 206-5318")  # not 1-262-206-5318 (B-O-B)
+    pad.number_edit.paste()
+    assert pad.number_edit.text() == "206-5318"
+    assert pad.normalized_label.text().startswith("Not a number to call:")
+    pad.number_edit.clear()
+    QApplication.clipboard().setText("1-800-FLOWERS")  # capitals are keypad letters
+    pad.number_edit.paste()
+    assert pad.normalized_label.text() == "Sends 18003569377"
 
 
 def test_letters_dial_as_on_a_phone(setup, qtbot):
@@ -245,6 +269,50 @@ def test_redial_places_the_same_call_again(setup, qtbot):
     again = setup.log.entries()[0]
     assert again.id != first.id
     assert (again.to_number, again.url, again.method) == (first.to_number, first.url, "GET")
+
+
+def test_a_second_click_while_calling_sends_nothing_more(qtbot, qloop, tmp_path):
+    with SlowApi(delay=0.5) as api:
+        made = Setup(
+            qtbot,
+            tmp_path,
+            endpoint_for=lambda: Endpoint("Slow", f"http://127.0.0.1:{api.port}", "u", "p"),
+        )
+        try:
+            pad = made.pad
+            qtbot.keyClicks(pad.number_edit, "15162065318")
+            pad.from_combo.setCurrentText(DIDS[0])
+            pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
+            pad.url_edit.setText("https://example.com/flow.xml")
+            qtbot.keyClick(pad.number_edit, Qt.Key.Key_Return)
+            pad.call()  # the button, right after Enter, before the event loop ran
+            pad.refresh_dids()
+            assert pad.busy and not pad.call_button.isEnabled()
+            _wait_idle(qtbot, pad)
+            assert api.posts == 1
+            assert len(made.log.entries()) == 1
+        finally:
+            made.close(qtbot)
+
+
+def test_redial_reads_the_number_in_any_region_and_finds_the_flow_after_a_restart(setup, qtbot):
+    pad = setup.pad
+    qtbot.keyClicks(pad.number_edit, "+44 20 7946 0958")
+    pad.call()
+    _wait_idle(qtbot, pad)
+    first = setup.log.entries()[0]
+    assert first.outcome == "placed", pad.result_label.text()
+    assert first.to_number == "442079460958"
+    qtbot.waitUntil(lambda: pad.active_call is None or setup.services.in_call(pad.active_call))
+    setup.services.configure_flow_server(setup.services.server_config)  # a restart: new port
+    assert setup.services.flow_server_running.flow_urls()["main"] != first.url
+    pad.region_combo.setCurrentIndex(pad.region_combo.findData("US"))
+    pad.redial(first)
+    _wait_idle(qtbot, pad)
+    again = setup.log.entries()[0]
+    assert again.id != first.id and again.outcome == "placed", pad.result_label.text()
+    assert again.to_number == "442079460958"
+    assert again.url == setup.services.flow_server_running.flow_urls()["main"]
 
 
 def test_a_custom_url_that_is_not_http_is_refused_in_place(setup, qtbot):

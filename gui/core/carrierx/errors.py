@@ -177,6 +177,8 @@ def secret_forms(secrets: Iterable[str | None]) -> list[str]:
             continue
         forms.add(secret)
         forms.add(quote(secret, safe=""))
+        forms.add(json.dumps(secret)[1:-1])  # as a JSON body echoes it: \" \\ \u00e9
+        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         encoded = base64.b64encode(secret.encode()).decode()
         forms.add(encoded)
         forms.add(encoded.rstrip("="))
@@ -331,7 +333,10 @@ def api_error(
     secrets = list(secrets)
     headers = headers or {}
     pairs = parse_error_body(body, content_type)
-    pairs = [(field, _shorten(redact(message, secrets))) for field, message in pairs or []]
+    pairs = [
+        (None if field is None else redact(field, secrets), _shorten(redact(message, secrets)))
+        for field, message in pairs or []
+    ]
     del pairs[MAX_ERRORS:]
     detail = f"CarrierX said: {_server_says(pairs)}" if pairs else ""
     if not pairs:
