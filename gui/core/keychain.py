@@ -1,6 +1,8 @@
 """Secrets (FlexML passwords, Core API tokens) in the system keyring, never in profiles.json.
 
-Each secret is keyed by (profile name, kind), kind "password" or "core-token". When the
+Each secret is keyed by (profile name, kind), kind "password" or "core-token"; the flow
+server's access token is kind "server-token" of the pseudo-profile FLOW_SERVER (whoever has
+it can fetch the flows, so it is a secret too, never in the settings file). When the
 system has no usable keyring (keyring's fail or null backend, a locked one, no D-Bus secret
 service, ...) secrets are kept in memory for the session only, unless the person opts in to
 a JSON file only their user account can read (`use_file`). The file's existence is the
@@ -26,7 +28,9 @@ if TYPE_CHECKING:  # keyring loads (~45 ms) when a Keychain is made, not on impo
 SERVICE = "flexml-studio"
 PASSWORD = "password"
 CORE_TOKEN = "core-token"
-KINDS = (PASSWORD, CORE_TOKEN)
+SERVER_TOKEN = "server-token"
+KINDS = (PASSWORD, CORE_TOKEN, SERVER_TOKEN)
+FLOW_SERVER = "(flow server)"  # the profile name the flow server's token is kept under
 FILE_NAME = "secrets.json"
 FILE_VERSION = 1
 FILE_WARNING = (

@@ -29,6 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("app/first-start-done", bool, False, "Whether the sample project was shown"),
     Setting("phone/region", str, "US", "Region for numbers typed without a country code"),
     Setting("dialpad/last-number", str, "", "The number last typed on the dial pad"),
+    Setting("server/host", str, "127.0.0.1", "Address the flow server listens on"),
+    Setting("server/port", int, 0, "Flow server port; 0 picks a free one at each start"),
+    Setting("server/public-url", str, "", "Public base URL of the flow server (a tunnel)"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

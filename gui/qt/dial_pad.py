@@ -100,6 +100,8 @@ class DialPad(QWidget):
         self.settings = settings or SettingsStore()
         self.busy = False
         self.active_call: str | None = None  # a sandbox call whose Gathers take our keys
+        # Set by the window: takes a key (True) when the Simulator waits for one.
+        self.key_sink: Callable[[str], bool] | None = None
         self._tones = ""
         self._last_text = ""
         self._held_plus = False
@@ -353,7 +355,10 @@ class DialPad(QWidget):
         return self.region_combo.currentData() or "US"
 
     def press(self, key: str) -> None:
-        """A key of the pad: a tone into the running sandbox call, else typed."""
+        """A key of the pad: for a simulated call waiting for keys (`key_sink`), else a tone
+        into the running sandbox call, else typed."""
+        if key in TONE_KEYS and self.key_sink is not None and self.key_sink(key):
+            return
         if self.active_call is not None and key in TONE_KEYS:
             if self.services.press(self.active_call, key):
                 self._tones += key
@@ -419,16 +424,17 @@ class DialPad(QWidget):
             self.normalized_label.setStyleSheet(_ERROR_STYLE)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # In a sandbox call, keys typed in the number field are tones, not edits.
-        if (
-            watched is self.number_edit
-            and event.type() == QEvent.Type.KeyPress
-            and self.active_call is not None
-        ):
+        # While a simulated call waits for keys, or in a sandbox call, keys typed in the
+        # number field are tones, not edits.
+        if watched is self.number_edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            if event.text() and event.text() in TONE_KEYS:
-                self.press(event.text())
-                return True
+            key = event.text()
+            if key and key in TONE_KEYS:
+                if self.key_sink is not None and self.key_sink(key):
+                    return True
+                if self.active_call is not None:
+                    self.press(key)
+                    return True
         return super().eventFilter(watched, event)
 
     # -- flows and DIDs ------------------------------------------------------------------------

@@ -32,8 +32,11 @@ from .icons import app_icon
 from .inspector import InspectorPanel
 from .palette import PalettePanel
 from .problems_panel import ProblemsPanel
+from .request_log import RequestLogPanel
+from .server_panel import ServerPanel
 from .services import Services
 from .settings import SettingsStore
+from .simulator_panel import SimulatorPanel
 from .xml_view import XmlView, line_ranges
 
 APP_NAME = "FlexML Studio"
@@ -95,9 +98,17 @@ class MainWindow(QMainWindow):
         self.call_log_panel = CallLogPanel()
         self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), right)
         self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, right)
-        self.call_log_dock = self._dock(
-            "Call log", _scrolling(self.call_log_panel), Qt.DockWidgetArea.BottomDockWidgetArea
-        )
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.call_log_dock = self._dock("Call log", _scrolling(self.call_log_panel), bottom)
+        # The Flow server panel keeps its token in the keyring too: made with the Endpoint
+        # panel, right after the first paint (it configures the server before any start).
+        self._server_panel: ServerPanel | None = None
+        self._server_area = _scrolling(QWidget())
+        self.server_dock = self._dock("Flow server", self._server_area, right)
+        self.request_log = RequestLogPanel(self.services, lambda: self.project)
+        self.requests_dock = self._dock("Requests", self.request_log, bottom)
+        self.simulator = SimulatorPanel(self.services, lambda: self.project)
+        self.simulator_dock = self._dock("Simulator", self.simulator, bottom)
         self._tabs_pending = True  # the default tab groups are made when first shown
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
@@ -137,6 +148,16 @@ class MainWindow(QMainWindow):
             panel.dids_loaded.connect(self.on_credentials_dids_loaded)
         return self._credentials_panel
 
+    @property
+    def server_panel(self) -> ServerPanel:
+        """The Flow server panel, made on first use (see __init__)."""
+        if self._server_panel is None:
+            panel = ServerPanel(self.services, self.settings, self.services.keychain)
+            self._server_panel = panel
+            self._server_area.setWidget(panel)
+            panel.refresh_urls()
+        return self._server_panel
+
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower().replace(' ', '-')}-dock")  # saveState() needs names
@@ -150,12 +171,15 @@ class MainWindow(QMainWindow):
         # Made once shown, the stale bar stays hidden; a restored layout needs none of it.
         self.tabifyDockWidget(self.inspector_dock, self.dial_dock)
         self.tabifyDockWidget(self.dial_dock, self.endpoint_dock)
-        self.tabifyDockWidget(self.problems_dock, self.call_log_dock)
+        self.tabifyDockWidget(self.endpoint_dock, self.server_dock)
+        self.tabifyDockWidget(self.problems_dock, self.simulator_dock)
+        self.tabifyDockWidget(self.simulator_dock, self.requests_dock)
+        self.tabifyDockWidget(self.requests_dock, self.call_log_dock)
         self.inspector_dock.raise_()
         self.problems_dock.raise_()
         vertical = Qt.Orientation.Vertical
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
-        self.resizeDocks([self.problems_dock], [120], vertical)
+        self.resizeDocks([self.problems_dock], [160], vertical)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -199,6 +223,16 @@ class MainWindow(QMainWindow):
         endpoint.setShortcut(QKeySequence("Ctrl+Shift+E"))
         log = call.addAction("Call &log", lambda: self._raise(self.call_log_dock))
         log.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        call.addSeparator()
+        simulate = call.addAction("&Simulate the flow", self.run_simulator)
+        simulate.setShortcut(QKeySequence("F5"))
+        simulate.setToolTip("Run the selected flow in the Simulator, with no network")
+        stop = call.addAction("S&top the simulation", self.simulator.stop)
+        stop.setShortcut(QKeySequence("Shift+F5"))
+        server = call.addAction("&Flow server", lambda: self._raise(self.server_dock))
+        server.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        requests = call.addAction("&Requests", lambda: self._raise(self.requests_dock))
+        requests.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.place_call_action = place
         view = self.menuBar().addMenu("&View")
         for dock in (
@@ -209,7 +243,10 @@ class MainWindow(QMainWindow):
             self.problems_dock,
             self.dial_dock,
             self.endpoint_dock,
+            self.server_dock,
             self.call_log_dock,
+            self.requests_dock,
+            self.simulator_dock,
         ):
             view.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
@@ -237,7 +274,10 @@ class MainWindow(QMainWindow):
         self.services.flow_server_stopped.connect(
             lambda: self.server_state.setText("Flow server: off")
         )
-        QTimer.singleShot(0, lambda: self.credentials_panel)
+        QTimer.singleShot(0, self._make_keyring_panels)
+        self.simulator.node_running.connect(self.on_simulator_node_running)
+        self.simulator.waiting_changed.connect(self.on_simulator_waiting_changed)
+        self.dial_pad.key_sink = self._simulator_key
         QTimer.singleShot(0, self._open_call_log)  # after the first paint, like the keyring
 
     def _follow(self, project: Project) -> None:
@@ -296,7 +336,10 @@ class MainWindow(QMainWindow):
                 self.on_flows_panel_flow_selected(fallback)
         self._problems_by_flow = project.lint()
         self.dial_pad.set_flows(project.names, project.entry)
+        self.simulator.set_flows(project.names, project.entry)
         self._publish()
+        if self._server_panel is not None:
+            self._server_panel.refresh_urls()
         self.problems_panel.set_problems(self._problems_by_flow)
         self.inspector.set_flow_names(project.names)
         errors = sum(p.is_error for ps in self._problems_by_flow.values() for p in ps)
@@ -378,6 +421,36 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Close
 
+    def _make_keyring_panels(self) -> None:
+        self.credentials_panel  # noqa: B018 (made on first use)
+        self.server_panel  # noqa: B018
+
+    def _simulator_key(self, key: str) -> bool:
+        """The dial pad's keys go to a simulator run waiting at a Gather."""
+        return self.simulator.waiting_for_keys() and self.simulator.press(key)
+
+    def on_simulator_waiting_changed(self, waiting: bool) -> None:
+        if waiting:
+            self.show_message("The simulated call waits for keys: use the dial pad or the keys")
+
+    def on_simulator_node_running(self, node: Node | None) -> None:
+        """Follow the verb being run: its flow in the editor, the verb selected."""
+        if node is None:
+            return
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        flow = next(
+            (name for name in self.project.names if self.project.flow(name).root is root), None
+        )
+        if flow is None:
+            return  # a node of a fetched document that matches no flow of the project
+        if flow != self.current_flow:
+            self.flows_panel.select(flow)
+            self.on_flows_panel_flow_selected(flow)
+        if node.parent is not None:
+            self.editor.select_nodes([node])
+
     def _open_call_log(self) -> None:
         if self.call_log_panel.log is not None:
             return
@@ -390,6 +463,10 @@ class MainWindow(QMainWindow):
         if not dock.toggleViewAction().isChecked():  # closed by the user: open it again
             dock.show()  # (show() on an open tabbed dock makes Qt 6.12 add a tab bar)
         dock.raise_()
+
+    def run_simulator(self) -> None:
+        self._raise(self.simulator_dock)
+        self.simulator.run()
 
     def show_dial_pad(self) -> None:
         self._raise(self.dial_dock)
@@ -437,6 +514,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.files.shutdown()
+        self.simulator.shutdown()
         self.services.shutdown()
         if self.services.has_clients():
             # Best effort: the loop may end first, and then the process exit closes them.

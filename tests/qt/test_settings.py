@@ -26,6 +26,7 @@ SAMPLES = {
         ["/home/me/a b,c.flexproj", 'C:\\x\\"q".flexproj', "@at", "ü 名前", "true", "1"],
     ],
     bool: [True, False],
+    int: [0, 8080, 65535, -1],
     str: ["", "plain", "a,b", "@Variant(x)", "123", "true", " spaced ", "two\nlines", "ü;#=[x]"],
 }
 
@@ -112,6 +113,8 @@ def test_undeclared_keys_are_refused(tmp_path):
         ("window/geometry", "not bytes"),
         ("files/last-folder", b"/bytes/folder"),
         ("files/last-folder", Path("/a/folder")),
+        ("server/port", "8080"),
+        ("server/port", True),
     ],
 )
 def test_values_of_another_type_are_refused(tmp_path, key, value):
@@ -126,7 +129,8 @@ def test_hand_edited_nonsense_reads_as_defaults(tmp_path):
     path.write_text(
         "[app]\nfirst-start-done=maybe\n"
         "[window]\ngeometry=not a byte array\n"
-        "[files]\nrecent=@Invalid()\nlast-folder=/kept/as/text\n",
+        "[files]\nrecent=@Invalid()\nlast-folder=/kept/as/text\n"
+        "[server]\nport=eighty\n",
         encoding="utf-8",
     )
     store = _store(path)
@@ -134,6 +138,7 @@ def test_hand_edited_nonsense_reads_as_defaults(tmp_path):
     assert store.get("window/geometry") == b""
     assert store.get("files/recent") == []
     assert store.get("files/last-folder") == "/kept/as/text"
+    assert store.get("server/port") == 0
 
 
 def test_default_store_lives_under_xdg_config_home():

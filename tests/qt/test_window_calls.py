@@ -62,9 +62,12 @@ def test_the_docks_are_tabbed_with_one_tab_bar_each(window, qtbot):
     bars = sorted(
         tuple(b.tabText(i) for i in range(b.count()))
         for b in window.findChildren(QTabBar)
-        if b.isVisible()
+        if b.isVisible() and b.parent() is window  # the docks' bars, not a panel's own tabs
     )
-    assert bars == [("Inspector", "Dial pad", "Endpoint"), ("Problems", "Call log")]
+    assert bars == [
+        ("Inspector", "Dial pad", "Endpoint", "Flow server"),
+        ("Problems", "Simulator", "Requests", "Call log"),
+    ]
 
 
 def test_ctrl_shift_d_shows_the_dial_pad_with_the_cursor_in_the_number(window, qtbot):
@@ -171,3 +174,60 @@ def test_a_damaged_call_log_is_moved_aside_and_said_in_the_window(qtbot, qloop):
     assert win.services.call_log.entries() == []  # a fresh log works
     win.close()
     win.deleteLater()
+
+
+# -- the loop in the window: simulator, request log, replay ---------------------------------
+
+
+def test_a_simulated_call_takes_the_dial_pads_keys_and_the_highlight_follows(window, qtbot):
+    sim, pad = window.simulator, window.dial_pad
+    # 4x: each verb lasts long enough for the highlight (drawn every 50 ms) to show it.
+    sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("4x"))
+    window.run_simulator()
+    qtbot.waitUntil(sim.waiting_for_keys, timeout=5000)
+    gather = window.project.flow("main").root.child(0)
+    qtbot.waitUntil(lambda: window.editor.current_node() is gather, timeout=2000)
+    qtbot.mouseClick(pad.key_buttons["4"], Qt.MouseButton.LeftButton)
+    assert pad.number_edit.text() == ""  # the key went to the simulated call
+    # The run goes on in the action flow, and the editor follows it there.
+    thanks = window.project.flow("thanks")
+    qtbot.waitUntil(lambda: window.current_flow == "thanks", timeout=5000)
+    assert window.editor.current_node() in (thanks.root.child(0), thanks.root.child(1))
+    qtbot.waitUntil(lambda: not sim.running, timeout=5000)
+    qtbot.waitUntil(lambda: any("say 'Thanks'" in t for t in sim.transcript_lines()), timeout=2000)
+    lines = sim.transcript_lines()
+    assert any("caller entered '4'" in line for line in lines), lines
+
+
+def test_a_sandbox_call_shows_its_requests_in_the_request_log_and_replay_diffs(window, qtbot):
+    pad, requests = window.dial_pad, window.request_log
+    qtbot.keyClicks(pad.number_edit, "15162065318")
+    pad.call()
+    _idle(qtbot, window)
+    sid = pad.active_call
+    assert sid is not None, pad.result_label.text()
+    qtbot.waitUntil(lambda: requests.model.rowCount() >= 1, timeout=10000)
+    first = requests.model.records()[0]
+    assert (first.path, first.call_sid) == ("/flows/main", sid)
+    assert b"<Gather" in first.body  # the exact FlexML answered
+    requests.show_call(sid)
+    assert requests.proxy.rowCount() >= 1
+    requests.select_row(0)
+    assert requests.replay().startswith("unchanged")
+    gather = window.project.flow("main").root.child(0)
+    window.project.flow("main").set_attribute(gather, "timeout", "7")
+    window.refresh()
+    said = requests.replay()
+    assert "1 line changed" in said, said
+    qtbot.waitUntil(lambda: window.services.in_call(sid), timeout=10000)
+    pad.press("1")
+    qtbot.waitUntil(lambda: pad.active_call is None, timeout=10000)
+
+
+def test_the_flow_server_panel_configures_the_server_the_dial_pad_starts(window, qtbot):
+    panel = window.server_panel
+    panel.public_edit.setText("https://abc.example-tunnel.io")
+    assert panel.apply()
+    server = window.services.flow_server()
+    assert server.public_url == "https://abc.example-tunnel.io"
+    assert server.flow_urls()["main"].startswith("https://abc.example-tunnel.io/")

@@ -16,6 +16,9 @@ class RequestRecord:
     ...) except the access token, so records can be shown and saved without leaking it.
     JSON values keep their JSON types (FinishKey may be null). `size` is the number of body
     bytes sent (0 for HEAD); `latency_ms` is the time spent in the server's handler.
+    `body` is exactly what was sent: for a flow, the snapshot's own bytes object (not a
+    copy, so a record costs no memory of its own); for an error, its plain text; b"" for
+    HEAD and for status callbacks. It is left out of `as_dict`, of repr and of comparisons.
     """
 
     time: float  # seconds since the epoch, as time.time()
@@ -25,6 +28,7 @@ class RequestRecord:
     status: int
     size: int
     latency_ms: float
+    body: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def call_sid(self) -> str | None:

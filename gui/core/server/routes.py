@@ -3,6 +3,10 @@
 Routes: `/flows/NAME` answers that flow's FlexML, `/` the entry flow's, `/status` takes
 CarrierX status callbacks (200, empty body); anything else is a plain-text 404. With a
 token, every route needs `?token=TOKEN` or the path prefix `/t/TOKEN/`, else 403.
+
+What a route answers depends on the snapshot, the method and the path alone: `route` decides
+it, a pure function that replay (gui.core.server.replay) calls too, so what a replay says
+the server would answer is what it does answer.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable
 from time import perf_counter, time
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -41,6 +45,56 @@ class Refusal(Exception):
         self.status = status
         self.message = message
         self.headers = headers
+
+
+class Answer(NamedTuple):
+    """What a route answers: the status, the exact body bytes and how to send them."""
+
+    status: int
+    body: bytes  # the flow's bytes (the snapshot's own object), a message, or b""
+    xml: bool = False  # a flow (application/xml), else plain text (or nothing)
+    headers: dict[str, str] | None = None
+    reads_fields: bool = False  # a POST to a known route: its body's fields are read
+
+
+def route(snapshot: Snapshot, method: str, path: str) -> Answer:
+    """What the server answers `method path` from `snapshot` (`path` without /t/TOKEN).
+
+    Pure: no request, no I/O, so a logged request can be answered again (replay). What it
+    cannot know is decided by the server around it: the token (403) and a body that cannot
+    be read (400, 408, 413) when `reads_fields`. For HEAD the body is what GET would send;
+    the server sends only the headers.
+    """
+    if path.startswith(FLOWS_PREFIX):
+        name: str | None = path[len(FLOWS_PREFIX) :]
+    elif path == "/":
+        name = snapshot.entry
+    elif path == STATUS_PATH:
+        return _allowed(method) or Answer(200, b"", reads_fields=method == "POST")
+    else:
+        return _plain(404, f"not found: {path} (flows are served at /flows/NAME)")
+    refused = _allowed(method)
+    if refused is not None:
+        return refused
+    xml = snapshot.flows.get(name) if name is not None else None
+    if xml is not None:
+        return Answer(200, xml, xml=True, reads_fields=method == "POST")
+    if name is None:
+        message = "not found: no flow is published yet"
+    else:
+        message = f"not found: no flow named {name!r}"
+    return Answer(404, (message + "\n").encode(), reads_fields=method == "POST")
+
+
+def _allowed(method: str) -> Answer | None:
+    """None when routes take `method`, else its 405."""
+    if method in METHODS:
+        return None
+    return _plain(405, f"method {method} is not allowed", {"Allow": ", ".join(METHODS)})
+
+
+def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, (message + "\n").encode(), headers=headers)
 
 
 class FlowRoutes:
@@ -81,38 +135,32 @@ class FlowRoutes:
             _logger.exception("the flow server failed on %s %s", method, path)
             response = _text(500, "internal error in the flow server")
         body = response.body
-        size = 0 if method == "HEAD" or not isinstance(body, bytes) else len(body)
+        if method == "HEAD" or not isinstance(body, bytes):
+            body = b""
+        latency_ms = (perf_counter() - started) * 1000
         self._record(
-            RequestRecord(
-                when, method, path, params, response.status, size, (perf_counter() - started) * 1000
-            )
+            RequestRecord(when, method, path, params, response.status, len(body), latency_ms, body)
         )
         return response
 
     async def _answer(
         self, request: web.BaseRequest, method: str, path: str, params: dict[str, Any]
     ) -> web.Response:
-        snapshot = self.snapshot  # read once: the whole request sees one snapshot
-        if path.startswith(FLOWS_PREFIX):
-            name: str | None = path[len(FLOWS_PREFIX) :]
-        elif path == "/":
-            name = snapshot.entry
-        elif path == STATUS_PATH:
-            name = None
-        else:
-            raise Refusal(404, f"not found: {path} (flows are served at /flows/NAME)")
-        if method not in METHODS:
-            raise Refusal(405, f"method {method} is not allowed", {"Allow": ", ".join(METHODS)})
-        if method == "POST":
-            params.update(await self._body_params(request))
-        if path == STATUS_PATH:
-            return web.Response(status=200)
-        xml = snapshot.flows.get(name) if name is not None else None
-        if xml is None:
-            if name is None:
-                raise Refusal(404, "not found: no flow is published yet")
-            raise Refusal(404, f"not found: no flow named {name!r}")
-        return web.Response(body=xml, content_type=XML_CONTENT_TYPE, charset="utf-8")
+        # The snapshot is read once, before the body: the whole request sees one snapshot.
+        answer = route(self.snapshot, method, path)
+        if answer.reads_fields:
+            params.update(await self._body_params(request))  # raises Refusal (400, 408, 413)
+        if answer.xml:
+            return web.Response(body=answer.body, content_type=XML_CONTENT_TYPE, charset="utf-8")
+        if not answer.body:
+            return web.Response(status=answer.status)
+        return web.Response(
+            status=answer.status,
+            body=answer.body,
+            content_type="text/plain",
+            charset="utf-8",
+            headers=answer.headers,
+        )
 
     async def _body_params(self, request: web.BaseRequest) -> dict[str, Any]:
         """The fields of a POST body: JSON (what CarrierX sends), or a form."""
