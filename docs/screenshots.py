@@ -72,6 +72,41 @@ def calling(window: MainWindow, app: QApplication) -> None:
     shoot(window, app, "calling.png")
     window.endpoint_dock.raise_()
     shoot(window, app, "endpoint.png")
+    window.server_dock.raise_()
+    shoot(window, app, "flow-server.png")
+
+    # The request log: the menu's request, replayed after an edit of its prompt.
+    requests = window.request_log
+    window.requests_dock.raise_()
+    sid = log.model.entries()[0].call_sid
+    requests.show_call(sid)
+    rows = [r.path for r in requests.model.records() if r.call_sid == sid]
+    requests.select_row(rows.index("/flows/menu"))
+    menu = window.project.flow("menu")
+    gather = next(n for n in menu.root.children if n.tag == "Gather")
+    say = next(n for n in gather.children if n.tag == "Say")
+    window.flows_panel.select("menu")
+    window.on_flows_panel_flow_selected("menu")
+    window.editing.set_text(menu, say, "For sales, press 1. For support, press 2. Or 9 again.")
+    window.refresh()
+    requests.replay()
+    shoot(window, app, "requests.png")
+    window.editing.stack.undo()
+    window.refresh()
+
+    # The simulator, waiting at the menu's Gather for a key from the pad.
+    sim = window.simulator
+    window.simulator_dock.raise_()
+    sim.flow_combo.setCurrentIndex(sim.flow_combo.findData("menu"))
+    sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("4x"))
+    sim.run()
+    wait(app, sim.waiting_for_keys)
+    time.sleep(0.3)
+    app.processEvents()
+    shoot(window, app, "simulator.png")
+    sim.stop()
+    wait(app, lambda: not sim.running)
+    sim.shutdown()
     window.services.shutdown()
 
 

@@ -219,18 +219,39 @@ class ServerPanel(QWidget):
         apply_row.addWidget(self.pending_label, 1)
 
         settings_box = QGroupBox("Settings", self)
-        form = QFormLayout(settings_box)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Host:", self.host_combo)
-        form.addRow("Port:", self.port_spin)
-        form.addRow("Public URL:", self.public_edit)
-        form.addRow(self.explanation)
-        form.addRow("Token:", self.token_edit)
-        form.addRow("", token_buttons)
-        form.addRow(self.token_note)
-        form.addRow(self.input_error)
-        form.addRow(apply_row)
+        # Wrapped labels sit in the box's column, not in a form row: QFormLayout kept them at
+        # the height of their first text and cut off the last line of a longer one.
+        column = QVBoxLayout(settings_box)
+
+        def form_of(*rows) -> QFormLayout:
+            form = QFormLayout()
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            for label, field in rows:
+                form.addRow(label, field)
+            column.addLayout(form)
+            return form
+
+        top = form_of(
+            ("Host:", self.host_combo), ("Port:", self.port_spin), ("Public URL:", self.public_edit)
+        )
+        column.addWidget(self.explanation)
+        token = form_of(("Token:", self.token_edit), ("", token_buttons))
+        # Both forms' labels line up: the same width for the first column.
+        width = max(top.labelForField(self.host_combo).sizeHint().width(), 0)
+        for form in (top, token):
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and item.widget() is not None:
+                    width = max(width, item.widget().sizeHint().width())
+        for form in (top, token):
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and item.widget() is not None:
+                    item.widget().setMinimumWidth(width)
+        column.addWidget(self.token_note)
+        column.addWidget(self.input_error)
+        column.addLayout(apply_row)
 
         self.urls_box = QGroupBox("Flow URLs", self)
         self.urls_box.setToolTip("What to give CarrierX (a DID's or a call's URL) for each flow")
