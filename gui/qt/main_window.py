@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         self.services.flow_server_stopped.connect(
             lambda: self.server_state.setText("Flow server: off")
         )
-        QTimer.singleShot(0, self._make_keyring_panels)
+        self.services.open_keychain(self._make_keyring_panels)
         self.simulator.node_running.connect(self.on_simulator_node_running)
         self.simulator.waiting_changed.connect(self.on_simulator_waiting_changed)
         self.dial_pad.key_sink = self._simulator_key
@@ -465,7 +465,12 @@ class MainWindow(QMainWindow):
         dock.raise_()
 
     def run_simulator(self) -> None:
+        """F5: simulate the flow open in the editor."""
         self._raise(self.simulator_dock)
+        combo = self.simulator.flow_combo
+        index = combo.findData(self.current_flow) if self.current_flow else -1
+        if index >= 0:
+            combo.setCurrentIndex(index)
         self.simulator.run()
 
     def show_dial_pad(self) -> None:

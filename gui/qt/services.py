@@ -75,6 +75,7 @@ class Services(QObject):
         self._server: FlowServer | None = None
         self._profiles = profiles
         self._keychain = keychain
+        self._keychain_future = None  # the thread making it (open_keychain), if any
         self._call_log = call_log
         self.call_log_error: str | None = None
         self._clients: dict[tuple[str, str, str, str], FlexmlClient] = {}
@@ -101,11 +102,49 @@ class Services(QObject):
 
     @property
     def keychain(self) -> Keychain:
+        """The keychain; waits for `open_keychain`'s thread when one is at work."""
         if self._keychain is None:
+            if self._keychain_future is not None:
+                self._keychain = self._keychain_future.result()
+            else:
+                from ..core.keychain import Keychain
+
+                self._keychain = Keychain()
+        return self._keychain
+
+    def open_keychain(self, ready: Callable[[], None]) -> None:
+        """Make the keychain on a thread, then call `ready` on the GUI thread. Finding the
+        OS keyring can take long (a D-Bus secret service that never answers makes keyring
+        wait for its timeout): the window must not freeze meanwhile."""
+        if self._keychain is not None:
+            ready()
+            return
+        if self._keychain_future is None:
+            import concurrent.futures
+            import threading
+
             from ..core.keychain import Keychain
 
-            self._keychain = Keychain()
-        return self._keychain
+            future: concurrent.futures.Future[Keychain] = concurrent.futures.Future()
+
+            def make() -> None:
+                try:
+                    future.set_result(Keychain())
+                except BaseException as exc:  # reported when the GUI thread asks for it
+                    future.set_exception(exc)
+
+            threading.Thread(target=make, name="keychain", daemon=True).start()
+            self._keychain_future = future
+        poll = QTimer(self, interval=20)
+
+        def check() -> None:
+            if self._keychain_future is not None and self._keychain_future.done():
+                poll.stop()
+                poll.deleteLater()
+                ready()
+
+        poll.timeout.connect(check)
+        poll.start()
 
     @property
     def call_log(self) -> CallLog | None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import keyring
+import keyring.backend
+import keyring.errors
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QTabBar
 
@@ -231,3 +236,50 @@ def test_the_flow_server_panel_configures_the_server_the_dial_pad_starts(window,
     server = window.services.flow_server()
     assert server.public_url == "https://abc.example-tunnel.io"
     assert server.flow_urls()["main"].startswith("https://abc.example-tunnel.io/")
+
+
+def test_f5_simulates_the_flow_open_in_the_editor(window, qtbot):
+    sim = window.simulator
+    sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("instant"))
+    window.flows_panel.select("thanks")
+    window.on_flows_panel_flow_selected("thanks")
+    window.run_simulator()
+    qtbot.waitUntil(lambda: not sim.running, timeout=5000)
+    assert sim.flow_combo.currentData() == "thanks"
+    qtbot.waitUntil(lambda: any("say 'Thanks'" in t for t in sim.transcript_lines()), timeout=2000)
+    assert not any("gather" in t for t in sim.transcript_lines())
+
+
+class _SlowKeyring(keyring.backend.KeyringBackend):
+    """A keyring that takes a second to answer, as a D-Bus secret service that is slow to
+    start does (or one that never answers, until keyring's timeout)."""
+
+    priority = 1
+
+    def get_password(self, service, username):
+        time.sleep(1.0)
+        return None
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.PasswordSetError("read-only test keyring")
+
+    def delete_password(self, service, username):
+        raise keyring.errors.PasswordDeleteError("read-only test keyring")
+
+
+def test_a_slow_keyring_never_freezes_the_window(qtbot, qloop):
+    keyring.set_keyring(_SlowKeyring())
+    win = MainWindow(_project(), SettingsStore(), remember_layout=False)
+    win.show()
+    ticks = []
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.wait(500)
+    assert len(ticks) >= 15  # the event loop went on while the keyring was asked
+    assert win._credentials_panel is None  # not made yet: its keychain is on its way
+    qtbot.waitUntil(lambda: win._credentials_panel is not None, timeout=5000)
+    assert win.credentials_panel.keychain.available
+    timer.stop()
+    win.close()
+    win.deleteLater()
