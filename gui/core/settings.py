@@ -27,6 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("files/last-folder", str, "", "Folder of the last open or save dialog"),
     Setting("export/base-url", str, "", "Base URL that flow: references resolve against"),
     Setting("app/first-start-done", bool, False, "Whether the sample project was shown"),
+    Setting("help/show-getting-started", bool, True, "Show the Getting started panel at start"),
     Setting("phone/region", str, "US", "Region for numbers typed without a country code"),
     Setting("dialpad/last-number", str, "", "The number last typed on the dial pad"),
     Setting("server/host", str, "127.0.0.1", "Address the flow server listens on"),

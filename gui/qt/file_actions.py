@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from .. import __version__
 from ..core.fileio import SaveError, atomic_write
 from ..core.flexml import FlexmlError
 from ..core.flexml.refs import slugify, unique_name
@@ -326,14 +325,6 @@ class FileActions(QObject):
         return super().eventFilter(watched, event)
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def about(self) -> None:
-        QMessageBox.about(
-            self.window,
-            "About FlexML Studio",
-            f"<b>FlexML Studio {__version__}</b><p>Design, serve, simulate and call "
-            "CarrierX FlexML voice flows.</p>",
-        )
 
     def _error(self, title: str, message: str) -> None:
         self.window.show_message(f"{title}: {message}")

@@ -28,6 +28,7 @@ from .editing import Editing
 from .file_actions import FileActions
 from .flow_editor import FlowEditor
 from .flows_panel import FlowsPanel
+from .help import AboutDialog, GettingStartedPanel, ReferenceDialog, should_show_at_start
 from .icons import app_icon
 from .inspector import InspectorPanel
 from .palette import PalettePanel
@@ -109,6 +110,12 @@ class MainWindow(QMainWindow):
         self.requests_dock = self._dock("Requests", self.request_log, bottom)
         self.simulator = SimulatorPanel(self.services, lambda: self.project)
         self.simulator_dock = self._dock("Simulator", self.simulator, bottom)
+        # Window-wide F5 is the Call menu's: the panel's own would make the key ambiguous
+        # (and then Qt runs neither) while the focus is in the panel.
+        self.simulator.run_action.setShortcut(QKeySequence())
+        self.getting_started = GettingStartedPanel(self.settings)
+        self.started_dock = self._dock("Getting started", _scrolling(self.getting_started), right)
+        self._reference: ReferenceDialog | None = None
         self._tabs_pending = True  # the default tab groups are made when first shown
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
@@ -172,10 +179,15 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector_dock, self.dial_dock)
         self.tabifyDockWidget(self.dial_dock, self.endpoint_dock)
         self.tabifyDockWidget(self.endpoint_dock, self.server_dock)
+        self.tabifyDockWidget(self.server_dock, self.started_dock)
         self.tabifyDockWidget(self.problems_dock, self.simulator_dock)
         self.tabifyDockWidget(self.simulator_dock, self.requests_dock)
         self.tabifyDockWidget(self.requests_dock, self.call_log_dock)
         self.inspector_dock.raise_()
+        if should_show_at_start(self.settings):
+            self.started_dock.raise_()
+        else:
+            self.started_dock.close()  # Help > Getting started opens it again
         self.problems_dock.raise_()
         vertical = Qt.Orientation.Vertical
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
@@ -220,7 +232,7 @@ class MainWindow(QMainWindow):
         call.addAction("&Refresh DIDs", self.dial_pad.refresh_dids)
         call.addSeparator()
         endpoint = call.addAction("&Endpoint profiles", lambda: self._raise(self.endpoint_dock))
-        endpoint.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        endpoint.setShortcut(QKeySequence("Ctrl+Alt+E"))  # Ctrl+Shift+E: Export All
         log = call.addAction("Call &log", lambda: self._raise(self.call_log_dock))
         log.setShortcut(QKeySequence("Ctrl+Shift+L"))
         call.addSeparator()
@@ -230,7 +242,7 @@ class MainWindow(QMainWindow):
         stop = call.addAction("S&top the simulation", self.simulator.stop)
         stop.setShortcut(QKeySequence("Shift+F5"))
         server = call.addAction("&Flow server", lambda: self._raise(self.server_dock))
-        server.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        server.setShortcut(QKeySequence("Ctrl+Alt+S"))  # Ctrl+Shift+S: Save As
         requests = call.addAction("&Requests", lambda: self._raise(self.requests_dock))
         requests.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.place_call_action = place
@@ -247,10 +259,17 @@ class MainWindow(QMainWindow):
             self.call_log_dock,
             self.requests_dock,
             self.simulator_dock,
+            self.started_dock,
         ):
             view.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About FlexML Studio", self.files.about)
+        started = help_menu.addAction("&Getting started", lambda: self._raise(self.started_dock))
+        started.setToolTip("Five steps from the sample project to a call, with no account")
+        reference = help_menu.addAction("FlexML &reference", self.show_reference)
+        reference.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        reference.setToolTip("Every FlexML element and attribute; F1 opens the selected verb's")
+        help_menu.addSeparator()
+        help_menu.addAction("&About FlexML Studio", self.show_about)
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -276,6 +295,12 @@ class MainWindow(QMainWindow):
         )
         self.services.open_keychain(self._make_keyring_panels)
         self.simulator.node_running.connect(self.on_simulator_node_running)
+        started = self.getting_started
+        started.simulate_requested.connect(self.run_simulator)
+        started.dial_pad_requested.connect(self.show_dial_pad)
+        started.requests_requested.connect(lambda: self._raise(self.requests_dock))
+        started.endpoint_requested.connect(lambda: self._raise(self.endpoint_dock))
+        started.server_requested.connect(lambda: self._raise(self.server_dock))
         self.simulator.waiting_changed.connect(self.on_simulator_waiting_changed)
         self.dial_pad.key_sink = self._simulator_key
         QTimer.singleShot(0, self._open_call_log)  # after the first paint, like the keyring
@@ -463,6 +488,20 @@ class MainWindow(QMainWindow):
         if not dock.toggleViewAction().isChecked():  # closed by the user: open it again
             dock.show()  # (show() on an open tabbed dock makes Qt 6.12 add a tab bar)
         dock.raise_()
+
+    def show_about(self) -> None:
+        AboutDialog(self).exec()
+
+    def show_reference(self) -> None:
+        """Help > FlexML reference (F1): at the selected verb's element when there is one."""
+        if self._reference is None:
+            self._reference = ReferenceDialog(self)
+        node = self.editor.current_node()
+        if node is not None:
+            self._reference.show_element(node.tag)
+        self._reference.show()
+        self._reference.raise_()
+        self._reference.activateWindow()
 
     def run_simulator(self) -> None:
         """F5: simulate the flow open in the editor."""

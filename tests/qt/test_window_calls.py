@@ -70,7 +70,7 @@ def test_the_docks_are_tabbed_with_one_tab_bar_each(window, qtbot):
         if b.isVisible() and b.parent() is window  # the docks' bars, not a panel's own tabs
     )
     assert bars == [
-        ("Inspector", "Dial pad", "Endpoint", "Flow server"),
+        ("Inspector", "Dial pad", "Endpoint", "Flow server", "Getting started"),
         ("Problems", "Simulator", "Requests", "Call log"),
     ]
 
@@ -283,3 +283,39 @@ def test_a_slow_keyring_never_freezes_the_window(qtbot, qloop):
     timer.stop()
     win.close()
     win.deleteLater()
+
+
+def _window_shortcuts(window) -> list[tuple[str, str]]:
+    """(key, action) for every shortcut active anywhere in the window."""
+    from PySide6.QtGui import QAction
+
+    found = []
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            if not key.isEmpty() and action.shortcutContext() in (
+                Qt.ShortcutContext.WindowShortcut,
+                Qt.ShortcutContext.ApplicationShortcut,
+            ):
+                found.append((key.toString(), action.text()))
+    return found
+
+
+def test_no_two_window_actions_share_a_shortcut(window):
+    # Qt runs neither action of an ambiguous shortcut: each key must do one thing.
+    keys = [key for key, _ in _window_shortcuts(window)]
+    repeated = {key: [a for k, a in _window_shortcuts(window) if k == key] for key in keys}
+    assert {k: v for k, v in repeated.items() if len(v) > 1} == {}
+    assert "F1" in keys and "F5" in keys and "Ctrl+Alt+S" in keys
+
+
+def test_help_menu_getting_started_and_f1_reference(window, qtbot):
+    assert window.started_dock.isVisible()  # the first start shows it
+    window.getting_started.dial_pad_requested.emit()
+    assert window.dial_dock.isVisible()
+    window.flows_panel.select("main")
+    window.on_flows_panel_flow_selected("main")
+    window.editor.select_nodes([window.project.flow("main").root.child(0)])
+    window.show_reference()
+    assert window._reference.isVisible()
+    assert window._reference.view.current_element == "Gather"
+    window._reference.close()

@@ -3,6 +3,7 @@
 from .errors import FlexmlError, MalformedError, RefusedError, UnreadableError
 from .lint import Problem, Severity, has_errors, lint
 from .reader import MAX_BYTES, MAX_DEPTH, parse, read_file
+from .reference import reference_html, reference_index
 from .schema import SCHEMA, ElementSpec
 from .tree import COMMENT, Change, ChangeKind, Document, Node
 from .writer import to_bytes, to_text
@@ -27,6 +28,8 @@ __all__ = [
     "lint",
     "parse",
     "read_file",
+    "reference_html",
+    "reference_index",
     "to_bytes",
     "to_text",
 ]
