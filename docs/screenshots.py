@@ -97,6 +97,7 @@ def calling(window: MainWindow, app: QApplication) -> None:
     # The simulator, waiting at the menu's Gather for a key from the pad.
     sim = window.simulator
     window.simulator_dock.raise_()
+    window.resizeDocks([window.simulator_dock], [400], Qt.Orientation.Vertical)
     sim.flow_combo.setCurrentIndex(sim.flow_combo.findData("menu"))
     sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("4x"))
     sim.run()
@@ -129,12 +130,19 @@ def main() -> int:
         window.show()
         shoot(window, app, "main-window.png")
 
+        window.inspector_dock.raise_()  # the first start shows Getting started there
         ivr = next(t for t in templates() if t.name == "ivr-menu").load()
         window.files.replace_project(ivr)
         window.flows_panel.select("menu")
         gather = next(n for n in ivr.flow("menu").root.children if n.tag == "Gather")
         window.editor.select_nodes([gather])
         shoot(window, app, "ivr-menu.png")
+        window.show_reference()  # F1 on the selected Gather
+        window._reference.resize(1000, 700)
+        app.processEvents()
+        window._reference.grab().save(str(HERE / "reference.png"))
+        print(HERE / "reference.png")
+        window._reference.close()
 
         broken = sample_project()
         broken.add_flow("broken", parse(BROKEN))

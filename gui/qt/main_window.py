@@ -107,9 +107,11 @@ class MainWindow(QMainWindow):
         self._server_area = _scrolling(QWidget())
         self.server_dock = self._dock("Flow server", self._server_area, right)
         self.request_log = RequestLogPanel(self.services, lambda: self.project)
-        self.requests_dock = self._dock("Requests", self.request_log, bottom)
+        # In scroll areas: their minimum heights (~250 px) must not hold the bottom docks,
+        # and with them the editor, that tall.
+        self.requests_dock = self._dock("Requests", _scrolling(self.request_log), bottom)
         self.simulator = SimulatorPanel(self.services, lambda: self.project)
-        self.simulator_dock = self._dock("Simulator", self.simulator, bottom)
+        self.simulator_dock = self._dock("Simulator", _scrolling(self.simulator), bottom)
         # Window-wide F5 is the Call menu's: the panel's own would make the key ambiguous
         # (and then Qt runs neither) while the focus is in the panel.
         self.simulator.run_action.setShortcut(QKeySequence())
@@ -120,7 +122,7 @@ class MainWindow(QMainWindow):
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 400], horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 480], horizontal)
         self.resizeDocks([self.problems_dock], [120], vertical)
 
         self.counts = QLabel()
@@ -189,9 +191,11 @@ class MainWindow(QMainWindow):
         else:
             self.started_dock.close()  # Help > Getting started opens it again
         self.problems_dock.raise_()
-        vertical = Qt.Orientation.Vertical
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
         self.resizeDocks([self.problems_dock], [160], vertical)
+        # Five tabs on the right: wide enough that their titles are not cut short.
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 480], horizontal)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
