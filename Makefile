@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test compile lint format bench dist clean screenshots
+.PHONY: run test compile lint format bench dist clean screenshots \
+	icons bundle check-bundle check-dist bench-bundle install-desktop uninstall-desktop
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
@@ -41,6 +42,36 @@ bench: compile
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build
 	$(PY) -m build
+
+# --- Packaging (packaging/README.md) -------------------------------------------------------
+# The wheel smoke check: build the sdist and wheel, install the wheel in a fresh venv, run it.
+check-dist: $(STAMP)
+	packaging/check_wheel.sh
+
+# The app icon's PNGs (resources/icons/app), drawn from resources/icons/flexml-studio.svg.
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py
+
+# A one-folder app in dist/flexml-studio/ (PyInstaller), then its smoke check.
+bundle: $(STAMP)
+	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+	  --distpath dist --workpath build/pyinstaller packaging/flexml-studio.spec
+	$(MAKE) --no-print-directory check-bundle
+
+check-bundle: $(STAMP)
+	packaging/check_bundle.sh dist/flexml-studio
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m bundle tests/test_packaging.py
+
+bench-bundle: compile
+	$(PY) benchmarks/bench_bundle.py
+
+# The .desktop file, metainfo, icons and MIME type for this user (~/.local/share).
+install-desktop:
+	packaging/linux/install.sh
+
+uninstall-desktop:
+	packaging/linux/install.sh --uninstall
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

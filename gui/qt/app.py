@@ -19,8 +19,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from .. import __version__
 from ..core.flexml import FlexmlError
 from ..core.project import Project, load
+from .icons import app_icon
 
 APP_NAME = "FlexML Studio"
+# The reverse-DNS id of packaging/linux/APP_ID.desktop (and its metainfo): Wayland
+# compositors and docks match the window to that file, its name and icon, by it.
+APP_ID = "io.github.flexmlstudio.FlexMLStudio"
 
 
 def sample_project() -> Project:
@@ -94,7 +98,8 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("FlexML Studio")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("flexml-studio")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())  # every window and dialog, before a desktop file is installed
 
     window = build_window(args.files, remember_layout=not args.screenshot)
     window.show()

@@ -19,6 +19,9 @@ from ..core.flexml import COMMENT, SCHEMA
 ICON_DIR = "icons"
 UNKNOWN = "unknown"
 _SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
+APP_ICON_NAME = "flexml-studio"
+APP_ICON_DIR = "app"  # gui.resources/icons/app/flexml-studio-SIZE.png
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
 def icon_file(tag: str) -> str:
@@ -71,6 +74,20 @@ def severity_icon(severity: str) -> QIcon:
     return named_icon("error.svg" if severity == "error" else "warning.svg")
 
 
+@cache
 def app_icon() -> QIcon:
-    """The FlexML Studio application icon."""
-    return named_icon("flexml-studio.svg")
+    """The FlexML Studio application icon: the PNGs of icons/app (16 to 512 px, drawn from
+    the SVG by packaging/make_icons.py, the same files the desktop and installers use), and
+    the SVG itself rendered at the view sizes those leave out."""
+    folder = resources.files("gui.resources").joinpath(ICON_DIR, APP_ICON_DIR)
+    icon = QIcon()
+    for size in APP_ICON_SIZES:
+        pixmap = QPixmap()
+        data = folder.joinpath(f"{APP_ICON_NAME}-{size}.png").read_bytes()
+        if pixmap.loadFromData(data, "PNG"):
+            icon.addPixmap(pixmap)
+    svg = named_icon(f"{APP_ICON_NAME}.svg")
+    for size in _SIZES:
+        if size not in APP_ICON_SIZES:
+            icon.addPixmap(svg.pixmap(size, size))
+    return icon
