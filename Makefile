@@ -59,8 +59,8 @@ bundle: $(STAMP)
 	  --distpath dist --workpath build/pyinstaller packaging/flexml-studio.spec
 	$(MAKE) --no-print-directory check-bundle
 
+# Size and contents, then packaging/check_bundle.sh (it runs), by tests/test_packaging.py.
 check-bundle: $(STAMP)
-	packaging/check_bundle.sh dist/flexml-studio
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m bundle tests/test_packaging.py
 
 bench-bundle: compile

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,7 @@ class Keychain:
         self._file_problem: str | None = None
         self.available = self._keyring_problem is None
         self._memory: dict[tuple[str, str], str] = {}
+        self._read: dict[tuple[str, str], str | None] = {}  # what the keyring answered
         self._using_file = False
         if not self.available and os.path.lexists(self.file_path):
             self.use_file(True)  # opted in on an earlier run
@@ -118,14 +120,27 @@ class Keychain:
     # -- secrets ------------------------------------------------------------------------
 
     def get(self, profile: str, kind: str) -> str | None:
-        """The secret of `kind` for `profile`, or None."""
+        """The secret of `kind` for `profile`, or None. Read from the keyring once, then
+        from memory: a keyring call can block (a locked one asks to be unlocked), and the
+        window asks on its own thread (see `prefetch`)."""
         key = _key(profile, kind)
         if self.available:
+            if key in self._read:
+                return self._read[key]
             try:
-                return self._backend.get_password(self.service, _user(*key))
+                value = self._backend.get_password(self.service, _user(*key))
             except Exception as exc:
                 self._fall_back(exc)
+            else:
+                self._read[key] = value
+                return value
         return self._memory.get(key)
+
+    def prefetch(self, profiles: Iterable[str]) -> None:
+        """Read every secret of `profiles` now (on a worker thread, before the window asks)."""
+        for profile in profiles:
+            for kind in KINDS:
+                self.get(profile, kind)
 
     def set(self, profile: str, kind: str, value: str) -> None:
         """Keep `value` as the secret of `kind` for `profile`; an empty value deletes it."""
@@ -136,6 +151,7 @@ class Keychain:
         if self.available:
             try:
                 self._backend.set_password(self.service, _user(*key), value)
+                self._read[key] = value
                 return
             except Exception as exc:
                 self._fall_back(exc)
@@ -145,6 +161,7 @@ class Keychain:
     def delete(self, profile: str, kind: str) -> None:
         """Forget the secret of `kind` for `profile` (nothing happens when there is none)."""
         key = _key(profile, kind)
+        self._read.pop(key, None)
         if self.available:
             from keyring.errors import PasswordDeleteError
 

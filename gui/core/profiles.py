@@ -325,6 +325,9 @@ def _checked(profile: Profile) -> Profile:
         raise ProfileError("a profile needs a name")
     if len(name) > MAX_NAME:
         raise ProfileError(f"a profile name has at most {MAX_NAME} characters")
+    if name.startswith("("):
+        # "(flow server)" and the like name the app's own secrets in the keyring.
+        raise ProfileError("a profile name cannot start with '(': those names are the app's own")
     if profile.kind != CARRIERX_KIND:
         raise ProfileError(f"only the built-in {SANDBOX} profile is of kind {profile.kind!r}")
     api_url = profile.api_url.strip()

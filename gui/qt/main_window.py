@@ -35,7 +35,7 @@ from .palette import PalettePanel
 from .problems_panel import ProblemsPanel
 from .request_log import RequestLogPanel
 from .server_panel import ServerPanel
-from .services import Services
+from .services import ServerConfig, Services
 from .settings import SettingsStore
 from .simulator_panel import SimulatorPanel
 from .xml_view import XmlView, line_ranges
@@ -89,13 +89,20 @@ class MainWindow(QMainWindow):
             "Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.services = Services(lambda: self.project, self)
+        # The saved host, port and public URL from the start: a call placed before the Flow
+        # server panel exists (it waits for the keyring, which holds the token) uses them.
+        self.services.configure_flow_server(
+            ServerConfig(
+                host=self.settings.get("server/host") or "127.0.0.1",
+                port=self.settings.get("server/port") or 0,
+                public_url=self.settings.get("server/public-url") or None,
+            )
+        )
         # The Endpoint panel reads the OS keyring (0.13 s to load and probe): it is made
         # right after the window first paints, or at once when something asks for it.
         self._credentials_panel: CredentialsPanel | None = None
         self._endpoint_area = _scrolling(QWidget())
-        self.dial_pad = DialPad(
-            self.services, lambda: self.credentials_panel.current_endpoint(), self.settings
-        )
+        self.dial_pad = DialPad(self.services, self._selected_endpoint, self.settings)
         self.call_log_panel = CallLogPanel()
         self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), right)
         self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, right)
@@ -245,6 +252,13 @@ class MainWindow(QMainWindow):
         simulate.setToolTip("Run the selected flow in the Simulator, with no network")
         stop = call.addAction("S&top the simulation", self.simulator.stop)
         stop.setShortcut(QKeySequence("Shift+F5"))
+        self.follow_action = call.addAction("F&ollow the running verb in the editor")
+        self.follow_action.setCheckable(True)
+        self.follow_action.setChecked(True)
+        self.follow_action.setToolTip(
+            "While the Simulator runs, select the verb being run in the editor and the FlexML "
+            "view (this changes the selection and the Inspector)"
+        )
         server = call.addAction("&Flow server", lambda: self._raise(self.server_dock))
         server.setShortcut(QKeySequence("Ctrl+Alt+S"))  # Ctrl+Shift+S: Save As
         requests = call.addAction("&Requests", lambda: self._raise(self.requests_dock))
@@ -462,9 +476,21 @@ class MainWindow(QMainWindow):
         if waiting:
             self.show_message("The simulated call waits for keys: use the dial pad or the keys")
 
+    def _selected_endpoint(self):
+        """The dial pad's endpoint. The Sandbox needs no secret: it never waits for the
+        keyring (still being found on its thread right after start)."""
+        from ..core.profiles import SANDBOX, Endpoint
+
+        if self.services.profiles.selected == SANDBOX:
+            box = self.services.sandbox()
+            login, password = box.credentials.login, box.credentials.password
+            return Endpoint(SANDBOX, box.api_url, login, password, is_sandbox=True)
+        return self.credentials_panel.current_endpoint()
+
     def on_simulator_node_running(self, node: Node | None) -> None:
-        """Follow the verb being run: its flow in the editor, the verb selected."""
-        if node is None:
+        """Follow the verb being run: its flow in the editor, the verb selected (unless the
+        user turned that off in the Call menu)."""
+        if node is None or not self.follow_action.isChecked():
             return
         root = node
         while root.parent is not None:
@@ -546,6 +572,12 @@ class MainWindow(QMainWindow):
         if state and self.restoreState(QByteArray(state)):
             # A layout saved before the dial pad existed leaves it out of the tab groups.
             self._tabs_pending = not self.tabifiedDockWidgets(self.dial_dock)
+            if not self._tabs_pending:  # the saved layout decides, except for this choice:
+                if should_show_at_start(self.settings):
+                    self.started_dock.show()
+                    self.started_dock.raise_()
+                else:
+                    self.started_dock.close()
 
     def save_layout(self) -> None:
         if not self.remember_layout:

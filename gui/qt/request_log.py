@@ -366,8 +366,9 @@ class RequestInspector(QTabWidget):
         "draft and shows what changed."
     )
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, mask: Callable[[str], str] = str) -> None:
         super().__init__(parent)
+        self.mask = mask  # hides the flow server's token in what is shown
         self.request_box = QWidget(self)
         self.request_line = QLabel(self.NO_REQUEST, self.request_box)
         self.request_line.setWordWrap(True)
@@ -454,7 +455,7 @@ class RequestInspector(QTabWidget):
         else:
             what = f"{len(record.body)} bytes"
         self.answer_line.setText(f"{record.status} · {what}")
-        self.answer.set_xml(record.body.decode("utf-8", "replace"))
+        self.answer.set_xml(self.mask(record.body.decode("utf-8", "replace")))
 
 
 class RequestLogPanel(QWidget):
@@ -549,7 +550,7 @@ class RequestLogPanel(QWidget):
         self.view.addAction(self.replay_action)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
-        self.inspector = RequestInspector(self)
+        self.inspector = RequestInspector(self, mask=self.services.mask)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.inspector)
@@ -632,12 +633,11 @@ class RequestLogPanel(QWidget):
         from ..core.server.replay import answer, diff_lines, summary
 
         try:
-            self.services.publish()
+            # The draft exported against the base URL this request was answered with: a
+            # restart (a new port, a new token) is no change of the flow.
+            self.services.publish()  # the server serves the draft from now on, too
             server = self.services.flow_server_running
-            if server is not None:
-                snapshot = server.snapshot
-            else:
-                snapshot = Snapshot.from_project(self.project_getter(), self._selected_base())
+            snapshot = Snapshot.from_project(self.project_getter(), self._selected_base())
         except Exception as exc:  # an export problem: said, nothing compared
             text = f"The draft could not be exported, so nothing was replayed: {exc}"
             self.inspector.replay_summary.setText(text)
@@ -646,12 +646,13 @@ class RequestLogPanel(QWidget):
             return text
         status, body = answer(snapshot, record.method, record.path)
         said = summary(record.status, record.body, status, body)
-        where = "running server" if server is not None else "draft (server stopped)"
+        where = "current draft" if server is not None else "draft (server stopped)"
         self.inspector.replay_summary.setText(
             f"{record.method} {record.path} replayed against the {where}: {said}"
         )
+        mask = self.services.mask
         self.inspector.diff.show_diff(
-            diff_lines(record.body, body),
+            [(kind, mask(old), mask(new)) for kind, old, new in diff_lines(record.body, body)],
             f"Logged at {clock(record.time)} · {record.status}",
             f"Now · {status}",
         )

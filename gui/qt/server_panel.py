@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -357,6 +358,8 @@ class ServerPanel(QWidget):
             self._show_input_error(str(exc))
             return False
         self.input_error.hide()
+        if self.services.flow_server_running is not None and not self._calls_may_break("restart"):
+            return False
         self.settings.set("server/host", config.host)
         self.settings.set("server/port", config.port)
         self.settings.set("server/public-url", config.public_url or "")
@@ -431,8 +434,27 @@ class ServerPanel(QWidget):
         return True
 
     def stop(self) -> None:
+        if not self._calls_may_break("stop"):
+            return
         self.services.stop_flow_server()
         self._show_state()
+
+    def _calls_may_break(self, what: str) -> bool:
+        """Ask before a restart or stop breaks sandbox calls that are running (their next
+        request would find no server, or an old port). True: go ahead."""
+        running = self.services.active_calls()
+        if not running:
+            return True
+        calls = "1 sandbox call is" if running == 1 else f"{running} sandbox calls are"
+        answer = QMessageBox.question(
+            self,
+            "Flow server",
+            f"{calls} running. If the flow server {what}s now, their next request fails "
+            f"and they end. {what.capitalize()} anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _failed(self, exc: Exception) -> None:
         from ..core.server import ServerError

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -43,7 +43,7 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port, chosen at each start
     public_url: str | None = None  # the tunnel's address, when there is one
-    token: str | None = None  # required by FlowServer off loopback
+    token: str | None = field(default=None, repr=False)  # required by FlowServer off loopback
 
 
 class Services(QObject):
@@ -71,6 +71,7 @@ class Services(QObject):
         self.sandbox_factory = sandbox_factory or _default_sandbox
         self.server_factory = server_factory or _default_server
         self.server_config = ServerConfig()
+        self._tokens: set[str] = set()  # every flow server token of this session (mask)
         self._sandbox: Sandbox | None = None
         self._server: FlowServer | None = None
         self._profiles = profiles
@@ -123,13 +124,17 @@ class Services(QObject):
             import concurrent.futures
             import threading
 
-            from ..core.keychain import Keychain
+            from ..core.keychain import FLOW_SERVER, Keychain
 
             future: concurrent.futures.Future[Keychain] = concurrent.futures.Future()
 
+            profiles = [*self.profiles.names(), FLOW_SERVER]  # read here, on the GUI thread
+
             def make() -> None:
                 try:
-                    future.set_result(Keychain())
+                    keychain = Keychain()
+                    keychain.prefetch(profiles)  # the panels' first reads come from memory
+                    future.set_result(keychain)
                 except BaseException as exc:  # reported when the GUI thread asks for it
                     future.set_exception(exc)
 
@@ -224,6 +229,8 @@ class Services(QObject):
         """Use `config` from the next start; a running server restarts with it now (and
         raises, stopped, when it cannot listen so)."""
         self.server_config = config
+        if config.token:
+            self._tokens.add(config.token)
         if self._server is not None:
             self.stop_flow_server()
             self.flow_server()
@@ -245,18 +252,25 @@ class Services(QObject):
         return [r for r in self._history if r.call_sid == call_sid]
 
     def mask(self, value):
-        """`value` (a URL, or a dict/list holding URLs) with the flow server's access token
-        replaced by "…": a URL is shown and kept (call log, status bar) without the secret."""
-        token = self.server_config.token
-        if not token:
+        """`value` (a URL, or a dict/list holding URLs) with the flow server's access tokens
+        (every one used this session: old records hold old ones) replaced by "…": a URL is
+        shown and kept (call log, request log, simulator, status bar) without the secret."""
+        tokens = self._tokens
+        if not tokens:
             return value
         if isinstance(value, str):
-            return value.replace(f"/t/{token}", f"/t/{MASK}").replace(token, MASK)
+            for token in tokens:
+                value = value.replace(token, MASK)
+            return value
         if isinstance(value, dict):
             return {key: self.mask(item) for key, item in value.items()}
         if isinstance(value, list):
             return [self.mask(item) for item in value]
         return value
+
+    def active_calls(self) -> int:
+        """Sandbox calls still running (a flow server restart would break them)."""
+        return sum(1 for caller in list(self._callers.values()) if not caller.closed)
 
     # -- API clients -------------------------------------------------------------------------
 

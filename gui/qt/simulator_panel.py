@@ -573,7 +573,7 @@ class SimulatorPanel(QWidget):
         italic = QFont(self.transcript.font())
         italic.setItalic(True)
         for line in new:
-            item = QListWidgetItem(line.text)
+            item = QListWidgetItem(self.services.mask(line.text))  # no server token shown
             if line.kind is LineKind.ERROR:
                 item.setForeground(QBrush(_ERROR_COLOUR))
             elif line.kind is LineKind.NOTE:
@@ -598,7 +598,7 @@ class SimulatorPanel(QWidget):
         if gather is None:
             self.gather_box.hide()
             return
-        self.gather_label.setText(waiting_text(gather))
+        self.gather_label.setText(self.services.mask(waiting_text(gather)))
         caller = run.caller if run.simulated else None
         if caller is None:
             sent = run.sent or "none"

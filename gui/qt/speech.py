@@ -9,6 +9,7 @@ emitted as `problem(str)`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -238,8 +239,11 @@ class Player(QObject):
         except httpx.TimeoutException:
             self.problem.emit(f"{url} was not played: no answer within {self.timeout:g} s")
             return
-        except httpx.HTTPError as exc:
-            self.problem.emit(f"{url} was not played: {exc or type(exc).__name__}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the flow's URL may be anything: a port of 99999, a bad host
+            reason = str(exc).strip() or type(exc).__name__
+            self.problem.emit(f"{url} was not played: {reason.splitlines()[0]}")
             return
         self._start(url, b"".join(chunks))
 

@@ -96,6 +96,12 @@ def test_add_refuses_a_taken_name_in_any_case(path):
     assert store.add(Profile("Staging")).name == "Staging"
 
 
+def test_names_in_parentheses_are_the_apps_own(path):
+    # "(flow server)" holds the flow server's token in the keyring: no profile may take it.
+    with pytest.raises(ProfileError, match="cannot start with"):
+        ProfileStore(path).save(Profile("(flow server)"))
+
+
 def test_save_replaces_by_name_in_any_case(path):
     store = ProfileStore(path)
     store.save(PROD)

@@ -78,6 +78,16 @@ def test_a_file_that_cannot_be_fetched_is_a_problem_not_an_error(qapp, qtbot, ql
     qtbot.waitUntil(lambda: not tasks.running(), timeout=2000)
 
 
+@pytest.mark.parametrize("url", ["http://[::1/x.mp3", "http://127.0.0.1:99999/x.mp3"])
+def test_a_url_httpx_refuses_is_a_problem_said_not_a_traceback(qapp, qtbot, qloop, caplog, url):
+    player = Player(devices=("a device",), timeout=2)
+    with qtbot.waitSignal(player.problem, timeout=5000) as problem:
+        player.play(url)
+    assert problem.args[0].startswith(f"{url} was not played: ")
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=2000)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_stop_cancels_a_fetch(qapp, qtbot, qloop):
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
         port = silent.getsockname()[1]

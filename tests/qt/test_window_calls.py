@@ -278,7 +278,8 @@ def test_a_slow_keyring_never_freezes_the_window(qtbot, qloop):
     qtbot.wait(500)
     assert len(ticks) >= 15  # the event loop went on while the keyring was asked
     assert win._credentials_panel is None  # not made yet: its keychain is on its way
-    qtbot.waitUntil(lambda: win._credentials_panel is not None, timeout=5000)
+    # 1 s per keyring answer: the probe, then each secret read ahead on the thread.
+    qtbot.waitUntil(lambda: win._credentials_panel is not None, timeout=15000)
     assert win.credentials_panel.keychain.available
     timer.stop()
     win.close()
@@ -319,3 +320,120 @@ def test_help_menu_getting_started_and_f1_reference(window, qtbot):
     assert window._reference.isVisible()
     assert window._reference.view.current_element == "Gather"
     window._reference.close()
+
+
+def test_the_server_token_is_masked_in_the_request_log_and_the_simulator(window, qtbot):
+    from gui.qt.services import ServerConfig
+
+    secret = "tok3n-SECRET-value"
+    window.services.configure_flow_server(ServerConfig(token=secret))
+    server = window.services.flow_server()
+    assert f"/t/{secret}/" in server.flow_urls()["main"]
+    sim = window.simulator
+    sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("instant"))
+    sim.server_check.setChecked(True)  # through the flow server, as CarrierX would
+    window.run_simulator()
+    qtbot.waitUntil(sim.waiting_for_keys, timeout=5000)
+    sim.press("2")
+    qtbot.waitUntil(lambda: not sim.running, timeout=5000)
+    qtbot.waitUntil(lambda: window.request_log.model.rowCount() >= 2, timeout=5000)
+    lines = sim.transcript_lines()
+    assert any("/t/…/flows/" in line for line in lines), lines
+    assert all(secret not in line for line in lines)
+    requests = window.request_log
+    requests.select_row(0)
+    shown = requests.inspector.answer.toPlainText()
+    assert "flow:" not in shown and "/t/…/flows/thanks" in shown and secret not in shown
+    assert requests.replay().startswith("unchanged")
+    texts = (
+        requests.inspector.diff.old_pane.toPlainText()
+        + requests.inspector.diff.new_pane.toPlainText()
+    )
+    assert secret not in texts
+    # A restart gives a new port: replaying the same request is still "unchanged".
+    window.services.configure_flow_server(ServerConfig(token=secret))
+    assert requests.replay().startswith("unchanged")
+    assert secret not in repr(window.services.server_config)
+
+
+def test_a_call_before_the_keyring_is_found_uses_the_saved_server_settings(qtbot, qloop):
+    settings = SettingsStore()
+    settings.set("server/public-url", "https://saved.example-tunnel.io")
+    keyring.set_keyring(_SlowKeyring())
+    win = MainWindow(_project(), settings, remember_layout=False)
+    win.services.sandbox_factory = lambda: Sandbox(credentials=CREDENTIALS, speed=SPEED)
+    win.show()
+    pad = win.dial_pad
+    qtbot.keyClicks(pad.number_edit, "15162065318")
+    pad.options_toggle.setChecked(True)
+    pad.delay_spin.setValue(300)
+    started = time.monotonic()
+    pad.call()  # the Sandbox needs no secret: nothing waits for the keyring
+    qtbot.waitUntil(lambda: not pad.busy, timeout=5000)
+    assert win._credentials_panel is None and time.monotonic() - started < 0.9
+    server = win.services.flow_server_running
+    assert server is not None and server.public_url == "https://saved.example-tunnel.io"
+    assert "Call scheduled" in pad.result_label.text(), pad.result_label.text()
+    qtbot.waitUntil(lambda: win._credentials_panel is not None, timeout=15000)
+    win.close()
+    win.deleteLater()
+
+
+def test_dont_show_at_start_holds_with_a_remembered_layout(qtbot, qloop):
+    settings = SettingsStore()
+    first = MainWindow(_project(), settings)
+    first.show()
+    qtbot.waitExposed(first)
+    assert first.started_dock.isVisible()
+    first.getting_started.dont_show.setChecked(True)
+    first.close()
+    first.deleteLater()
+    second = MainWindow(_project(), settings)
+    second.show()
+    qtbot.waitExposed(second)
+    assert not second.started_dock.toggleViewAction().isChecked()
+    second.close()
+    second.deleteLater()
+
+
+def test_following_the_running_verb_can_be_turned_off(window, qtbot):
+    window.follow_action.setChecked(False)
+    before = window.editor.current_node()
+    sim = window.simulator
+    sim.speed_combo.setCurrentIndex(sim.speed_combo.findText("4x"))
+    window.run_simulator()
+    qtbot.waitUntil(sim.waiting_for_keys, timeout=5000)
+    qtbot.wait(200)
+    assert window.editor.current_node() is before
+    sim.stop()
+    qtbot.waitUntil(lambda: not sim.running, timeout=5000)
+
+
+def test_restarting_the_server_during_a_sandbox_call_asks_first(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    pad, panel = window.dial_pad, window.server_panel
+    qtbot.keyClicks(pad.number_edit, "15162065318")
+    pad.call()
+    _idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.services.in_call(pad.active_call or ""), timeout=10000)
+    port = window.services.flow_server_running.url
+    asked = []
+
+    def answer(button):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return button
+
+        monkeypatch.setattr(QMessageBox, "question", question)
+
+    answer(QMessageBox.StandardButton.Cancel)
+    panel.public_edit.setText("https://later.example-tunnel.io")
+    assert not panel.apply()
+    assert "1 sandbox call is running" in asked[0]
+    assert window.services.flow_server_running.url == port  # not restarted
+    panel.stop()
+    assert window.services.flow_server_running is not None  # not stopped either
+    answer(QMessageBox.StandardButton.Yes)
+    assert panel.apply()
+    assert window.services.flow_server_running.public_url == "https://later.example-tunnel.io"
