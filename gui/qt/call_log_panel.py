@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -59,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from ..core.calllog import CallEntry, CallLog, CallLogError
 from .icons import severity_icon
+from .table_model import RowsTableModel
 
 if TYPE_CHECKING:  # not at run time: gui.core.server loads aiohttp, which the window's
     from ..core.server.records import RequestRecord  # start need not wait for
@@ -101,7 +101,7 @@ def count_text(shown: int) -> str:
     return "1 call" if shown == 1 else f"{shown} calls"
 
 
-class CallTableModel(QAbstractTableModel):
+class CallTableModel(RowsTableModel):
     """One row per CallEntry, in the order given (the log's: newest first)."""
 
     TIME, PROFILE, FROM, TO, URL, METHOD, SID, OUTCOME = range(8)
@@ -110,7 +110,9 @@ class CallTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._entries: list[CallEntry] = []
-        self.dark = False
+
+    def row_count(self) -> int:
+        return len(self._entries)
 
     def set_entries(self, entries: list[CallEntry]) -> None:
         """Replace every row."""
@@ -156,27 +158,6 @@ class CallTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._entries[first : last + 1]
             self.endRemoveRows()
-
-    def set_dark(self, dark: bool) -> None:
-        """Use the row colours for a dark (or light) background."""
-        if dark != self.dark:
-            self.dark = dark
-            if self._entries:
-                last = self.index(len(self._entries) - 1, len(self.HEADERS) - 1)
-                self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._entries):

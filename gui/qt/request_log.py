@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -50,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from .services import Services
+from .table_model import RowsTableModel
 from .xml_view import XmlHighlighter, XmlView
 
 if TYPE_CHECKING:  # gui.core.server loads aiohttp: replay imports it when first used
@@ -87,7 +87,7 @@ def _is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
-class RequestTableModel(QAbstractTableModel):
+class RequestTableModel(RowsTableModel):
     """One row per RequestRecord, oldest first, at most MAX_ROWS (older ones are dropped).
 
     Each row also keeps the base URL the server handed out when the request came (replay
@@ -111,7 +111,9 @@ class RequestTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.max_rows = max_rows
         self._rows: list[tuple[RequestRecord, str | None]] = []
-        self.dark = False
+
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def add_records(self, records: Sequence[RequestRecord], base_url: str | None) -> None:
         """Append a batch: at most one removal (the oldest) and one insertion."""
@@ -141,28 +143,6 @@ class RequestTableModel(QAbstractTableModel):
 
     def records(self) -> list[RequestRecord]:
         return [record for record, _base in self._rows]
-
-    def set_dark(self, dark: bool) -> None:
-        if dark != self.dark:
-            self.dark = dark
-            if self._rows:
-                last = self.index(len(self._rows) - 1, len(self.HEADERS) - 1)
-                self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.TIPS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):

@@ -89,6 +89,14 @@ def setup(qtbot, qloop, tmp_path):
     made.close(qtbot)
 
 
+def _a_call_to_a_custom_url(qtbot, pad: DialPad) -> None:
+    """Set the pad up for a call that needs no flow server and no GET /dids."""
+    qtbot.keyClicks(pad.number_edit, "15162065318")
+    pad.from_combo.setCurrentText(DIDS[0])
+    pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
+    pad.url_edit.setText("https://example.com/flow.xml")
+
+
 def _wait_idle(qtbot, pad: DialPad, timeout: int = 10000) -> None:
     qtbot.waitUntil(lambda: not pad.busy and not tasks.running(), timeout=timeout)
 
@@ -280,10 +288,7 @@ def test_a_second_click_while_calling_sends_nothing_more(qtbot, qloop, tmp_path)
         )
         try:
             pad = made.pad
-            qtbot.keyClicks(pad.number_edit, "15162065318")
-            pad.from_combo.setCurrentText(DIDS[0])
-            pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
-            pad.url_edit.setText("https://example.com/flow.xml")
+            _a_call_to_a_custom_url(qtbot, pad)
             qtbot.keyClick(pad.number_edit, Qt.Key.Key_Return)
             pad.call()  # the button, right after Enter, before the event loop ran
             pad.refresh_dids()
@@ -421,10 +426,7 @@ def test_the_window_answers_while_the_api_is_slow(qtbot, qloop, tmp_path):
         )
         try:
             pad = made.pad
-            qtbot.keyClicks(pad.number_edit, "15162065318")
-            pad.from_combo.setCurrentText(DIDS[0])
-            pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
-            pad.url_edit.setText("https://example.com/flow.xml")
+            _a_call_to_a_custom_url(qtbot, pad)
             ticks = []
             timer = QTimer(interval=50)
             timer.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -456,10 +458,7 @@ def test_a_closed_port_is_a_network_error_in_place(qtbot, qloop, tmp_path):
     )
     try:
         pad = made.pad
-        qtbot.keyClicks(pad.number_edit, "15162065318")
-        pad.from_combo.setCurrentText(DIDS[0])
-        pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
-        pad.url_edit.setText("https://example.com/flow.xml")
+        _a_call_to_a_custom_url(qtbot, pad)
         pad.call()
         _wait_idle(qtbot, pad)
         assert "The call was not placed" in pad.result_label.text()
@@ -498,10 +497,7 @@ def test_every_fault_is_said_in_place_and_the_controls_come_back(
         made.services.client_timeout = 0.5
         try:
             pad = made.pad
-            qtbot.keyClicks(pad.number_edit, "15162065318")
-            pad.from_combo.setCurrentText(DIDS[0])
-            pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
-            pad.url_edit.setText("https://example.com/flow.xml")
+            _a_call_to_a_custom_url(qtbot, pad)
             pad.call()
             _wait_idle(qtbot, pad)
             text = pad.result_label.text()
