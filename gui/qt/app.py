@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
@@ -89,6 +89,23 @@ def build_window(files: Sequence[str], *, remember_layout: bool = True):
     return window
 
 
+class FileOpenFilter(QObject):
+    """Opens what the system hands over as a file-open event (macOS sends a double-clicked
+    document this way, not on the command line) in the window, as File > Open would."""
+
+    def __init__(self, window, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            path = event.file()  # type: ignore[attr-defined]
+            if path:
+                QTimer.singleShot(0, lambda: self.window.files.open([path]))
+                return True
+        return super().eventFilter(watched, event)
+
+
 def run(argv: Sequence[str]) -> int:
     """Open the window on the given project or FlexML files (the sample when none)."""
     import qasync
@@ -103,6 +120,8 @@ def run(argv: Sequence[str]) -> int:
 
     window = build_window(args.files, remember_layout=not args.screenshot)
     window.show()
+    opener = FileOpenFilter(window, app)  # macOS: a double-clicked project or FlexML file
+    app.installEventFilter(opener)
     if args.screenshot:
         target = Path(args.screenshot)
 

@@ -437,3 +437,21 @@ def test_restarting_the_server_during_a_sandbox_call_asks_first(window, qtbot, m
     answer(QMessageBox.StandardButton.Yes)
     assert panel.apply()
     assert window.services.flow_server_running.public_url == "https://later.example-tunnel.io"
+
+
+def test_a_file_open_event_opens_the_file_in_the_window(window, qtbot, tmp_path):
+    # What macOS sends for a double-clicked document (the desktop file's %F on Linux).
+    from PySide6.QtGui import QFileOpenEvent
+
+    from gui.qt.app import FileOpenFilter
+
+    flow = tmp_path / "greeting.xml"
+    flow.write_text("<Response><Say>Hello from a file</Say></Response>", "utf-8")
+    opener = FileOpenFilter(window)
+    QApplication.instance().installEventFilter(opener)
+    try:
+        window.editing.stack.setClean()
+        QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(flow)))
+        qtbot.waitUntil(lambda: window.project.names == ["greeting"], timeout=3000)
+    finally:
+        QApplication.instance().removeEventFilter(opener)
