@@ -398,6 +398,13 @@ def _is_loopback(host: str) -> bool:
     return address.is_loopback
 
 
+def sandbox_endpoint(sandbox: Sandbox) -> Endpoint:
+    """The built-in Sandbox profile's endpoint: the started sandbox's URL and credentials
+    (no secret from the keychain is needed)."""
+    credentials = sandbox.credentials
+    return Endpoint(SANDBOX, sandbox.api_url, credentials.login, credentials.password, True)
+
+
 def resolve(profile: Profile, keychain: Keychain, sandbox: Sandbox | None = None) -> Endpoint:
     """What calling through `profile` needs. A sandbox profile takes the URL and
     credentials of `sandbox` (started); any other its login and the Keychain's password.
@@ -405,10 +412,7 @@ def resolve(profile: Profile, keychain: Keychain, sandbox: Sandbox | None = None
     if profile.is_sandbox:
         if sandbox is None or not sandbox.running:
             raise ProfileError("the sandbox is not running")
-        credentials = sandbox.credentials
-        return Endpoint(
-            profile.name, sandbox.api_url, credentials.login, credentials.password, True
-        )
+        return sandbox_endpoint(sandbox)
     if not profile.login:
         raise ProfileError(
             f"the profile {profile.name!r} has no login: enter the FlexML endpoint's login "

@@ -53,6 +53,9 @@ if TYPE_CHECKING:  # the window opens without httpx and aiohttp: they load on fi
     from ..core.runtime.sandbox import Sandbox
 
 
+_FAILED = object()  # what _ask answers when the request failed (an empty list is an answer)
+
+
 def _sandbox_error() -> type[Exception]:
     # Evaluated only when an exception reaches the `except`: no import before that.
     from ..core.runtime.sandbox import SandboxError
@@ -571,16 +574,15 @@ class CredentialsPanel(QWidget):
         if _alive(self) and self._busy:
             self._set_busy(False)
 
-    async def _test_connection(self, endpoint: Endpoint, report: bool) -> None:
-        from ..core.carrierx import FlexmlClient
-
+    async def _ask(self, request: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+        """Run one API request for the panel: a failure said in place, the controls back
+        whatever happens. The answer, or _FAILED (also when the panel went away)."""
         try:
-            async with FlexmlClient(endpoint.api_url, endpoint.login, endpoint.password) as api:
-                dids = await api.list_dids()
+            answer = await request()
         except (_carrierx_error(), ValueError) as exc:
             if _alive(self):
                 self._show_result(_sentence(str(exc)), "error")
-            return
+            return _FAILED
         except Exception:
             if _alive(self):  # a bug: tasks.start logs it with its traceback
                 self._show_result(_UNEXPECTED, "error")
@@ -588,7 +590,17 @@ class CredentialsPanel(QWidget):
         finally:
             if _alive(self):
                 self._set_busy(False)
-        if not _alive(self):
+        return answer if _alive(self) else _FAILED
+
+    async def _test_connection(self, endpoint: Endpoint, report: bool) -> None:
+        from ..core.carrierx import FlexmlClient
+
+        async def list_dids():
+            async with FlexmlClient(endpoint.api_url, endpoint.login, endpoint.password) as api:
+                return await api.list_dids()
+
+        dids = await self._ask(list_dids)
+        if dids is _FAILED:
             return
         numbers = [str(did.get("phonenumber", "")) for did in dids if did.get("phonenumber")]
         self._show_result(_connected_text(endpoint, numbers))
@@ -612,21 +624,12 @@ class CredentialsPanel(QWidget):
     async def _find_endpoints(self, core_url: str, token: str) -> None:
         from ..core.carrierx import CoreClient
 
-        try:
+        async def list_endpoints():
             async with CoreClient(core_url, token=token) as core:
-                endpoints = await core.list_flexml_endpoints()
-        except (_carrierx_error(), ValueError) as exc:
-            if _alive(self):
-                self._show_result(_sentence(str(exc)), "error")
-            return
-        except Exception:
-            if _alive(self):  # a bug: tasks.start logs it with its traceback
-                self._show_result(_UNEXPECTED, "error")
-            raise
-        finally:
-            if _alive(self):
-                self._set_busy(False)
-        if not _alive(self):
+                return await core.list_flexml_endpoints()
+
+        endpoints = await self._ask(list_endpoints)
+        if endpoints is _FAILED:
             return
         if not endpoints:
             self._show_result(

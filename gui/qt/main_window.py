@@ -479,12 +479,10 @@ class MainWindow(QMainWindow):
     def _selected_endpoint(self):
         """The dial pad's endpoint. The Sandbox needs no secret: it never waits for the
         keyring (still being found on its thread right after start)."""
-        from ..core.profiles import SANDBOX, Endpoint
+        from ..core.profiles import SANDBOX, sandbox_endpoint
 
         if self.services.profiles.selected == SANDBOX:
-            box = self.services.sandbox()
-            login, password = box.credentials.login, box.credentials.password
-            return Endpoint(SANDBOX, box.api_url, login, password, is_sandbox=True)
+            return sandbox_endpoint(self.services.sandbox())
         return self.credentials_panel.current_endpoint()
 
     def on_simulator_node_running(self, node: Node | None) -> None:
