@@ -70,7 +70,7 @@ def project_of(verbs: int) -> Project:
 
 
 def open_window(project: Project, app: QApplication):
-    from gui.qt.main_window import MainWindow
+    from gui.qt.window.main_window import MainWindow
 
     start = time.perf_counter()
     window = MainWindow(project, remember_layout=False)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from gui.core.flexml import parse
 from gui.core.templates import templates
 from gui.qt.app import sample_project
-from gui.qt.main_window import MainWindow
+from gui.qt.window.main_window import MainWindow
 
 HERE = Path(__file__).resolve().parent / "screenshots"
 

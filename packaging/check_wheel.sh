@@ -119,7 +119,7 @@ QT_QPA_PLATFORM=offscreen "$VPY" - <<'PY'
 from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
-from gui.qt.icons import app_icon, icon_files, verb_icon
+from gui.qt.common.icons import app_icon, icon_files, verb_icon
 
 icon = app_icon()
 assert not icon.isNull()

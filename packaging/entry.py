@@ -43,7 +43,7 @@ def self_test() -> int:
         importlib.import_module(f"PySide6.{name}")
     import qasync  # noqa: F401
 
-    from gui.qt import icons
+    from gui.qt.common import icons
 
     assert not icons.app_icon().isNull(), "no app icon"
     from PySide6.QtTextToSpeech import QTextToSpeech

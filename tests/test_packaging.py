@@ -117,7 +117,7 @@ def test_windows_ico_and_macos_icns_hold_every_size(qapp, tmp_path):
 
 
 def test_window_icon_has_every_png_size(qapp):
-    from gui.qt.icons import APP_ICON_SIZES, app_icon
+    from gui.qt.common.icons import APP_ICON_SIZES, app_icon
 
     assert APP_ICON_SIZES == ICON_SIZES
     sizes = {size.width() for size in app_icon().availableSizes()}

@@ -1,6 +1,6 @@
 """Every user setting, declared once: key, type, default and what it is for.
 
-The Qt side stores them in QSettings (gui.qt.settings); nothing else reads or writes
+The Qt side stores them in QSettings (gui.qt.common.settings); nothing else reads or writes
 settings by key, so a typo is an error at start-up, not a silent default.
 """
 

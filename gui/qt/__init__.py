@@ -1,3 +1,3 @@
 """Everything that imports Qt: app start-up, the main window, models and panels."""
 
-from . import refcounts  # noqa: F401  (first: PySide6 6.12 drains True/None, see there)
+from .common import refcounts  # noqa: F401  (first: PySide6 6.12 drains True/None, see there)

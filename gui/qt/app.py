@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from .. import __version__
 from ..core.flexml import FlexmlError
 from ..core.project import Project, load
-from .icons import app_icon
+from .common.icons import app_icon
 
 APP_NAME = "FlexML Studio"
 # The reverse-DNS id of packaging/linux/APP_ID.desktop (and its metainfo): Wayland
@@ -75,7 +75,7 @@ def _offer_recovery(window) -> None:
 
 def build_window(files: Sequence[str], *, remember_layout: bool = True):
     """The main window on `files` (a project or FlexML files), or on the sample."""
-    from .main_window import MainWindow
+    from .window.main_window import MainWindow
 
     error = None
     try:

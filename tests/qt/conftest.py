@@ -33,7 +33,7 @@ def _qasync_loop(qapp):
 @pytest.fixture
 def qloop(qapp, _qasync_loop):
     """qasync's event loop over the test's QApplication, as the window runs with: tasks
-    started with gui.qt.tasks.start advance whenever Qt processes events (qtbot.waitUntil,
+    started with gui.qt.common.tasks.start advance whenever Qt processes events (qtbot.waitUntil,
     qtbot.wait, waitSignal). Tasks still pending at the end are cancelled."""
     import asyncio
 

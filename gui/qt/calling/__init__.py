@@ -1,0 +1,1 @@
+"""Calling: the dial pad, the Endpoint panel (profiles and credentials) and the call log."""

@@ -1,0 +1,1 @@
+"""Shared Qt pieces every feature may use: services, tasks, settings, icons, table and XML views."""

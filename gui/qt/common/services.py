@@ -1,0 +1,360 @@
+"""The window's long-lived helpers: the sandbox, the flow server, API clients, the call log.
+
+Each is made on first use and ended with the window (`shutdown`, then `aclose` for the HTTP
+clients). The sandbox and the flow server run on threads of their own; what they report
+(call events, requests) is appended to a deque by their listeners and handed to the GUI
+thread in batches by a timer: one signal per batch, never one per event (see FlowServer's
+docstring for the PySide6 reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ...core.runtime.live_caller import LiveCaller
+
+if TYPE_CHECKING:
+    from ...core.calllog import CallLog
+    from ...core.carrierx import FlexmlClient
+    from ...core.keychain import Keychain
+    from ...core.profiles import Endpoint, ProfileStore
+    from ...core.project import Project
+    from ...core.runtime.events import Event
+    from ...core.runtime.sandbox import Sandbox
+    from ...core.server import FlowServer, RequestRecord
+
+_logger = logging.getLogger(__name__)
+DRAIN_MS = 50
+HISTORY = 5000  # requests remembered for the call log, across flow server restarts
+MASK = "…"  # what a flow server token becomes wherever a URL is shown or kept
+SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where the flow server listens and how CarrierX reaches it (see FlowServer)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: a free port, chosen at each start
+    public_url: str | None = None  # the tunnel's address, when there is one
+    token: str | None = field(default=None, repr=False)  # required by FlowServer off loopback
+
+
+class Services(QObject):
+    """See the module docstring. Factories can be replaced (tests pass their own)."""
+
+    sandbox_events = Signal(list)  # [(call_sid, Event), ...], oldest first
+    server_records = Signal(list)  # [RequestRecord, ...], oldest first
+    sandbox_started = Signal()
+    flow_server_started = Signal()
+    flow_server_stopped = Signal()
+
+    def __init__(
+        self,
+        project: Callable[[], Project],
+        parent: QObject | None = None,
+        *,
+        sandbox_factory: Callable[[], Sandbox] | None = None,
+        server_factory: Callable[[ServerConfig], FlowServer] | None = None,
+        profiles: ProfileStore | None = None,
+        keychain: Keychain | None = None,
+        call_log: CallLog | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._project = project
+        self.sandbox_factory = sandbox_factory or _default_sandbox
+        self.server_factory = server_factory or _default_server
+        self.server_config = ServerConfig()
+        self._tokens: set[str] = set()  # every flow server token of this session (mask)
+        self._sandbox: Sandbox | None = None
+        self._server: FlowServer | None = None
+        self._profiles = profiles
+        self._keychain = keychain
+        self._keychain_future = None  # the thread making it (open_keychain), if any
+        self._call_log = call_log
+        self.call_log_error: str | None = None
+        self._clients: dict[tuple[str, str, str, str], FlexmlClient] = {}
+        self._retired: list[FlexmlClient] = []  # clients of changed credentials, to close
+        self.client_timeout: float | None = None  # seconds; None: the client's own (5 s / 15 s)
+        self._callers: dict[str, LiveCaller] = {}
+        self._events: deque[tuple[str, Event]] = deque()
+        self._records: deque[RequestRecord] = deque()
+        # Every request seen, across flow server restarts (the call log shows them per call).
+        self._history: deque[RequestRecord] = deque(maxlen=HISTORY)
+        self._closed = False
+        self._drain_timer = QTimer(self, interval=DRAIN_MS)
+        self._drain_timer.timeout.connect(self._drain)
+
+    # -- stores ----------------------------------------------------------------------------
+
+    @property
+    def profiles(self) -> ProfileStore:
+        if self._profiles is None:
+            from ...core.profiles import ProfileStore
+
+            self._profiles = ProfileStore()
+        return self._profiles
+
+    @property
+    def keychain(self) -> Keychain:
+        """The keychain; waits for `open_keychain`'s thread when one is at work."""
+        if self._keychain is None:
+            if self._keychain_future is not None:
+                self._keychain = self._keychain_future.result()
+            else:
+                from ...core.keychain import Keychain
+
+                self._keychain = Keychain()
+        return self._keychain
+
+    def open_keychain(self, ready: Callable[[], None]) -> None:
+        """Make the keychain on a thread, then call `ready` on the GUI thread. Finding the
+        OS keyring can take long (a D-Bus secret service that never answers makes keyring
+        wait for its timeout): the window must not freeze meanwhile."""
+        if self._keychain is not None:
+            ready()
+            return
+        if self._keychain_future is None:
+            import concurrent.futures
+            import threading
+
+            from ...core.keychain import FLOW_SERVER, Keychain
+
+            future: concurrent.futures.Future[Keychain] = concurrent.futures.Future()
+
+            profiles = [*self.profiles.names(), FLOW_SERVER]  # read here, on the GUI thread
+
+            def make() -> None:
+                try:
+                    keychain = Keychain()
+                    keychain.prefetch(profiles)  # the panels' first reads come from memory
+                    future.set_result(keychain)
+                except BaseException as exc:  # reported when the GUI thread asks for it
+                    future.set_exception(exc)
+
+            threading.Thread(target=make, name="keychain", daemon=True).start()
+            self._keychain_future = future
+        poll = QTimer(self, interval=20)
+
+        def check() -> None:
+            if self._keychain_future is not None and self._keychain_future.done():
+                poll.stop()
+                poll.deleteLater()
+                ready()
+
+        poll.timeout.connect(check)
+        poll.start()
+
+    @property
+    def call_log(self) -> CallLog | None:
+        """The call log, opened on first use; None (and `call_log_error` says why) when it
+        cannot be opened: calls still work, they are just not remembered."""
+        if self._call_log is None and self.call_log_error is None and not self._closed:
+            from ...core.calllog import CallLog, CallLogError
+
+            try:
+                self._call_log = CallLog()
+            except CallLogError as exc:
+                self.call_log_error = str(exc)
+        return self._call_log
+
+    # -- the sandbox -------------------------------------------------------------------------
+
+    @property
+    def sandbox_running(self) -> Sandbox | None:
+        """The sandbox when it runs, without starting it."""
+        return self._sandbox
+
+    def sandbox(self) -> Sandbox:
+        """The sandbox, started on first use (raises SandboxError when it cannot start)."""
+        if self._sandbox is None:
+            sandbox = self.sandbox_factory()
+            sandbox.attach_caller(self._make_caller)
+            sandbox.add_listener(self._on_sandbox_event)
+            if not sandbox.running:
+                sandbox.start()
+            self._sandbox = sandbox
+            self._drain_timer.start()
+            self.sandbox_started.emit()
+        return self._sandbox
+
+    def _make_caller(self, call_sid: str) -> LiveCaller:
+        # On the sandbox's thread, when a call without scripted keys starts.
+        scale = 1.0 / self._sandbox.speed if self._sandbox and self._sandbox.speed else 1.0
+        caller = LiveCaller(time_scale=scale)
+        self._callers[call_sid] = caller
+        return caller
+
+    def _on_sandbox_event(self, call_sid: str, event: Event) -> None:
+        self._events.append((call_sid, event))  # sandbox thread: only a deque append
+
+    def press(self, call_sid: str, key: str) -> bool:
+        """Send a key into a running sandbox call; False when that call takes no keys."""
+        caller = self._callers.get(call_sid)
+        if caller is None or caller.closed:
+            return False
+        caller.press(key)
+        return True
+
+    def in_call(self, call_sid: str) -> bool:
+        caller = self._callers.get(call_sid)
+        return caller is not None and not caller.closed
+
+    # -- the flow server ---------------------------------------------------------------------
+
+    @property
+    def flow_server_running(self) -> FlowServer | None:
+        return self._server
+
+    def flow_server(self) -> FlowServer:
+        """The flow server, started on first use and serving the project as it is now."""
+        if self._server is None:
+            server = self.server_factory(self.server_config)
+            server.add_listener(self._records.append)
+            if not server.running:
+                server.start()
+            self._server = server
+            self.publish()
+            self._drain_timer.start()
+            self.flow_server_started.emit()
+        return self._server
+
+    def configure_flow_server(self, config: ServerConfig) -> None:
+        """Use `config` from the next start; a running server restarts with it now (and
+        raises, stopped, when it cannot listen so)."""
+        self.server_config = config
+        if config.token:
+            self._tokens.add(config.token)
+        if self._server is not None:
+            self.stop_flow_server()
+            self.flow_server()
+
+    def stop_flow_server(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+            self._drain()  # the last requests still reach the log
+            self.flow_server_stopped.emit()
+
+    def publish(self) -> None:
+        """Serve the project as it is now (call on every change; cheap when not running)."""
+        if self._server is not None:
+            self._server.publish_project(self._project())
+
+    def records_for(self, call_sid: str) -> list[RequestRecord]:
+        """The requests the flow server received for one call (also before a restart)."""
+        return [r for r in self._history if r.call_sid == call_sid]
+
+    def mask(self, value):
+        """`value` (a URL, or a dict/list holding URLs) with the flow server's access tokens
+        (every one used this session: old records hold old ones) replaced by "…": a URL is
+        shown and kept (call log, request log, simulator, status bar) without the secret."""
+        tokens = self._tokens
+        if not tokens:
+            return value
+        if isinstance(value, str):
+            for token in tokens:
+                value = value.replace(token, MASK)
+            return value
+        if isinstance(value, dict):
+            return {key: self.mask(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.mask(item) for item in value]
+        return value
+
+    def active_calls(self) -> int:
+        """Sandbox calls still running (a flow server restart would break them)."""
+        return sum(1 for caller in list(self._callers.values()) if not caller.closed)
+
+    # -- API clients -------------------------------------------------------------------------
+
+    def client(self, endpoint: Endpoint) -> FlexmlClient:
+        """One FlexML API client (one keep-alive connection pool) per profile and login."""
+        from ...core.carrierx import FlexmlClient
+
+        key = (endpoint.profile, endpoint.api_url, endpoint.login, endpoint.password)
+        client = self._clients.get(key)
+        if client is None:
+            stale = [k for k in self._clients if k[0] == endpoint.profile]
+            for old in stale:  # credentials changed: the old pool is closed when we close
+                self._retired.append(self._clients.pop(old))
+            timeout = None
+            if self.client_timeout is not None:
+                import httpx
+
+                timeout = httpx.Timeout(self.client_timeout)
+            client = self._clients[key] = FlexmlClient(
+                endpoint.api_url, endpoint.login, endpoint.password, timeout=timeout
+            )
+        return client
+
+    # -- ending --------------------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        if self._events:
+            batch = []
+            while self._events:
+                batch.append(self._events.popleft())
+            from ...core.runtime.events import Ended
+
+            for call_sid, event in batch:
+                if isinstance(event, Ended):
+                    caller = self._callers.pop(call_sid, None)
+                    if caller is not None:
+                        caller.close()
+            self.sandbox_events.emit(batch)
+        if self._records:
+            records = []
+            while self._records:
+                records.append(self._records.popleft())
+            self._history.extend(records)
+            self.server_records.emit(records)
+
+    def shutdown(self) -> None:
+        """Stop the sandbox and the flow server (joins their threads) and close the log."""
+        self._closed = True
+        self._drain_timer.stop()
+        for caller in list(self._callers.values()):  # the sandbox thread may add one now
+            caller.close()
+        self._callers.clear()
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._call_log is not None:
+            self._call_log.close()
+            self._call_log = None
+
+    def has_clients(self) -> bool:
+        return bool(self._clients or self._retired)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients (on the event loop they were used on)."""
+        clients = [*self._clients.values(), *self._retired]
+        self._clients.clear()
+        self._retired = []
+        for client in clients:
+            try:
+                await client.aclose()
+            except Exception:  # closing must not stop the others from closing
+                _logger.exception("closing an API client failed")
+
+
+def _default_sandbox() -> Sandbox:
+    from ...core.runtime.sandbox import Sandbox
+
+    return Sandbox.default(speed=SANDBOX_SPEED)
+
+
+def _default_server(config: ServerConfig) -> FlowServer:
+    from ...core.server import FlowServer
+
+    return FlowServer(config.host, config.port, token=config.token, public_url=config.public_url)

@@ -1,0 +1,458 @@
+"""FlowEditor: the selected flow's verbs as a tree; drag and drop, keyboard and clipboard.
+
+Every gesture becomes one undoable edit through `Editing`; the view follows the model,
+which follows the document. The schema decides every drop: a forbidden one shows the
+no-drop cursor and is refused, never accepted somewhere else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QStyledItemDelegate, QTreeView
+
+from ...core.flexml import COMMENT, Document, FlexmlError, Node, Severity
+from ...core.flexml.fragments import fragment_text, new_node, parse_fragment
+from ...core.flexml.schema import ROOT, SCHEMA, can_contain
+from .editing import Editing
+from .flow_model import MIME_TYPE, PROBLEMS_ROLE, XML_MIME_TYPE, FlowItemModel
+
+VERB_MIME_TYPE = "application/x-flexml-studio-verb"
+_ERROR_TINT = QColor(220, 50, 47, 40)
+_WARNING_TINT = QColor(230, 160, 0, 40)
+
+
+def top_level(nodes: list[Node]) -> list[Node]:
+    """`nodes` in document order, without those whose ancestor is also in the list."""
+    chosen = {id(n) for n in nodes}
+    kept = [n for n in nodes if not any(id(a) in chosen for a in n.ancestors())]
+    return sorted(kept, key=_document_position)
+
+
+def _document_position(node: Node) -> tuple[int, ...]:
+    path = []
+    while node.parent is not None:
+        path.append(node.index())
+        node = node.parent
+    return tuple(reversed(path))
+
+
+def allowed_in(parent: Node, tag: str) -> bool:
+    """Whether the schema lets `tag` go directly inside `parent` (comments go anywhere)."""
+    return tag == COMMENT or can_contain(parent.tag, tag)
+
+
+class _ProblemDelegate(QStyledItemDelegate):
+    """Tints rows that have lint errors (red) or warnings (amber)."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        problems = index.data(PROBLEMS_ROLE) or []
+        if any(p.severity is Severity.ERROR for p in problems):
+            option.backgroundBrush = QBrush(_ERROR_TINT)
+        elif problems:
+            option.backgroundBrush = QBrush(_WARNING_TINT)
+
+
+class FlowEditor(QTreeView):
+    """The flow's verbs in order with their nesting; edits go through `editing`."""
+
+    current_node_changed = Signal(object)  # Node or None
+    message = Signal(str)  # something the user should know (a refused drop or paste)
+
+    def __init__(self, editing: Editing, parent=None) -> None:
+        super().__init__(parent)
+        self.editing = editing
+        self.document: Document | None = None
+        self.flow_model: FlowItemModel | None = None
+        self._dragged: list[Node] = []
+        self.setHeaderHidden(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDropIndicatorShown(True)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setUniformRowHeights(True)
+        self.setExpandsOnDoubleClick(False)
+        self.setItemDelegate(_ProblemDelegate(self))
+        self.setToolTip("")
+        self._build_actions()
+
+    # -- the flow shown ---------------------------------------------------------------------
+
+    def set_document(self, document: Document | None) -> None:
+        if self.flow_model is not None:
+            self.flow_model.detach()
+        self.document = document
+        if document is None:
+            self.flow_model = None
+            self.setModel(None)
+            self.current_node_changed.emit(None)
+            return
+        model = FlowItemModel(document, self)
+        model.drop_check = self._can_drop
+        model.drop_handler = self._drop
+        model.mime_encoder = self._encode
+        old = self.flow_model
+        self.flow_model = model
+        self.setModel(model)
+        if old is not None:
+            old.deleteLater()
+        self.selectionModel().currentChanged.connect(self._on_current_changed)
+        model.rowsInserted.connect(self._expand_new)
+        self.expandAll()
+        if model.rowCount():
+            self.select_nodes([document.root.child(0)])
+        else:
+            self.current_node_changed.emit(None)
+
+    def _expand_new(self, parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            self.expandRecursively(self.flow_model.index(row, 0, parent))
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_node_changed.emit(self.flow_model.node(current) if current.isValid() else None)
+
+    # -- selection --------------------------------------------------------------------------
+
+    def selected_nodes(self) -> list[Node]:
+        if self.flow_model is None:
+            return []
+        rows = self.selectionModel().selectedRows()
+        return top_level([self.flow_model.node(i) for i in rows])
+
+    def current_node(self) -> Node | None:
+        index = self.currentIndex()
+        return self.flow_model.node(index) if self.flow_model and index.isValid() else None
+
+    def select_nodes(self, nodes: list[Node]) -> None:
+        if self.flow_model is None or not nodes:
+            return
+        flags = QItemSelectionModel.SelectionFlag
+        selection = QItemSelection()
+        for node in nodes:
+            index = self.flow_model.index_of(node)
+            selection.select(index, index)
+        model = self.selectionModel()
+        # One call, not clearSelection() then select() per row: each of those makes the
+        # view recompute what to repaint, which costs O(rows) at 5,000 verbs.
+        model.select(selection, flags.ClearAndSelect)  # one column: the index is the row
+        last = self.flow_model.index_of(nodes[-1])
+        model.setCurrentIndex(last, flags.NoUpdate)
+        self.scrollTo(last)
+
+    # -- actions and keys -------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        def action(text, shortcut, slot, tip) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.move_up_action = action("Move &Up", "Alt+Up", self.move_up, "Move the verb up")
+        self.move_down_action = action(
+            "Move &Down", "Alt+Down", self.move_down, "Move the verb down"
+        )
+        self.delete_action = action(
+            "&Delete", QKeySequence.StandardKey.Delete, self.delete, "Delete the selected verbs"
+        )
+        self.duplicate_action = action(
+            "D&uplicate", "Ctrl+D", self.duplicate, "Duplicate the selected verbs"
+        )
+        self.copy_action = action(
+            "&Copy", QKeySequence.StandardKey.Copy, self.copy, "Copy the selected verbs as FlexML"
+        )
+        self.cut_action = action(
+            "Cu&t", QKeySequence.StandardKey.Cut, self.cut, "Cut the selected verbs as FlexML"
+        )
+        self.paste_action = action(
+            "&Paste",
+            QKeySequence.StandardKey.Paste,
+            self.paste,
+            "Paste FlexML from the clipboard after the selection",
+        )
+
+    def contextMenuEvent(self, event) -> None:
+        menu = QMenu(self)
+        for act in (
+            self.cut_action,
+            self.copy_action,
+            self.paste_action,
+            None,
+            self.duplicate_action,
+            self.delete_action,
+            None,
+            self.move_up_action,
+            self.move_down_action,
+        ):
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+        menu.exec(event.globalPos())
+
+    def _edit(self, text: str, action) -> bool:
+        return self.editing.edit(text, action)
+
+    def move_up(self) -> None:
+        self._move_by(-1)
+
+    def move_down(self) -> None:
+        self._move_by(1)
+
+    def _move_by(self, step: int) -> None:
+        nodes = self.selected_nodes()
+        if not nodes or self.document is None:
+            return
+        parent = nodes[0].parent
+        if any(n.parent is not parent for n in nodes):
+            self.message.emit("Select verbs of one container to move them together")
+            return
+        indexes = [n.index() for n in nodes]
+        if (step < 0 and min(indexes) == 0) or (
+            step > 0 and max(indexes) == parent.child_count() - 1
+        ):
+            return
+        document = self.document
+        order = nodes if step < 0 else list(reversed(nodes))
+
+        def move() -> None:
+            for node in order:
+                index = node.index()
+                document.move(parent, index, parent, index + step)
+
+        self._edit("Move up" if step < 0 else "Move down", move)
+        self.select_nodes(nodes)
+
+    def delete(self) -> None:
+        nodes = self.selected_nodes()
+        if not nodes or self.document is None:
+            return
+        document = self.document
+        following = self._neighbour_after(nodes)
+
+        def remove() -> None:
+            for node in reversed(nodes):
+                document.remove(node.parent, node.index())
+
+        self._edit(f"Delete {_label(nodes)}", remove)
+        if following is not None and following.parent is not None:
+            self.select_nodes([following])
+
+    def _neighbour_after(self, nodes: list[Node]) -> Node | None:
+        last = nodes[-1]
+        parent = last.parent
+        index = last.index() + 1
+        if index < parent.child_count():
+            return parent.child(index)
+        first = nodes[0]
+        before = first.index() - 1
+        if before >= 0:
+            return first.parent.child(before)
+        return first.parent if first.parent is not self.document.root else None
+
+    def duplicate(self) -> None:
+        nodes = self.selected_nodes()
+        if not nodes or self.document is None:
+            return
+        document = self.document
+        copies = [n.copy() for n in nodes]
+
+        def insert() -> None:
+            for original, clone in zip(reversed(nodes), reversed(copies), strict=True):
+                document.insert(original.parent, original.index() + 1, clone)
+
+        if self._edit(f"Duplicate {_label(nodes)}", insert):
+            self.select_nodes(copies)
+
+    def copy(self) -> None:
+        nodes = self.selected_nodes()
+        if nodes:
+            # WORKAROUND: text, not a QMimeData made here: the clipboard owns what it is given
+            # and deletes it when the application ends, after Python has freed the wrapper,
+            # which crashed the interpreter at exit.
+            QGuiApplication.clipboard().setText(fragment_text(nodes))
+
+    def cut(self) -> None:
+        if self.selected_nodes():
+            self.copy()
+            self.delete()
+
+    def paste(self) -> None:
+        if self.document is None:
+            return
+        text = QGuiApplication.clipboard().text()
+        try:
+            nodes = parse_fragment(text)
+        except FlexmlError as exc:
+            self.message.emit(f"Nothing pasted: {exc.message}")
+            return
+        self.insert_nodes(nodes, "Paste")
+
+    # -- inserting --------------------------------------------------------------------------
+
+    def insertion_point(self, tags: list[str]) -> tuple[Node, int] | None:
+        """Where new nodes of `tags` go: after the current node where the schema allows,
+        else inside it (e.g. a Number into a selected Dial), else after its top-level verb;
+        None when nowhere near the selection allows them."""
+        assert self.document is not None
+        root = self.document.root
+        current = self.current_node()
+        candidates: list[tuple[Node, int]] = []
+        if current is not None:
+            candidates.append((current.parent, current.index() + 1))
+            candidates.append((current, current.child_count()))
+            top = current
+            while top.parent is not root and top.parent is not None:
+                top = top.parent
+            candidates.append((root, top.index() + 1))
+        else:
+            candidates.append((root, root.child_count()))
+        for parent, index in candidates:
+            if all(allowed_in(parent, tag) for tag in tags):
+                return parent, index
+        return None
+
+    def insert_nodes(self, nodes: list[Node], label: str) -> bool:
+        if self.document is None:
+            return False
+        tags = [n.tag for n in nodes]
+        spot = self.insertion_point(tags)
+        if spot is None:
+            where = (
+                ", ".join(sorted({p for t in tags for p in SCHEMA[t].parents}))
+                if all(t in SCHEMA for t in tags)
+                else "a FlexML flow"
+            )
+            self.message.emit(
+                f"{' and '.join(sorted(set(tags)))} can only go inside {where}: select one first"
+            )
+            return False
+        parent, index = spot
+        return self._insert_at(parent, index, nodes, label)
+
+    def insert_verb(self, tag: str) -> bool:
+        """Insert a new `tag` after the selection (palette: Enter or double-click)."""
+        return self.insert_nodes([new_node(tag)], "Insert")
+
+    # -- drag and drop ----------------------------------------------------------------------
+
+    def _encode(self, nodes: list[Node]) -> QMimeData:
+        nodes = top_level(nodes)
+        data = QMimeData()
+        text = fragment_text(nodes)
+        data.setText(text)
+        data.setData(XML_MIME_TYPE, text.encode("utf-8"))
+        self._dragged = nodes
+        data.setData(MIME_TYPE, str(id(self)).encode())
+        return data
+
+    def _tags_of(self, data: QMimeData) -> list[str] | None:
+        if data.hasFormat(VERB_MIME_TYPE):
+            return [bytes(data.data(VERB_MIME_TYPE)).decode("utf-8")]
+        if data.hasFormat(MIME_TYPE) and bytes(data.data(MIME_TYPE)) == str(id(self)).encode():
+            return [n.tag for n in self._dragged]
+        return None
+
+    def _can_drop(self, data: QMimeData, parent: Node) -> bool:
+        tags = self._tags_of(data)
+        if tags is None:
+            return data.hasText()  # FlexML text from elsewhere: checked on drop
+        if data.hasFormat(MIME_TYPE) and any(
+            n is parent or n.is_ancestor_of(parent) for n in self._dragged
+        ):
+            return False
+        return bool(tags) and all(allowed_in(parent, t) for t in tags)
+
+    def _drop(self, data: QMimeData, action: Qt.DropAction, parent: Node, row: int) -> bool:
+        if not self._can_drop(data, parent):
+            return False
+        document = self.document
+        assert document is not None
+        if data.hasFormat(VERB_MIME_TYPE):
+            node = new_node(bytes(data.data(VERB_MIME_TYPE)).decode("utf-8"))
+            return self._insert_at(parent, row, [node], "Insert")
+        if data.hasFormat(MIME_TYPE):
+            nodes = list(self._dragged)
+            if action == Qt.DropAction.CopyAction:
+                nodes = [n.copy() for n in nodes]
+                return self._insert_at(parent, row, nodes, "Copy")
+            return self._move_to(parent, row, nodes)
+        try:
+            nodes = parse_fragment(data.text())
+        except FlexmlError as exc:
+            self.message.emit(f"Nothing dropped: {exc.message}")
+            return False
+        if not all(allowed_in(parent, n.tag) for n in nodes):
+            self.message.emit(f"Those verbs cannot go inside {parent.tag}")
+            return False
+        return self._insert_at(parent, row, nodes, "Drop")
+
+    def _insert_at(self, parent: Node, row: int, nodes: list[Node], label: str) -> bool:
+        document = self.document
+
+        def insert() -> None:
+            for offset, node in enumerate(nodes):
+                document.insert(parent, row + offset, node)
+
+        if self._edit(f"{label} {_label(nodes)}", insert):
+            self.select_nodes(nodes)
+            return True
+        return False
+
+    def _move_to(self, parent: Node, row: int, nodes: list[Node]) -> bool:
+        """Move `nodes` (in document order) to stand together before what is now at `row`."""
+        document = self.document
+        moving = {id(n) for n in nodes}
+        anchor = None
+        for index in range(row, parent.child_count()):
+            if id(parent.child(index)) not in moving:
+                anchor = parent.child(index)
+                break
+
+        def move() -> None:
+            for node in nodes:
+                target = anchor.index() if anchor is not None else parent.child_count()
+                if node.parent is parent and node.index() < target:
+                    target -= 1
+                document.move(node.parent, node.index(), parent, target)
+
+        if self._edit(f"Move {_label(nodes)}", move):
+            self.select_nodes(nodes)
+            return True
+        return False
+
+    # A drag of our own rows moves them (Ctrl copies, as Qt proposes); anything else, a
+    # palette verb or FlexML text from another app, is always a copy.
+
+    @staticmethod
+    def _settle_action(event) -> None:
+        if not event.mimeData().hasFormat(MIME_TYPE):
+            event.setDropAction(Qt.DropAction.CopyAction)
+
+    def dragEnterEvent(self, event) -> None:
+        super().dragEnterEvent(event)
+        self._settle_action(event)
+
+    def dragMoveEvent(self, event) -> None:
+        super().dragMoveEvent(event)
+        if event.isAccepted():
+            self._settle_action(event)
+
+    def dropEvent(self, event) -> None:
+        self._settle_action(event)
+        super().dropEvent(event)
+
+
+def _label(nodes: list[Node]) -> str:
+    if len(nodes) == 1:
+        return nodes[0].tag if nodes[0].tag != COMMENT else "comment"
+    return f"{len(nodes)} verbs"
+
+
+__all__ = ["ROOT", "VERB_MIME_TYPE", "FlowEditor", "allowed_in", "top_level"]

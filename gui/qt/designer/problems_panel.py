@@ -1,0 +1,271 @@
+"""The problems panel: every lint finding of the project, sortable and filterable.
+
+Double-click or Enter on a row emits problem_activated(flow name, Problem), so the window
+can open that flow and select the node.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.flexml import Problem, Severity
+from ..common.icons import severity_icon
+from ..common.theme import is_dark
+
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
+FLOW_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Foreground of error and warning rows: (on a light background, on a dark one).
+_SEVERITY_COLOURS = {
+    Severity.ERROR: ("#B42318", "#FF7B72"),
+    Severity.WARNING: ("#9A5B00", "#E3B341"),
+}
+
+
+def count_text(problems: list[Problem]) -> str:
+    """ "2 errors, 1 warning", or "No problems"."""
+    if not problems:
+        return "No problems"
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class ProblemTableModel(QAbstractTableModel):
+    """One row per (flow, problem); columns severity, flow, line, code, message."""
+
+    SEVERITY, FLOW, LINE, CODE, MESSAGE = range(5)
+    HEADERS = ("Severity", "Flow", "Line", "Code", "Message")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, Problem]] = []
+        self.dark = False
+
+    def set_problems(self, problems_by_flow: dict[str, list[Problem]]) -> None:
+        """Replace every row; flows and their problems keep the order given."""
+        self.beginResetModel()
+        self._rows = [(flow, p) for flow, problems in problems_by_flow.items() for p in problems]
+        self.endResetModel()
+
+    def set_dark(self, dark: bool) -> None:
+        """Use the severity colours for a dark (or light) background."""
+        if dark != self.dark:
+            self.dark = dark
+            if self._rows:
+                last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+                self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
+
+    def problems(self) -> list[Problem]:
+        return [problem for _, problem in self._rows]
+
+    def row(self, row: int) -> tuple[str, Problem]:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == self.LINE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        flow, problem = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(flow, problem, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == self.SEVERITY:
+            return severity_icon(problem.severity)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            light, dark = _SEVERITY_COLOURS[problem.severity]
+            return QColor(dark if self.dark else light)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            where = f" at {problem.path}" if problem.path else ""
+            return f"{problem.message}{where} ({problem.code})"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.LINE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == SORT_ROLE:
+            return self._sort_key(flow, problem, column)
+        if role == PROBLEM_ROLE:
+            return problem
+        if role == FLOW_ROLE:
+            return flow
+        return None
+
+    def _display(self, flow: str, problem: Problem, column: int) -> str:
+        if column == self.SEVERITY:
+            return problem.severity.value.capitalize()
+        if column == self.FLOW:
+            return flow
+        if column == self.LINE:
+            return "" if problem.line is None else str(problem.line)
+        if column == self.CODE:
+            return problem.code
+        return problem.message
+
+    def _sort_key(self, flow: str, problem: Problem, column: int):
+        if column == self.SEVERITY:
+            return 0 if problem.is_error else 1
+        if column == self.FLOW:
+            return flow.casefold()
+        if column == self.LINE:
+            # Problems without a line (file-level notes) sort after every numbered one.
+            return problem.line if problem.line is not None else 1 << 40
+        if column == self.CODE:
+            return problem.code
+        return problem.message.casefold()
+
+
+class ProblemFilterModel(QSortFilterProxyModel):
+    """Sorts by SORT_ROLE and shows all problems, or only one severity."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._severity: Severity | None = None
+
+    def set_severity(self, severity: Severity | str | None) -> None:
+        """Show only problems of `severity` (None: all)."""
+        severity = Severity(severity) if severity else None
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+, where invalidateRowsFilter is deprecated
+            self.beginFilterChange()
+            self._severity = severity
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._severity = severity
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._severity is None:
+            return True
+        problem = self.sourceModel().index(source_row, 0, source_parent).data(PROBLEM_ROLE)
+        return problem.severity is self._severity
+
+
+class ProblemsView(QTreeView):
+    """A flat list of problems; Enter activates the current row like a double-click."""
+
+    row_activated = Signal(QModelIndex)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.doubleClicked.connect(self.row_activated)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Handled here rather than through `activated`, which some styles also emit on a
+        # single click: clicking a row must only select it.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.row_activated.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ProblemsPanel(QWidget):
+    """The project's problems with a count line and a severity filter."""
+
+    problem_activated = Signal(str, object)
+
+    FILTERS = (("All", None), ("Errors", Severity.ERROR), ("Warnings", Severity.WARNING))
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model = ProblemTableModel(self)
+        self.proxy = ProblemFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.model.set_dark(is_dark(self.palette()))
+
+        self.summary = QLabel("No problems", self)
+        self.filter = QComboBox(self)
+        for text, severity in self.FILTERS:
+            self.filter.addItem(text, severity and severity.value)
+        self.filter.setToolTip("Show all problems, or only errors or warnings")
+
+        self.view = ProblemsView(self)
+        self.view.setModel(self.proxy)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setAllColumnsShowFocus(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(ProblemTableModel.SEVERITY, Qt.SortOrder.AscendingOrder)
+        header = self.view.header()
+        header.setStretchLastSection(True)
+        for column in range(ProblemTableModel.MESSAGE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("Show:", self))
+        top.addWidget(self.filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.filter.currentIndexChanged.connect(self.on_filter_current_index_changed)
+        self.view.row_activated.connect(self.on_view_row_activated)
+
+    def set_problems(self, problems_by_flow: dict[str, list[Problem]]) -> None:
+        """Show these problems, by flow name."""
+        self.model.set_problems(problems_by_flow)
+        self.summary.setText(count_text(self.model.problems()))
+
+    def set_severity_filter(self, severity: Severity | None) -> None:
+        """Show all problems (None), or only errors or warnings."""
+        self.filter.setCurrentIndex(self.filter.findData(severity and Severity(severity).value))
+
+    def on_filter_current_index_changed(self, _index: int) -> None:
+        self.proxy.set_severity(self.filter.currentData())
+
+    def on_view_row_activated(self, index: QModelIndex) -> None:
+        problem = index.data(PROBLEM_ROLE)
+        if problem is not None:
+            self.problem_activated.emit(index.data(FLOW_ROLE), problem)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.set_dark(is_dark(self.palette()))

@@ -1,0 +1,1 @@
+"""Help: About, Getting started and the FlexML reference."""

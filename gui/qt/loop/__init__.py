@@ -1,0 +1,1 @@
+"""The serve-and-watch loop: the Flow server panel and the Requests log."""

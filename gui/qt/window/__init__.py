@@ -1,0 +1,1 @@
+"""The main window and its file actions: it composes the features and wires them together."""
