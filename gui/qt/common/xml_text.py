@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QWidget
 
+from .names import findable
 from .theme import is_dark
 
 # The highlighter's colours (GitHub's syntax palettes), for light and dark backgrounds.
@@ -152,6 +153,8 @@ class XmlView(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The creator names it after what it shows; this default is the FlexML preview's.
+        findable(self, "xml-view", "FlexML")
         self.setReadOnly(True)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...core.flexml import Document
 from ...core.flexml.refs import slugify, unique_name
 from ...core.project import Project, ProjectChange, ProjectChangeKind, references
+from ..common.names import findable
 from .editing import Editing
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -92,7 +93,7 @@ class FlowsPanel(QWidget):
         self.editing = editing
         self.project = editing.project
         self.model = FlowListModel(self.project, self)
-        self.view = QListView()
+        self.view = findable(QListView(), "flows-list", "Flows")
         self.view.setModel(self.model)
         self.view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -113,6 +114,8 @@ class FlowsPanel(QWidget):
                 act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             toolbar.addAction(act)
             self.view.addAction(act)
+            name = "flows-" + text.lower().replace(" ", "-")
+            findable(toolbar.widgetForAction(act), name, tip.split(" (")[0])
             return act
 
         self.add_action = action("Add", "Add an empty flow", self.add)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...core.flexml.schema import NOUNS, PARENTS, SCHEMA, VERBS
 from ..common.icons import verb_icon
+from ..common.names import findable
 from ..common.verb_list import DESCRIPTION_ROLE, NAME_ROLE, SEARCH_ROLE, Index, PaletteDelegate
 
 VERB_MIME_TYPE = "application/x-flexml-studio-verb"
@@ -189,6 +190,8 @@ class PalettePanel(QWidget):
         self.filter.setPlaceholderText("Filter verbs")
         self.filter.setClearButtonEnabled(True)
         self.view = PaletteView(self)
+        findable(self.filter, "palette-filter", "Filter verbs")
+        findable(self.view, "palette-list", "FlexML verbs and nouns")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.names import findable
 from ..common.settings import SettingsStore
 
 SHOW_AT_START = "help/show-getting-started"
@@ -64,7 +65,11 @@ class GettingStartedPanel(QWidget):
         layout.addWidget(intro)
         for number, (title, text, buttons) in enumerate(self._steps(), start=1):
             layout.addWidget(self._step(number, title, text, buttons))
-        self.dont_show = QCheckBox("Don't show this at start")
+        self.dont_show = findable(
+            QCheckBox("Don't show this at start"),
+            "getting-started-dont-show",
+            "Don't show at start",
+        )
         self.dont_show.setToolTip("Help > Getting started opens it again")
         self.dont_show.setChecked(not should_show_at_start(settings))
         self.dont_show.toggled.connect(self.on_dont_show_toggled)
@@ -136,8 +141,7 @@ class GettingStartedPanel(QWidget):
             row = QHBoxLayout()
             row.setSpacing(6)
             for key, label, signal, tip in buttons:
-                button = QPushButton(label)
-                button.setObjectName(key)
+                button = findable(QPushButton(label), key, tip.split(" (")[0])
                 button.setToolTip(tip)
                 button.clicked.connect(lambda _checked=False, s=signal: s.emit())
                 self.buttons[key] = button
