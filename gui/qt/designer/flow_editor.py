@@ -12,34 +12,30 @@ from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QStyledItemDelegate, QTreeView
 
 from ...core.flexml import COMMENT, Document, FlexmlError, Node, Severity
+from ...core.flexml.edits import (
+    MoveRefused,
+    allowed_in,
+    can_insert,
+    insert_copies,
+    insert_run,
+    insertion_point,
+    move_by,
+    move_to,
+    nowhere_message,
+    remove_all,
+    selection_after_removal,
+    top_level,
+    within,
+)
 from ...core.flexml.fragments import fragment_text, new_node, parse_fragment
-from ...core.flexml.schema import ROOT, SCHEMA, can_contain
+from ...core.flexml.schema import ROOT
+from ..common.names import findable
 from .editing import Editing
 from .flow_model import MIME_TYPE, PROBLEMS_ROLE, XML_MIME_TYPE, FlowItemModel
 
 VERB_MIME_TYPE = "application/x-flexml-studio-verb"
 _ERROR_TINT = QColor(220, 50, 47, 40)
 _WARNING_TINT = QColor(230, 160, 0, 40)
-
-
-def top_level(nodes: list[Node]) -> list[Node]:
-    """`nodes` in document order, without those whose ancestor is also in the list."""
-    chosen = {id(n) for n in nodes}
-    kept = [n for n in nodes if not any(id(a) in chosen for a in n.ancestors())]
-    return sorted(kept, key=_document_position)
-
-
-def _document_position(node: Node) -> tuple[int, ...]:
-    path = []
-    while node.parent is not None:
-        path.append(node.index())
-        node = node.parent
-    return tuple(reversed(path))
-
-
-def allowed_in(parent: Node, tag: str) -> bool:
-    """Whether the schema lets `tag` go directly inside `parent` (comments go anywhere)."""
-    return tag == COMMENT or can_contain(parent.tag, tag)
 
 
 class _ProblemDelegate(QStyledItemDelegate):
@@ -77,6 +73,7 @@ class FlowEditor(QTreeView):
         self.setExpandsOnDoubleClick(False)
         self.setItemDelegate(_ProblemDelegate(self))
         self.setToolTip("")
+        findable(self, "flow-editor", "Flow editor", "The flow's verbs in order, with nesting")
         self._build_actions()
 
     # -- the flow shown ---------------------------------------------------------------------
@@ -209,24 +206,15 @@ class FlowEditor(QTreeView):
         nodes = self.selected_nodes()
         if not nodes or self.document is None:
             return
-        parent = nodes[0].parent
-        if any(n.parent is not parent for n in nodes):
-            self.message.emit("Select verbs of one container to move them together")
+        try:
+            plan = move_by(nodes, step)
+        except MoveRefused as exc:
+            self.message.emit(str(exc))
             return
-        indexes = [n.index() for n in nodes]
-        if (step < 0 and min(indexes) == 0) or (
-            step > 0 and max(indexes) == parent.child_count() - 1
-        ):
+        if not plan:
             return
         document = self.document
-        order = nodes if step < 0 else list(reversed(nodes))
-
-        def move() -> None:
-            for node in order:
-                index = node.index()
-                document.move(parent, index, parent, index + step)
-
-        self._edit("Move up" if step < 0 else "Move down", move)
+        self._edit("Move up" if step < 0 else "Move down", lambda: plan.apply(document))
         self.select_nodes(nodes)
 
     def delete(self) -> None:
@@ -234,27 +222,10 @@ class FlowEditor(QTreeView):
         if not nodes or self.document is None:
             return
         document = self.document
-        following = self._neighbour_after(nodes)
-
-        def remove() -> None:
-            for node in reversed(nodes):
-                document.remove(node.parent, node.index())
-
-        self._edit(f"Delete {_label(nodes)}", remove)
+        following = selection_after_removal(nodes, document.root)
+        self._edit(f"Delete {_label(nodes)}", lambda: remove_all(document, nodes))
         if following is not None and following.parent is not None:
             self.select_nodes([following])
-
-    def _neighbour_after(self, nodes: list[Node]) -> Node | None:
-        last = nodes[-1]
-        parent = last.parent
-        index = last.index() + 1
-        if index < parent.child_count():
-            return parent.child(index)
-        first = nodes[0]
-        before = first.index() - 1
-        if before >= 0:
-            return first.parent.child(before)
-        return first.parent if first.parent is not self.document.root else None
 
     def duplicate(self) -> None:
         nodes = self.selected_nodes()
@@ -262,12 +233,7 @@ class FlowEditor(QTreeView):
             return
         document = self.document
         copies = [n.copy() for n in nodes]
-
-        def insert() -> None:
-            for original, clone in zip(reversed(nodes), reversed(copies), strict=True):
-                document.insert(original.parent, original.index() + 1, clone)
-
-        if self._edit(f"Duplicate {_label(nodes)}", insert):
+        if self._edit(f"Duplicate {_label(nodes)}", lambda: insert_copies(document, nodes, copies)):
             self.select_nodes(copies)
 
     def copy(self) -> None:
@@ -297,26 +263,9 @@ class FlowEditor(QTreeView):
     # -- inserting --------------------------------------------------------------------------
 
     def insertion_point(self, tags: list[str]) -> tuple[Node, int] | None:
-        """Where new nodes of `tags` go: after the current node where the schema allows,
-        else inside it (e.g. a Number into a selected Dial), else after its top-level verb;
-        None when nowhere near the selection allows them."""
+        """Where new nodes of `tags` go near the current node (see edits.insertion_point)."""
         assert self.document is not None
-        root = self.document.root
-        current = self.current_node()
-        candidates: list[tuple[Node, int]] = []
-        if current is not None:
-            candidates.append((current.parent, current.index() + 1))
-            candidates.append((current, current.child_count()))
-            top = current
-            while top.parent is not root and top.parent is not None:
-                top = top.parent
-            candidates.append((root, top.index() + 1))
-        else:
-            candidates.append((root, root.child_count()))
-        for parent, index in candidates:
-            if all(allowed_in(parent, tag) for tag in tags):
-                return parent, index
-        return None
+        return insertion_point(self.document.root, self.current_node(), tags)
 
     def insert_nodes(self, nodes: list[Node], label: str) -> bool:
         if self.document is None:
@@ -324,14 +273,7 @@ class FlowEditor(QTreeView):
         tags = [n.tag for n in nodes]
         spot = self.insertion_point(tags)
         if spot is None:
-            where = (
-                ", ".join(sorted({p for t in tags for p in SCHEMA[t].parents}))
-                if all(t in SCHEMA for t in tags)
-                else "a FlexML flow"
-            )
-            self.message.emit(
-                f"{' and '.join(sorted(set(tags)))} can only go inside {where}: select one first"
-            )
+            self.message.emit(nowhere_message(tags))
             return False
         parent, index = spot
         return self._insert_at(parent, index, nodes, label)
@@ -363,11 +305,9 @@ class FlowEditor(QTreeView):
         tags = self._tags_of(data)
         if tags is None:
             return data.hasText()  # FlexML text from elsewhere: checked on drop
-        if data.hasFormat(MIME_TYPE) and any(
-            n is parent or n.is_ancestor_of(parent) for n in self._dragged
-        ):
-            return False
-        return bool(tags) and all(allowed_in(parent, t) for t in tags)
+        if data.hasFormat(MIME_TYPE) and within(parent, self._dragged):
+            return False  # never into themselves
+        return can_insert(parent, tags)
 
     def _drop(self, data: QMimeData, action: Qt.DropAction, parent: Node, row: int) -> bool:
         if not self._can_drop(data, parent):
@@ -388,19 +328,15 @@ class FlowEditor(QTreeView):
         except FlexmlError as exc:
             self.message.emit(f"Nothing dropped: {exc.message}")
             return False
-        if not all(allowed_in(parent, n.tag) for n in nodes):
+        if not can_insert(parent, [n.tag for n in nodes]):
             self.message.emit(f"Those verbs cannot go inside {parent.tag}")
             return False
         return self._insert_at(parent, row, nodes, "Drop")
 
     def _insert_at(self, parent: Node, row: int, nodes: list[Node], label: str) -> bool:
         document = self.document
-
-        def insert() -> None:
-            for offset, node in enumerate(nodes):
-                document.insert(parent, row + offset, node)
-
-        if self._edit(f"{label} {_label(nodes)}", insert):
+        assert document is not None
+        if self._edit(f"{label} {_label(nodes)}", lambda: insert_run(document, parent, row, nodes)):
             self.select_nodes(nodes)
             return True
         return False
@@ -408,21 +344,11 @@ class FlowEditor(QTreeView):
     def _move_to(self, parent: Node, row: int, nodes: list[Node]) -> bool:
         """Move `nodes` (in document order) to stand together before what is now at `row`."""
         document = self.document
-        moving = {id(n) for n in nodes}
-        anchor = None
-        for index in range(row, parent.child_count()):
-            if id(parent.child(index)) not in moving:
-                anchor = parent.child(index)
-                break
-
-        def move() -> None:
-            for node in nodes:
-                target = anchor.index() if anchor is not None else parent.child_count()
-                if node.parent is parent and node.index() < target:
-                    target -= 1
-                document.move(node.parent, node.index(), parent, target)
-
-        if self._edit(f"Move {_label(nodes)}", move):
+        assert document is not None
+        plan = move_to(nodes, parent, row)
+        if plan is None:
+            return False
+        if self._edit(f"Move {_label(nodes)}", lambda: plan.apply(document)):
             self.select_nodes(nodes)
             return True
         return False

@@ -7,7 +7,6 @@ can open that flow and select the node.
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -15,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,7 +28,10 @@ from PySide6.QtWidgets import (
 
 from ...core.flexml import Problem, Severity
 from ..common.icons import severity_icon
+from ..common.names import findable
+from ..common.table_model import RowsTableModel
 from ..common.theme import is_dark
+from ..common.views import ActivatesRows
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
 FLOW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -57,7 +59,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(RowsTableModel):
     """One row per (flow, problem); columns severity, flow, line, code, message."""
 
     SEVERITY, FLOW, LINE, CODE, MESSAGE = range(5)
@@ -66,7 +68,9 @@ class ProblemTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, Problem]] = []
-        self.dark = False
+
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def set_problems(self, problems_by_flow: dict[str, list[Problem]]) -> None:
         """Replace every row; flows and their problems keep the order given."""
@@ -74,34 +78,20 @@ class ProblemTableModel(QAbstractTableModel):
         self._rows = [(flow, p) for flow, problems in problems_by_flow.items() for p in problems]
         self.endResetModel()
 
-    def set_dark(self, dark: bool) -> None:
-        """Use the severity colours for a dark (or light) background."""
-        if dark != self.dark:
-            self.dark = dark
-            if self._rows:
-                last = self.index(len(self._rows) - 1, self.columnCount() - 1)
-                self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
-
     def problems(self) -> list[Problem]:
         return [problem for _, problem in self._rows]
 
     def row(self, row: int) -> tuple[str, Problem]:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == self.LINE:
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and orientation == Qt.Orientation.Horizontal
+            and section == self.LINE
+        ):
             return int(Qt.AlignmentFlag.AlignCenter)
-        return None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
@@ -178,23 +168,8 @@ class ProblemFilterModel(QSortFilterProxyModel):
         return problem.severity is self._severity
 
 
-class ProblemsView(QTreeView):
+class ProblemsView(ActivatesRows, QTreeView):
     """A flat list of problems; Enter activates the current row like a double-click."""
-
-    row_activated = Signal(QModelIndex)
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.doubleClicked.connect(self.row_activated)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Handled here rather than through `activated`, which some styles also emit on a
-        # single click: clicking a row must only select it.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.row_activated.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class ProblemsPanel(QWidget):
@@ -212,12 +187,12 @@ class ProblemsPanel(QWidget):
         self.model.set_dark(is_dark(self.palette()))
 
         self.summary = QLabel("No problems", self)
-        self.filter = QComboBox(self)
+        self.filter = findable(QComboBox(self), "problems-filter", "Show problems")
         for text, severity in self.FILTERS:
             self.filter.addItem(text, severity and severity.value)
         self.filter.setToolTip("Show all problems, or only errors or warnings")
 
-        self.view = ProblemsView(self)
+        self.view = findable(ProblemsView(self), "problems-list", "Problems")
         self.view.setModel(self.proxy)
         self.view.setRootIsDecorated(False)
         self.view.setUniformRowHeights(True)
