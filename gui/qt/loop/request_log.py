@@ -9,6 +9,7 @@ server's own routing (gui.core.server.replay), and shows the two answers side by
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -23,11 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QColor,
-    QFontDatabase,
     QKeySequence,
-    QResizeEvent,
-    QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,40 +32,37 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ..common.names import findable
 from ..common.services import Services
 from ..common.table_model import RowsTableModel
 from ..common.theme import is_dark
-from ..common.xml_text import XmlHighlighter, XmlView
+from ..common.xml_text import XmlView
+from .diff_view import DiffView
 
 if TYPE_CHECKING:  # gui.core.server loads aiohttp: replay imports it when first used
     from ...core.project import Project
     from ...core.server.records import RequestRecord
-    from ...core.server.replay import DiffRow
 
 MAX_ROWS = 5000
-SIDE_BY_SIDE = 560  # pixels: narrower, a replay's two answers go one above the other
 SID_SHOWN = 8  # characters of a call SID in the table; the tooltip has all of it
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
-# (on a light background, on a dark one)
-_ERROR_COLOURS = ("#B42318", "#FF7B72")
-_REMOVED_COLOURS = ("#FFEBE9", "#4B1818")
-_ADDED_COLOURS = ("#DAFBE1", "#12361D")
-_FILLER_COLOURS = ("#F0F0F0", "#262A30")
+UNEXPECTED = "Something unexpected went wrong; the details are in the log."
+_ERROR_COLOURS = ("#B42318", "#FF7B72")  # on a light background, on a dark one
 _NUMBER_LIKE = re.compile(r"[\d\s()+.\-]+")
+
+_logger = logging.getLogger(__name__)
 
 
 def clock(when: float) -> str:
@@ -222,117 +216,6 @@ class RequestFilter(QSortFilterProxyModel):
         return False
 
 
-class DiffView(QWidget):
-    """Two read-only panes, the logged answer and the new one, lined up row by row, with the
-    changed rows coloured; they scroll together."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.old_title = QLabel("Logged answer", self)
-        self.new_title = QLabel("Answer now", self)
-        self.old_pane = self._pane("The answer the server sent when the request was logged")
-        self.new_pane = self._pane("What the server answers the same request from the draft now")
-        self.old_highlighter = XmlHighlighter(self.old_pane.document(), is_dark(self.palette()))
-        self.new_highlighter = XmlHighlighter(self.new_pane.document(), is_dark(self.palette()))
-        self.rows: list[DiffRow] = []
-        old_side, new_side = QWidget(self), QWidget(self)
-        for side, title, pane in (
-            (old_side, self.old_title, self.old_pane),
-            (new_side, self.new_title, self.new_pane),
-        ):
-            column = QVBoxLayout(side)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(title)
-            column.addWidget(pane, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(old_side)
-        self.splitter.addWidget(new_side)
-        self.splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
-        for a, b in ((self.old_pane, self.new_pane), (self.new_pane, self.old_pane)):
-            a.verticalScrollBar().valueChanged.connect(b.verticalScrollBar().setValue)
-            a.horizontalScrollBar().valueChanged.connect(b.horizontalScrollBar().setValue)
-
-    def _pane(self, tip: str) -> QPlainTextEdit:
-        pane = QPlainTextEdit(self)
-        pane.setReadOnly(True)
-        pane.setUndoRedoEnabled(False)
-        pane.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        pane.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        pane.setToolTip(tip)
-        return pane
-
-    def show_diff(self, rows: list[DiffRow], old_title: str, new_title: str) -> None:
-        self.rows = rows
-        self.old_title.setText(old_title)
-        self.new_title.setText(new_title)
-        # WORKAROUND: a U+2029 would start a new block (a line) in QTextDocument; U+2028
-        # breaks the line inside the block, so the two panes stay lined up.
-        self.old_pane.setPlainText("\n".join(old.replace("\u2029", "\u2028") for _, old, _ in rows))
-        self.new_pane.setPlainText("\n".join(new.replace("\u2029", "\u2028") for _, _, new in rows))
-        self._mark()
-        first = next((i for i, (kind, _, _) in enumerate(rows) if kind != "same"), None)
-        if first is not None:
-            for pane in (self.old_pane, self.new_pane):
-                pane.setTextCursor(QTextCursor(pane.document().findBlockByNumber(first)))
-                pane.centerCursor()
-
-    def clear(self) -> None:
-        self.rows = []
-        self.old_pane.clear()
-        self.new_pane.clear()
-        self.old_pane.setExtraSelections([])
-        self.new_pane.setExtraSelections([])
-
-    def changed_rows(self) -> list[int]:
-        """The 0-based rows that differ."""
-        return [i for i, (kind, _, _) in enumerate(self.rows) if kind != "same"]
-
-    def _mark(self) -> None:
-        dark = is_dark(self.palette())
-        removed = QColor(_REMOVED_COLOURS[dark])
-        added = QColor(_ADDED_COLOURS[dark])
-        filler = QColor(_FILLER_COLOURS[dark])
-        old_marks, new_marks = [], []
-        for row, (kind, _old, _new) in enumerate(self.rows):
-            if kind == "same":
-                continue
-            old_marks.append((row, filler if kind == "added" else removed))
-            new_marks.append((row, filler if kind == "removed" else added))
-        self.old_pane.setExtraSelections(_line_marks(self.old_pane, old_marks))
-        self.new_pane.setExtraSelections(_line_marks(self.new_pane, new_marks))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        # Side by side when there is room; in a narrow dock the old answer goes above the new.
-        wide = event.size().width() >= SIDE_BY_SIDE
-        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == event.Type.PaletteChange:
-            dark = is_dark(self.palette())
-            self.old_highlighter.set_dark(dark)
-            self.new_highlighter.set_dark(dark)
-            self._mark()
-
-
-def _line_marks(pane: QPlainTextEdit, marks: list[tuple[int, QColor]]) -> list:
-    document = pane.document()
-    selections = []
-    for row, colour in marks:
-        selection = QTextEdit.ExtraSelection()
-        # A collapsed cursor with FullWidthSelection paints its whole line (a current-line look).
-        selection.cursor = QTextCursor(document.findBlockByNumber(row))
-        selection.format.setBackground(colour)
-        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        selections.append(selection)
-    return selections
-
-
 class RequestInspector(QTabWidget):
     """The selected request: its parameters, the exact answer, and the last replay."""
 
@@ -344,13 +227,26 @@ class RequestInspector(QTabWidget):
 
     def __init__(self, parent=None, *, mask: Callable[[str], str] = str) -> None:
         super().__init__(parent)
+        findable(self, "request-inspector", "Selected request")
         self.mask = mask  # hides the flow server's token in what is shown
-        self.request_box = QWidget(self)
-        self.request_line = QLabel(self.NO_REQUEST, self.request_box)
+        self.request_box = self._request_tab()
+        self.answer_box = self._answer_tab()
+        self.replay_box = self._replay_tab()
+        self.addTab(self.request_box, "Request")
+        self.addTab(self.answer_box, "Answer")
+        self.addTab(self.replay_box, "Replay")
+        self.setTabToolTip(0, "Every parameter of the selected request")
+        self.setTabToolTip(1, "The exact answer that was sent")
+        self.setTabToolTip(2, "The answer now, from the current draft, beside the logged one")
+
+    def _request_tab(self) -> QWidget:
+        box = QWidget(self)
+        self.request_line = QLabel(self.NO_REQUEST, box)
         self.request_line.setWordWrap(True)
         self.request_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.request_line.setToolTip("The request: method, route, status, size and timing")
-        self.params = QTableWidget(0, 2, self.request_box)
+        self.params = QTableWidget(0, 2, box)
+        findable(self.params, "request-parameters", "Parameters of the selected request")
         self.params.setHorizontalHeaderLabels(["Name", "Value"])
         self.params.verticalHeader().hide()
         self.params.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -367,39 +263,35 @@ class RequestInspector(QTabWidget):
             "Every field of the request (query string, then the JSON or form body); values "
             "that are not strings are shown as JSON. The access token is never logged."
         )
-        box = QVBoxLayout(self.request_box)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.request_line)
-        box.addWidget(self.params, 1)
+        _column(box, self.request_line, self.params)
+        return box
 
-        self.answer_box = QWidget(self)
-        self.answer_line = QLabel(self.NO_REQUEST, self.answer_box)
+    def _answer_tab(self) -> QWidget:
+        box = QWidget(self)
+        self.answer_line = QLabel(self.NO_REQUEST, box)
         self.answer_line.setWordWrap(True)
         self.answer_line.setToolTip("The status and size of the answer")
-        self.answer = XmlView(self.answer_box)
+        self.answer = XmlView(box)
+        findable(self.answer, "request-answer", "Answer sent to the selected request")
         self.answer.setToolTip("Exactly the bytes the server answered (read-only)")
-        box = QVBoxLayout(self.answer_box)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.answer_line)
-        box.addWidget(self.answer, 1)
+        _column(box, self.answer_line, self.answer)
+        return box
 
-        self.replay_box = QWidget(self)
-        self.replay_summary = QLabel(self.NO_REPLAY, self.replay_box)
+    def _replay_tab(self) -> QWidget:
+        box = QWidget(self)
+        self.replay_summary = QLabel(self.NO_REPLAY, box)
+        self.replay_summary.setObjectName("replay-summary")
         self.replay_summary.setWordWrap(True)
         self.replay_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.replay_summary.setToolTip("How the answer now differs from the logged one")
-        self.diff = DiffView(self.replay_box)
-        box = QVBoxLayout(self.replay_box)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addWidget(self.replay_summary)
-        box.addWidget(self.diff, 1)
+        self.diff = DiffView(box)
+        _column(box, self.replay_summary, self.diff)
+        return box
 
-        self.addTab(self.request_box, "Request")
-        self.addTab(self.answer_box, "Answer")
-        self.addTab(self.replay_box, "Replay")
-        self.setTabToolTip(0, "Every parameter of the selected request")
-        self.setTabToolTip(1, "The exact answer that was sent")
-        self.setTabToolTip(2, "The answer now, from the current draft, beside the logged one")
+    def show_replay(self, summary: str) -> None:
+        """Bring the Replay tab forward, saying `summary` (the diff is the caller's)."""
+        self.replay_summary.setText(summary)
+        self.setCurrentWidget(self.replay_box)
 
     def clear_replay(self) -> None:
         self.replay_summary.setText(self.NO_REPLAY)
@@ -434,6 +326,57 @@ class RequestInspector(QTabWidget):
         self.answer.set_xml(self.mask(record.body.decode("utf-8", "replace")))
 
 
+class RequestTableView(QTableView):
+    """The log's table: one row per request, a row selected at a time, read-only."""
+
+    # A typical value of each column, to size it.
+    SAMPLES = (
+        "00:00:00.000",
+        "POST",
+        "/flows/main-menu",
+        "7d1e1f3a",
+        "15162065319",
+        "15162065318",
+        "1234",
+        "Status",
+        "000.0",
+    )
+
+    def __init__(self, model: QSortFilterProxyModel, parent: QWidget) -> None:
+        super().__init__(parent)
+        findable(self, "requests-table", "Requests the flow server answered")
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(parent.fontMetrics().height() + 6)
+        self.setToolTip(
+            "Every request the flow server answered, newest last; Ctrl+R replays the selected one"
+        )
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Fixed widths from the font, not ResizeToContents: that would measure every row of
+        # a 5,000-row table on every batch.
+        metrics = self.fontMetrics()
+        for column, sample in enumerate(self.SAMPLES):
+            self.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
+        header.setStretchLastSection(True)  # the table fills a wide dock
+
+
+def _column(box: QWidget, line: QLabel, body: QWidget) -> None:
+    """A tab's layout: a line that sums it up, above what it shows."""
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(line)
+    layout.addWidget(body, 1)
+
+
 class RequestLogPanel(QWidget):
     """The live request log: filter, table, inspector and replay (see the module docstring)."""
 
@@ -463,6 +406,7 @@ class RequestLogPanel(QWidget):
 
     def _build(self) -> None:
         self.filter_edit = QLineEdit(self)
+        findable(self.filter_edit, "requests-filter", "Filter the requests")
         self.filter_edit.setPlaceholderText("Filter: call SID, path, number")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setToolTip(
@@ -470,51 +414,20 @@ class RequestLogPanel(QWidget):
             "(numbers match whatever the punctuation)"
         )
         self.count_label = QLabel(self)
+        self.count_label.setObjectName("requests-count")
         self.count_label.setToolTip("How many requests the table lists")
         self.clear_button = QPushButton("Clear", self)
+        findable(self.clear_button, "requests-clear", "Clear the request log")
         self.clear_button.setToolTip("Empty the table (the server keeps running)")
         self.replay_button = QPushButton("Replay", self)
+        findable(self.replay_button, "requests-replay", "Replay the selected request")
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.count_label)
         top.addWidget(self.replay_button)
         top.addWidget(self.clear_button)
 
-        self.view = QTableView(self)
-        self.view.setModel(self.proxy)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.view.setToolTip(
-            "Every request the flow server answered, newest last; Ctrl+R replays the selected one"
-        )
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Fixed widths from the font, not ResizeToContents: that would measure every row of
-        # a 5,000-row table on every batch.
-        metrics = self.view.fontMetrics()
-        samples = (
-            "00:00:00.000",
-            "POST",
-            "/flows/main-menu",
-            "7d1e1f3a",
-            "15162065319",
-            "15162065318",
-            "1234",
-            "Status",
-            "000.0",
-        )
-        for column, sample in enumerate(samples):
-            self.view.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
-        header.setStretchLastSection(True)  # the table fills a wide dock
-
+        self.view = RequestTableView(self.proxy, self)
         self.replay_action = QAction("Replay", self)
         self.replay_action.setShortcut(QKeySequence("Ctrl+R"))
         # Only while the table has focus: the window may use Ctrl+R elsewhere.
@@ -605,6 +518,16 @@ class RequestLogPanel(QWidget):
         record = self.selected_record()
         if record is None:
             return None
+        try:
+            return self._replay(record)
+        except Exception:  # a bug: said as one, with its traceback in the log
+            _logger.exception("replaying %s %s failed", record.method, record.path)
+            self.inspector.diff.clear()
+            self.inspector.show_replay(UNEXPECTED)
+            return UNEXPECTED
+
+    def _replay(self, record: RequestRecord) -> str:
+        from ...core.flexml import FlexmlError
         from ...core.server import Snapshot
         from ...core.server.replay import answer, diff_lines, summary
 
@@ -614,25 +537,23 @@ class RequestLogPanel(QWidget):
             self.services.publish()  # the server serves the draft from now on, too
             server = self.services.flow_server_running
             snapshot = Snapshot.from_project(self.project_getter(), self._selected_base())
-        except Exception as exc:  # an export problem: said, nothing compared
+        except (FlexmlError, ValueError) as exc:  # an export problem: said, nothing compared
             text = f"The draft could not be exported, so nothing was replayed: {exc}"
-            self.inspector.replay_summary.setText(text)
             self.inspector.diff.clear()
-            self.inspector.setCurrentWidget(self.inspector.replay_box)
+            self.inspector.show_replay(text)
             return text
         status, body = answer(snapshot, record.method, record.path)
         said = summary(record.status, record.body, status, body)
         where = "current draft" if server is not None else "draft (server stopped)"
-        self.inspector.replay_summary.setText(
-            f"{record.method} {record.path} replayed against the {where}: {said}"
-        )
         mask = self.services.mask
         self.inspector.diff.show_diff(
             [(kind, mask(old), mask(new)) for kind, old, new in diff_lines(record.body, body)],
             f"Logged at {clock(record.time)} · {record.status}",
             f"Now · {status}",
         )
-        self.inspector.setCurrentWidget(self.inspector.replay_box)
+        self.inspector.show_replay(
+            f"{record.method} {record.path} replayed against the {where}: {said}"
+        )
         return said
 
     # -- slots ----------------------------------------------------------------------------------

@@ -9,39 +9,29 @@ server's start and stop wherever they come from (the dial pad starts it on deman
 
 from __future__ import annotations
 
-import html
 import logging
 import secrets
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.keychain import FLOW_SERVER, SERVER_TOKEN, Keychain
+from ...core.net import is_loopback
+from ..common.names import findable
 from ..common.services import ServerConfig, Services
 from ..common.settings import SettingsStore
+from .server_widgets import DEFAULT_HOST, NOT_RUNNING_URLS, FlowUrlsBox, SettingsBox, copy_text
 
-HOSTS = (
-    ("127.0.0.1", "127.0.0.1 (this computer only)"),
-    ("0.0.0.0", "0.0.0.0 (every network interface)"),
-)
-DEFAULT_HOST = HOSTS[0][0]
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 URL-safe characters
 _ERROR_COLOURS = ("#B42318", "#FF7B72")  # on a light background, on a dark one
 _OK_COLOURS = ("#1A7F37", "#3FB950")
@@ -74,40 +64,11 @@ def check_public_url(text: str) -> str | None:
     return url
 
 
-def is_loopback(host: str) -> bool:
-    """gui.core.server's rule, loaded when first needed (it brings aiohttp along)."""
-    if host in ("127.0.0.1", "localhost"):
-        return True
-    from ...core.server import is_loopback as server_is_loopback
-
-    return server_is_loopback(host)
-
-
-class UrlLabel(QLabel):
-    """A URL on one line, elided in the middle when narrow (the flow's name at its end stays
-    in sight), selectable; `url` is the whole of it."""
-
-    def __init__(self, url: str, parent: QWidget | None = None) -> None:
-        super().__init__(url, parent)
-        self.url = url
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Ignored: the layout may make it narrower than the URL (it is elided then).
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("http://…/flows/x"))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        elided = self.fontMetrics().elidedText(self.url, Qt.TextElideMode.ElideMiddle, self.width())
-        if elided != self.text():
-            self.setText(elided)
-
-
 class ServerPanel(QWidget):
     """See the module docstring. `refresh_urls()` is the host's to call after each refresh of
     the project (flows added, renamed or removed)."""
 
-    NOT_RUNNING_URLS = "Start the server to see the URL of each flow."
+    NOT_RUNNING_URLS = NOT_RUNNING_URLS
 
     def __init__(
         self,
@@ -121,7 +82,6 @@ class ServerPanel(QWidget):
         self.settings = settings
         self.keychain = keychain
         self.error: str | None = None  # why the server could not start, until it does
-        self._shown_urls: tuple[tuple[str, str, bool], ...] | None = None
         self._build()
         self._load()
         self._connect_signals()
@@ -132,156 +92,49 @@ class ServerPanel(QWidget):
 
     def _build(self) -> None:
         self.state_label = QLabel(self)
+        self.state_label.setObjectName("server-state")
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_label.setToolTip("Whether the flow server runs, and where it listens")
         self.start_button = QPushButton("Start", self)
+        findable(self.start_button, "server-start", "Start the flow server")
         self.start_button.setToolTip(
             "Start serving the project's flows (pending changes below are applied first)"
         )
         self.stop_button = QPushButton("Stop", self)
+        findable(self.stop_button, "server-stop", "Stop the flow server")
         self.stop_button.setToolTip("Stop the flow server; CarrierX can no longer fetch flows")
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
-
-        self.host_combo = QComboBox(self)
-        for host, text in HOSTS:
-            self.host_combo.addItem(text, host)
-        self.host_combo.setToolTip(
-            "Where the server listens: this computer only (reach it from outside through a "
-            "tunnel), or every network interface (other machines can reach it; a token is "
-            "then required)"
-        )
-        self.port_spin = QSpinBox(self)
-        self.port_spin.setRange(0, 65535)
-        self.port_spin.setSpecialValueText("any free port")
-        self.port_spin.setToolTip(
-            "The TCP port; 0 picks a free one at each start (a tunnel needs a fixed port)"
-        )
-        self.public_edit = QLineEdit(self)
-        self.public_edit.setPlaceholderText("https://abc123.ngrok-free.app")
-        self.public_edit.setClearButtonEnabled(True)
-        self.public_edit.setToolTip(
-            "The address CarrierX reaches the server at (your tunnel's); flow: references "
-            "resolve to it. Empty: the server's own address."
-        )
-        self.explanation = QLabel(self)
-        self.explanation.setWordWrap(True)
-        self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.explanation.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.explanation.setToolTip("Why CarrierX needs a public URL")
-
-        self.token_edit = QLineEdit(self)
-        self.token_edit.setReadOnly(True)
-        self.token_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.token_edit.setPlaceholderText("none")
-        self.token_edit.setToolTip(
-            "The access token: every URL handed out carries it (/t/TOKEN/...); requests "
-            "without it are refused (403). Kept in the system keyring, never in the settings."
-        )
-        self.generate_button = QToolButton(self)
-        self.generate_button.setText("Generate")
-        self.generate_button.setToolTip("Make a new random token (apply to use it)")
-        self.copy_token_button = QToolButton(self)
-        self.copy_token_button.setText("Copy")
-        self.copy_token_button.setToolTip("Copy the token to the clipboard")
-        self.clear_token_button = QToolButton(self)
-        self.clear_token_button.setText("Remove")
-        self.clear_token_button.setToolTip(
-            "Serve without a token (only while listening on this computer only)"
-        )
-        token_buttons = QHBoxLayout()
-        token_buttons.setSpacing(2)
-        token_buttons.addWidget(self.generate_button)
-        token_buttons.addWidget(self.copy_token_button)
-        token_buttons.addWidget(self.clear_token_button)
-        token_buttons.addStretch(1)
-        self.token_note = QLabel(self)
-        self.token_note.setWordWrap(True)
-        self.token_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.token_note.setToolTip("When the token is needed, and where it is kept")
-
-        self.input_error = QLabel(self)
-        self.input_error.setWordWrap(True)
-        self.input_error.setToolTip("What is wrong with the settings above")
-        self.input_error.hide()
-        self.apply_button = QPushButton("Apply", self)
-        self.apply_button.setToolTip(
-            "Use these settings (a running server restarts with them) and remember them"
-        )
-        self.pending_label = QLabel("Changes not applied yet", self)
-        self.pending_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.pending_label.setToolTip("The server runs with the settings last applied")
-        apply_row = QHBoxLayout()
-        apply_row.addWidget(self.apply_button)
-        apply_row.addWidget(self.pending_label, 1)
-
-        settings_box = QGroupBox("Settings", self)
-        # Wrapped labels sit in the box's column, not in a form row: QFormLayout kept them at
-        # the height of their first text and cut off the last line of a longer one.
-        column = QVBoxLayout(settings_box)
-
-        def form_of(*rows) -> QFormLayout:
-            form = QFormLayout()
-            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            for label, field in rows:
-                form.addRow(label, field)
-            column.addLayout(form)
-            return form
-
-        top = form_of(
-            ("Host:", self.host_combo), ("Port:", self.port_spin), ("Public URL:", self.public_edit)
-        )
-        column.addWidget(self.explanation)
-        token = form_of(("Token:", self.token_edit), ("", token_buttons))
-        # Both forms' labels line up: the same width for the first column.
-        width = max(top.labelForField(self.host_combo).sizeHint().width(), 0)
-        for form in (top, token):
-            for row in range(form.rowCount()):
-                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-                if item is not None and item.widget() is not None:
-                    width = max(width, item.widget().sizeHint().width())
-        for form in (top, token):
-            for row in range(form.rowCount()):
-                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-                if item is not None and item.widget() is not None:
-                    item.widget().setMinimumWidth(width)
-        column.addWidget(self.token_note)
-        column.addWidget(self.input_error)
-        column.addLayout(apply_row)
-
-        self.urls_box = QGroupBox("Flow URLs", self)
-        self.urls_box.setToolTip("What to give CarrierX (a DID's or a call's URL) for each flow")
-        urls_layout = QVBoxLayout(self.urls_box)
-        self.urls_empty = QLabel(self.NOT_RUNNING_URLS, self.urls_box)
-        self.urls_empty.setWordWrap(True)
-        self.urls_empty.setEnabled(False)  # the greyed look of an empty state
-        self.urls_grid_box = QWidget(self.urls_box)
-        self.urls_grid = QGridLayout(self.urls_grid_box)
-        self.urls_grid.setContentsMargins(0, 0, 0, 0)
-        self.urls_grid.setColumnStretch(1, 1)
-        self.urls_grid.setHorizontalSpacing(6)
-        self.urls_grid.setVerticalSpacing(2)
-        self.copied_label = QLabel(self.urls_box)
-        self.copied_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.copied_label.setWordWrap(True)
-        self.copied_label.setToolTip("What was last copied to the clipboard")
-        self.copied_label.hide()
-        urls_layout.addWidget(self.urls_empty)
-        urls_layout.addWidget(self.urls_grid_box)
-        urls_layout.addWidget(self.copied_label)
+        self.settings_box = SettingsBox(self)
+        self.urls_box = FlowUrlsBox(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
         layout.addLayout(buttons)
-        layout.addWidget(settings_box)
+        layout.addWidget(self.settings_box)
         layout.addWidget(self.urls_box)
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._forward_parts()
+
+    def _forward_parts(self) -> None:
+        # The parts' controls under the names the window, the screenshots and tests use.
+        self.address_form = address = self.settings_box.address
+        self.token_box = token = self.settings_box.token
+        self.host_combo, self.port_spin = address.host_combo, address.port_spin
+        self.public_edit, self.explanation = address.public_edit, address.explanation
+        self.token_edit, self.token_note = token.token_edit, token.token_note
+        self.generate_button = token.generate_button
+        self.copy_token_button = token.copy_token_button
+        self.clear_token_button = token.clear_token_button
+        self.input_error = self.settings_box.input_error
+        self.apply_button = self.settings_box.apply_button
+        self.pending_label = self.settings_box.pending_label
+        self.urls_empty, self.copied_label = self.urls_box.urls_empty, self.urls_box.copied_label
+        self.urls_grid_box, self.urls_grid = self.urls_box.urls_grid_box, self.urls_box.urls_grid
 
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(self.on_start_button_clicked)
@@ -301,7 +154,7 @@ class ServerPanel(QWidget):
     def _load(self) -> None:
         """Fill the form from the settings and the keychain; a stopped server takes them."""
         host = self.settings.get("server/host").strip() or DEFAULT_HOST
-        self._select_host(host)
+        self.address_form.select_host(host)
         self.port_spin.setValue(max(0, min(65535, self.settings.get("server/port"))))
         self.public_edit.setText(self.settings.get("server/public-url"))
         stored_token = self.keychain.get(FLOW_SERVER, SERVER_TOKEN) or ""
@@ -317,32 +170,27 @@ class ServerPanel(QWidget):
                 self.services.configure_flow_server(config)  # not running: no restart
         self._update_form()
 
-    def _select_host(self, host: str) -> None:
-        index = self.host_combo.findData(host)
-        if index < 0:  # a specific interface, set in the settings file
-            self.host_combo.addItem(host, host)
-            index = self.host_combo.count() - 1
-        self.host_combo.setCurrentIndex(index)
-
     def form_config(self) -> ServerConfig:
         """The configuration the form says; ValueError (for people) for wrong input. Off
         loopback, an empty token is replaced by a new one (shown in the form)."""
-        host = self.host_combo.currentData() or DEFAULT_HOST
+        host = self.address_form.host()
         public_url = check_public_url(self.public_edit.text())
-        token = self.token_edit.text() or None
+        token = self.token_box.token() or None
         if token is None and not is_loopback(host):
             token = new_token()
             self._set_token(token)
         return ServerConfig(host, self.port_spin.value(), public_url, token)
 
     def _form_config_quietly(self) -> ServerConfig | None:
-        host = self.host_combo.currentData() or DEFAULT_HOST
         try:
             public_url = check_public_url(self.public_edit.text())
         except ValueError:
             return None
         return ServerConfig(
-            host, self.port_spin.value(), public_url, self.token_edit.text() or None
+            self.address_form.host(),
+            self.port_spin.value(),
+            public_url,
+            self.token_box.token() or None,
         )
 
     def has_pending_changes(self) -> bool:
@@ -377,37 +225,14 @@ class ServerPanel(QWidget):
         return True
 
     def _show_input_error(self, text: str) -> None:
-        self.input_error.setText(text)
-        self.input_error.setStyleSheet(f"color: {self._colour(_ERROR_COLOURS)};")
-        self.input_error.show()
+        self.settings_box.show_input_error(text, self._colour(_ERROR_COLOURS))
 
     def _update_form(self) -> None:
-        host = self.host_combo.currentData() or DEFAULT_HOST
+        host = self.address_form.host()
         loopback = is_loopback(host)
-        has_token = bool(self.token_edit.text())
-        self.copy_token_button.setEnabled(has_token)
-        self.clear_token_button.setEnabled(has_token and loopback)
-        notes = []
-        if not loopback:
-            notes.append("Required: other machines can reach the server.")
-        elif not has_token:
-            notes.append("Not needed on this computer; generate one before using a tunnel.")
-        if not self.keychain.available and not self.keychain.using_file:
-            notes.append(
-                "No system keyring: the token is kept for this session only, so the URLs "
-                "change at the next start."
-            )
-        self.token_note.setText(" ".join(notes))
-        self.token_note.setVisible(bool(notes))
-        port = self.port_spin.value() or self._running_port() or "PORT"
-        self.explanation.setText(
-            "CarrierX fetches your flows over the internet, so a server on this computer "
-            f"needs a tunnel: for example <code>ngrok http {port}</code>, "
-            f"<code>cloudflared tunnel --url http://localhost:{port}</code> or "
-            f"<code>ssh -R 80:localhost:{port} host</code>. Put the public address it gives "
-            "here: <code>flow:</code> references then resolve to it. With a tunnel, generate "
-            "a token too."
-        )
+        session_only = not self.keychain.available and not self.keychain.using_file
+        self.token_box.show_need(loopback, session_only)
+        self.address_form.show_port(self.port_spin.value() or self._running_port() or "PORT")
         pending = self.has_pending_changes()
         self.apply_button.setEnabled(pending)
         self.pending_label.setVisible(pending)
@@ -495,56 +320,18 @@ class ServerPanel(QWidget):
         else:
             entry = server.snapshot.entry
             rows = tuple((name, url, name == entry) for name, url in server.flow_urls().items())
-        if rows == self._shown_urls:
-            return
-        self._shown_urls = rows
-        while self.urls_grid.count():
-            item = self.urls_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        for row, (name, url, entry) in enumerate(rows):
-            self._add_url_row(row, name, url, entry)
-        self.urls_empty.setText(
-            self.NOT_RUNNING_URLS if server is None else "The project has no flows to serve."
-        )
-        self.urls_empty.setVisible(not rows)
-        self.urls_grid_box.setVisible(bool(rows))
-
-    def _add_url_row(self, row: int, name: str, url: str, entry: bool) -> None:
-        box = self.urls_grid_box
-        label = QLabel(f"<b>{html.escape(name)}</b>" + (" (entry)" if entry else ""), box)
-        label.setToolTip(
-            f"The flow {name!r}" + (": the entry flow, also served at /" if entry else "")
-        )
-        field = UrlLabel(url, box)
-        field.setToolTip(f"{url}\n(select to copy part of it)")
-        button = QToolButton(box)
-        button.setText("Copy")
-        button.setToolTip(f"Copy the URL of {name!r} to the clipboard")
-        button.clicked.connect(lambda _checked=False, u=url, n=name: self.copy_url(n, u))
-        self.urls_grid.addWidget(label, row, 0)
-        self.urls_grid.addWidget(field, row, 1)
-        self.urls_grid.addWidget(button, row, 2)
+        self.urls_box.show_rows(rows, running=server is not None)
 
     def url_rows(self) -> list[tuple[str, str, bool]]:
         """(flow name, URL, is the entry) of each row shown."""
-        return list(self._shown_urls or ())
+        return self.urls_box.rows()
 
     def copy_url(self, name: str, url: str) -> None:
-        _copy(url)
-        self._say_copied(f"Copied the URL of {name}.")
-
-    def _say_copied(self, text: str) -> None:
-        self.copied_label.setText(text)
-        self.copied_label.show()
+        self.urls_box.copy_url(name, url)
 
     def copy_url_of(self, name: str) -> str | None:
         """Copy the URL shown for flow `name`; returns it (None when not shown)."""
-        for shown, url, _entry in self._shown_urls or ():
-            if shown == name:
-                self.copy_url(name, url)
-                return url
-        return None
+        return self.urls_box.copy_url_of(name)
 
     # -- slots --------------------------------------------------------------------------------
 
@@ -562,21 +349,20 @@ class ServerPanel(QWidget):
         self._update_form()
 
     def _set_token(self, token: str) -> None:
-        self.token_edit.setText(token)
-        self.token_edit.setCursorPosition(0)
+        self.token_box.set_token(token)
 
     def on_copy_token_button_clicked(self) -> None:
-        if self.token_edit.text():
-            _copy(self.token_edit.text())
-            self._say_copied("Copied the token.")
+        if self.token_box.token():
+            copy_text(self.token_box.token())
+            self.urls_box.say_copied("Copied the token.")
 
     def on_clear_token_button_clicked(self) -> None:
         self.token_edit.clear()
         self._update_form()
 
     def on_host_combo_current_index_changed(self, _index: int) -> None:
-        host = self.host_combo.currentData() or DEFAULT_HOST
-        if not self.token_edit.text() and not is_loopback(host):
+        host = self.address_form.host()
+        if not self.token_box.token() and not is_loopback(host):
             self._set_token(new_token())  # required off loopback
         self._update_form()
 
@@ -592,8 +378,3 @@ class ServerPanel(QWidget):
     def on_services_flow_server_stopped(self) -> None:
         self._show_state()
         self.refresh_urls()
-
-
-def _copy(text: str) -> None:
-    # setText, not setMimeData: a QMimeData made in Python crashed at exit (PySide6 6.12).
-    QGuiApplication.clipboard().setText(text)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.runtime.caller import AmdOutcome, DialOutcome, RecordOutcome
+from ..common.names import findable
 from .caller import Outcomes
 
 # (label, CallStatus) of a Dial; (label, AMDStatus, AMDCause) of Amd: the causes are
@@ -47,7 +48,7 @@ class OutcomesBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.toggle = QToolButton()
-        self.toggle.setObjectName("sim-outcomes")
+        findable(self.toggle, "sim-outcomes", "Outcomes of Dial, Record and Amd")
         self.toggle.setCheckable(True)
         self.toggle.setAutoRaise(True)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -62,33 +63,33 @@ class OutcomesBox(QWidget):
         grid.setSpacing(4)
 
         self.dial_combo = QComboBox()
-        self.dial_combo.setObjectName("sim-dial")
+        findable(self.dial_combo, "sim-dial", "How a Dial ends")
         self.dial_combo.addItems([label for label, _ in DIAL_CHOICES])
         self.dial_combo.setToolTip(
             "How a Dial ends; its action gets DialCallStatus (completed, busy, noanswer, failed)"
         )
         self.dial_seconds = _seconds_spin(10, "Seconds talked (or rung, when nobody answers)")
-        self.dial_seconds.setObjectName("sim-dial-seconds")
+        findable(self.dial_seconds, "sim-dial-seconds", "Seconds of the Dial")
         grid.addWidget(QLabel("Dial"), 0, 0)
         grid.addWidget(self.dial_combo, 0, 1)
         grid.addWidget(self.dial_seconds, 0, 2)
 
         self.record_combo = QComboBox()
-        self.record_combo.setObjectName("sim-record")
+        findable(self.record_combo, "sim-record", "What a Record gets")
         self.record_combo.addItems(list(RECORD_CHOICES))
         self.record_combo.setToolTip(
             "What a Record gets: a recording (its action is requested with RecordingUrl) "
             "or nothing (the next verb runs)"
         )
         self.record_seconds = _seconds_spin(5, "How long the recording is")
-        self.record_seconds.setObjectName("sim-record-seconds")
+        findable(self.record_seconds, "sim-record-seconds", "Length of the recording")
         self.record_seconds.setMinimum(1)
         grid.addWidget(QLabel("Record"), 1, 0)
         grid.addWidget(self.record_combo, 1, 1)
         grid.addWidget(self.record_seconds, 1, 2)
 
         self.amd_combo = QComboBox()
-        self.amd_combo.setObjectName("sim-amd")
+        findable(self.amd_combo, "sim-amd", "Who answering-machine detection hears")
         self.amd_combo.addItems([label for label, _, _ in AMD_CHOICES])
         self.amd_combo.setToolTip("Who answering-machine detection hears (AMDStatus)")
         grid.addWidget(QLabel("Amd"), 2, 0)

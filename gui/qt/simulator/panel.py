@@ -2,16 +2,19 @@
 
 Run executes the chosen flow with the runtime on the window's event loop, straight from the
 project (no network) or through the flow server as CarrierX would request it. Each event
-goes into its run's transcript at once (sim_runs.Run); a 50 ms timer draws what is new,
+goes into its run's transcript at once (runs.Run); a 50 ms timer draws what is new,
 emits `node_running` with the latest verb (one signal per tick, however fast an instant run
 goes) and counts Pauses and Gathers down. Sandbox calls placed from the dial pad appear as
 runs too, with the same transcript and keys. At 1x, Say is spoken and Play URLs are played
-when the system can (speech.py); faster, they are only shown.
+when the system can (speech.py); faster, they are only shown. The widgets are the parts in
+controls.py and outcomes.py; a run that fails for a known reason says why in its transcript,
+a bug says it is one and goes to the log with its traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -19,32 +22,21 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QSizePolicy,
-    QStyle,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ...core.flexml import Node
+from ...core.flexml import FlexmlError, Node
 from ...core.runtime.clock import RealClock, VirtualClock
 from ...core.runtime.events import Event, Pause, Play, Say
-from ...core.runtime.interpreter import Interpreter
+from ...core.runtime.interpreter import CallFailed, Interpreter
 from ...core.runtime.project_source import ProjectSource
+from ...core.runtime.sources import DocumentSource, FetchError
 from ..common import tasks
 from .caller import Outcomes, PanelCaller
+from .controls import KEYS, SPACING, GatherBox, KeyPad, RunControls, RunPicker, Transcript
+from .controls import SPEEDS as SPEEDS  # the speeds offered, where hosts and tests find them
 from .outcomes import OutcomesBox
-from .runs import LineKind, Run, RunHistory, RunKind, waiting_text
+from .runs import Run, RunHistory, RunKind, waiting_text
 from .speech import Player, Speaker
 
 if TYPE_CHECKING:
@@ -53,14 +45,23 @@ if TYPE_CHECKING:
 
 TICK_MS = 50
 DRAWN_PER_TICK = 300  # transcript lines added per tick: a huge instant run never freezes
-SPEEDS = (("1x", 1.0), ("4x", 4.0), ("instant", None))
-KEYS = "123456789*0#"
-_ERROR_COLOUR = QColor("#b3261e")
-_NOTE_COLOUR = QColor("#6e7781")
-_GATHER_STYLE = (
-    "#simGather { background: rgba(227, 179, 65, 0.20);"
-    " border: 1px solid rgba(154, 91, 0, 0.45); border-radius: 4px; }"
-)
+UNEXPECTED = "Something unexpected went wrong; the details are in the log."
+
+_logger = logging.getLogger(__name__)
+
+
+class RunRefused(Exception):
+    """A run could not start (the flow server did not, or the flow is gone); the message
+    says why, for people."""
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """What a run may fail with that is no bug: said in the transcript, not logged."""
+    import httpx
+
+    from ...core.runtime.sandbox import SandboxError
+
+    return (RunRefused, FlexmlError, FetchError, CallFailed, SandboxError, httpx.HTTPError, OSError)
 
 
 class SimulatorPanel(QWidget):
@@ -89,7 +90,6 @@ class SimulatorPanel(QWidget):
         self.history = RunHistory()
         self._sim: Run | None = None  # the simulated run going on
         self._shown: Run | None = None  # the run whose transcript is shown
-        self._combo_runs: list[Run] = []  # the runs combo's items, in its order
         self._drawn = 0  # lines of the shown run already in the transcript
         self._highlighted: Node | None = None
         self._waiting = False
@@ -109,122 +109,15 @@ class SimulatorPanel(QWidget):
     # -- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(4)
-        style = self.style()
-
-        top = QHBoxLayout()
-        self.flow_combo = QComboBox()
-        self.flow_combo.setObjectName("sim-flow")
-        self.flow_combo.setToolTip("The flow the call starts at (the entry flow is listed first)")
-        self.flow_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.flow_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.flow_combo.setMinimumContentsLength(8)  # long flow names must not widen the dock
-        top.addWidget(self.flow_combo, 1)
-        self.speed_combo = QComboBox()
-        self.speed_combo.setObjectName("sim-speed")
-        self.speed_combo.addItems([label for label, _ in SPEEDS])
-        self.speed_combo.setToolTip(
-            "How fast the call runs: 1x as on a phone (Say is spoken, Play played), 4x four "
-            "times faster, instant without waiting (a Gather still waits for your keys)"
-        )
-        top.addWidget(self.speed_combo)
-        self.run_button = _action_button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Run", "sim-run"
-        )
-        self.run_button.setToolTip("Run the flow as a call (F5)")
-        top.addWidget(self.run_button)
-        self.stop_button = _action_button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop", "sim-stop"
-        )
-        self.stop_button.setToolTip("End the run now (Esc)")
-        top.addWidget(self.stop_button)
-        layout.addLayout(top)
-
-        self.server_check = QCheckBox("Through the flow server (as CarrierX would)")
-        self.server_check.setObjectName("sim-through-server")
-        self.server_check.setToolTip(
-            "Request each document over HTTP from the flow server (started when needed), "
-            "so the requests appear in its log; else the project is run in memory"
-        )
-        layout.addWidget(self.server_check)
-
+        self.controls = RunControls()
         self.outcomes_box = OutcomesBox()
-        layout.addWidget(self.outcomes_box)
-
-        runs_row = QHBoxLayout()
-        runs_label = QLabel("Run")
-        runs_row.addWidget(runs_label)
-        self.runs_combo = QComboBox()
-        self.runs_combo.setObjectName("sim-runs")
-        self.runs_combo.setToolTip(
-            "The last 20 runs and sandbox calls (kept until the window closes): choose one "
-            "to read its transcript"
-        )
-        self.runs_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.runs_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.runs_combo.setMinimumContentsLength(16)
-        runs_label.setBuddy(self.runs_combo)
-        runs_row.addWidget(self.runs_combo, 1)
-        layout.addLayout(runs_row)
-
-        self.gather_box = QFrame()
-        self.gather_box.setObjectName("simGather")
-        self.gather_box.setStyleSheet(_GATHER_STYLE)
-        box = QVBoxLayout(self.gather_box)
-        box.setContentsMargins(6, 4, 6, 4)
-        box.setSpacing(2)
-        self.gather_label = QLabel()
-        self.gather_label.setObjectName("sim-gather")
-        self.gather_label.setWordWrap(True)
-        self.gather_label.setToolTip(
-            "The Gather's rules and the action URL the keys go to (with Digits)"
-        )
-        box.addWidget(self.gather_label)
-        keys_row = QHBoxLayout()
-        self.keys_label = QLabel()
-        self.keys_label.setObjectName("sim-keys")
-        self.keys_label.setToolTip(
-            "The keys taken so far, and the time left before the Gather times out (it "
-            "restarts at each key, as on CarrierX)"
-        )
-        keys_row.addWidget(self.keys_label, 1)
-        self.timeout_button = QToolButton()
-        self.timeout_button.setObjectName("sim-no-input")
-        self.timeout_button.setText("No input")
-        self.timeout_button.setToolTip("Let the Gather time out now, without more keys")
-        self.timeout_button.setEnabled(False)
-        keys_row.addWidget(self.timeout_button)
-        box.addLayout(keys_row)
-        self.gather_box.hide()
-        layout.addWidget(self.gather_box)
-
-        grid = QGridLayout()
-        grid.setSpacing(2)
-        self.key_buttons: dict[str, QToolButton] = {}
-        for position, key in enumerate(KEYS):
-            button = QToolButton()
-            button.setObjectName(f"sim-key-{key}")
-            button.setText(key)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setToolTip(f"Press {key} on the call (or type {key} in this panel)")
-            button.clicked.connect(lambda _=False, k=key: self.press(k))
-            grid.addWidget(button, position // 6, position % 6)
-            self.key_buttons[key] = button
-        layout.addLayout(grid)
-
+        self.run_picker = RunPicker()
+        self.gather_box = GatherBox()
+        self.keypad = KeyPad()
         self.pause_label = QLabel()
         self.pause_label.setObjectName("sim-pause")
         self.pause_label.setToolTip("A Pause is running: the call is silent until it ends")
         self.pause_label.hide()
-        layout.addWidget(self.pause_label)
-
         self.hint_label = QLabel(
             "Run (F5) plays the chosen flow as a call. Calls placed to the sandbox from the "
             "dial pad appear here too."
@@ -232,16 +125,14 @@ class SimulatorPanel(QWidget):
         self.hint_label.setObjectName("sim-hint")
         self.hint_label.setWordWrap(True)
         self.hint_label.setEnabled(False)  # drawn greyed: a hint, not a control
-        layout.addWidget(self.hint_label)
+        self.transcript = Transcript()
 
-        self.transcript = QListWidget()
-        self.transcript.setObjectName("sim-transcript")
-        self.transcript.setWordWrap(True)
-        self.transcript.setAlternatingRowColors(True)
-        self.transcript.setToolTip(
-            "What happens on the call, with call time; errors in red. Type keys here while "
-            "the call runs."
-        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(SPACING)
+        parts = (self.controls, self.outcomes_box, self.run_picker, self.gather_box, self.keypad)
+        for part in (*parts, self.pause_label, self.hint_label):
+            layout.addWidget(part)
         layout.addWidget(self.transcript, 1)
 
         self.run_action = QAction("Run the flow", self)
@@ -253,6 +144,19 @@ class SimulatorPanel(QWidget):
             self.addAction(action)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumWidth(300)
+        self._forward_parts()
+
+    def _forward_parts(self) -> None:
+        # The parts' controls under the names the window, the screenshots and tests use.
+        controls = self.controls
+        self.flow_combo, self.speed_combo = controls.flow_combo, controls.speed_combo
+        self.run_button, self.stop_button = controls.run_button, controls.stop_button
+        self.server_check = controls.server_check
+        self.runs_combo = self.run_picker.runs_combo
+        gather = self.gather_box
+        self.gather_label, self.keys_label = gather.gather_label, gather.keys_label
+        self.timeout_button = gather.timeout_button
+        self.key_buttons = self.keypad.buttons
 
     def _connect_signals(self) -> None:
         self.run_button.clicked.connect(self.run)
@@ -260,7 +164,8 @@ class SimulatorPanel(QWidget):
         self.run_action.triggered.connect(self.run)
         self.stop_action.triggered.connect(self.stop)
         self.timeout_button.clicked.connect(self.let_time_out)
-        self.runs_combo.currentIndexChanged.connect(self._on_runs_combo_changed)
+        self.run_picker.chosen.connect(self.show_run)
+        self.keypad.key_pressed.connect(self.press)
         self.services.sandbox_events.connect(self._on_services_sandbox_events)
         self._listening = True
         # Lists and combos search as you type: while a call takes keys, they go to the call.
@@ -271,15 +176,7 @@ class SimulatorPanel(QWidget):
 
     def set_flows(self, names: list[str], entry: str | None) -> None:
         """The project's flows, entry first; the chosen one stays chosen while it exists."""
-        chosen = self.flow_combo.currentData()
-        ordered = ([entry] if entry in names else []) + [n for n in names if n != entry]
-        self.flow_combo.blockSignals(True)
-        self.flow_combo.clear()
-        for name in ordered:
-            self.flow_combo.addItem(f"{name} (entry)" if name == entry else name, name)
-        index = self.flow_combo.findData(chosen) if chosen else -1
-        self.flow_combo.setCurrentIndex(max(index, 0))
-        self.flow_combo.blockSignals(False)
+        self.controls.set_flows(names, entry)
         self._update_controls()
 
     def waiting_for_keys(self) -> bool:
@@ -337,7 +234,7 @@ class SimulatorPanel(QWidget):
 
     def transcript_lines(self) -> list[str]:
         """The transcript as shown."""
-        return [self.transcript.item(i).text() for i in range(self.transcript.count())]
+        return self.transcript.texts()
 
     @property
     def speaker(self) -> Speaker:
@@ -369,7 +266,7 @@ class SimulatorPanel(QWidget):
         flow = self.flow_combo.currentData()
         if self._sim is not None or not flow:
             return
-        label, speed = SPEEDS[self.speed_combo.currentIndex()]
+        label, speed = self.controls.speed()
         through = self.server_check.isChecked()
         run = Run(
             RunKind.SIMULATED,
@@ -407,25 +304,16 @@ class SimulatorPanel(QWidget):
         source = None
         try:
             clock = VirtualClock() if run.speed is None else RealClock(run.speed)
-            if through:
-                from ...core.runtime.http_source import HttpSource
-
-                server = self.services.flow_server()
-                self.services.publish()
-                url = server.flow_urls().get(flow)
-                if url is None:
-                    raise LookupError(f"the flow server does not serve {flow!r}")
-                source = HttpSource(url, flow_base_url=server.base_url)
-            else:
-                source = ProjectSource(self._project(), flow)
+            source = self._open_source(flow, through)
             run.interpreter = Interpreter(
                 source, run.caller, clock, on_event=lambda event: self._on_event(run, event)
             )
             await run.interpreter.run()
-        except Exception as exc:  # the flow server, the project or a bug: said, not raised
-            run.note(f"The run failed: {_say(exc)}", error=True)
-            if run.live:
-                run.end("failed")
+        except _known_errors() as exc:  # the flow server, the project, the network: said
+            self._failed(run, f"The run failed: {_say(exc)}")
+        except Exception:  # a bug: said as one, with its traceback in the log
+            _logger.exception("the simulator's run of %r failed", flow)
+            self._failed(run, UNEXPECTED)
         finally:
             run.caller.close()
             if source is not None:
@@ -436,6 +324,32 @@ class SimulatorPanel(QWidget):
             run.interpreter = run.task = None
             if shiboken6.isValid(self):
                 self._on_simulation_ended(run)
+
+    def _open_source(self, flow: str, through: bool) -> DocumentSource:
+        """Where the run's FlexML comes from; RunRefused when the run cannot start."""
+        if not through:
+            project = self._project()
+            if flow not in project:  # removed since the flows were listed
+                raise RunRefused(f"the project has no flow named {flow!r}")
+            return ProjectSource(project, flow)
+        from ...core.runtime.http_source import HttpSource
+        from ...core.server import ServerError
+
+        try:
+            server = self.services.flow_server()
+        except (ServerError, ValueError) as exc:  # it cannot listen (there, or like this)
+            raise RunRefused(str(exc)) from exc
+        self.services.publish()
+        url = server.flow_urls().get(flow)
+        if url is None:
+            raise RunRefused(f"the flow server does not serve {flow!r}")
+        return HttpSource(url, flow_base_url=server.base_url)
+
+    @staticmethod
+    def _failed(run: Run, text: str) -> None:
+        run.note(text, error=True)
+        if run.live:
+            run.end("failed")
 
     def _on_simulation_ended(self, run: Run) -> None:
         if self._sim is run:
@@ -531,24 +445,7 @@ class SimulatorPanel(QWidget):
     def _refresh_runs_combo(self) -> None:
         runs = self.runs()
         self.hint_label.setVisible(not runs)
-        self.runs_combo.setEnabled(bool(runs))
-        combo = self.runs_combo
-        combo.blockSignals(True)
-        if runs != self._combo_runs:
-            combo.clear()
-            combo.addItems([run.label() for run in runs])
-            self._combo_runs = runs
-        else:
-            for index, run in enumerate(runs):
-                if combo.itemText(index) != run.label():
-                    combo.setItemText(index, run.label())
-        if self._shown in runs:
-            combo.setCurrentIndex(runs.index(self._shown))
-        combo.blockSignals(False)
-
-    def _on_runs_combo_changed(self, index: int) -> None:
-        if 0 <= index < len(self._combo_runs):
-            self.show_run(self._combo_runs[index])
+        self.run_picker.show_runs(runs, self._shown)
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -568,22 +465,8 @@ class SimulatorPanel(QWidget):
         new = run.lines[self._drawn : self._drawn + DRAWN_PER_TICK]
         if not new:
             return
-        bold = QFont(self.transcript.font())
-        bold.setBold(True)
-        italic = QFont(self.transcript.font())
-        italic.setItalic(True)
-        for line in new:
-            item = QListWidgetItem(self.services.mask(line.text))  # no server token shown
-            if line.kind is LineKind.ERROR:
-                item.setForeground(QBrush(_ERROR_COLOUR))
-            elif line.kind is LineKind.NOTE:
-                item.setForeground(QBrush(_NOTE_COLOUR))
-                item.setFont(italic)
-            elif line.kind is LineKind.SAY:
-                item.setFont(bold)
-            self.transcript.addItem(item)
+        self.transcript.add_lines(new, self.services.mask)  # no server token shown
         self._drawn += len(new)
-        self.transcript.scrollToBottom()
 
     def _update_highlight(self) -> None:
         run = self._shown
@@ -629,21 +512,16 @@ class SimulatorPanel(QWidget):
 
     def _update_waiting(self) -> None:
         waiting = self.waiting_for_keys()
-        target = self._key_target()
-        for button in self.key_buttons.values():
-            button.setEnabled(target is not None)
+        self.keypad.set_keys_enabled(self._key_target() is not None)
         if waiting != self._waiting:
             self._waiting = waiting
             self.waiting_changed.emit(waiting)
 
     def _update_controls(self) -> None:
         idle = self._sim is None
-        self.run_button.setEnabled(idle and self.flow_combo.count() > 0)
+        self.controls.set_idle(idle)
         self.run_action.setEnabled(self.run_button.isEnabled())
-        self.stop_button.setEnabled(not idle)
         self.stop_action.setEnabled(not idle)
-        for widget in (self.flow_combo, self.speed_combo, self.server_check):
-            widget.setEnabled(idle)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -677,17 +555,6 @@ class SimulatorPanel(QWidget):
         if len(text) != 1 or text not in KEYS or others != Qt.KeyboardModifier.NoModifier:
             return False
         return self.press(text)
-
-
-def _action_button(icon: QIcon, text: str, name: str) -> QToolButton:
-    # A tool button, not a push button: the style's 80 px minimum of push buttons would
-    # make the panel too wide for a narrow dock.
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setIcon(icon)
-    button.setText(text)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    return button
 
 
 def _say(exc: BaseException) -> str:

@@ -3,6 +3,7 @@ log (live table, inspector, filter, replay), against a real FlowServer on 127.0.
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 import uuid
@@ -13,15 +14,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QPushButton, QTableView, QToolButton
 
 from gui.core.flexml import parse
 from gui.core.keychain import FLOW_SERVER, SERVER_TOKEN, Keychain
 from gui.core.project import Project
-from gui.core.server import RequestRecord
+from gui.core.server import RequestRecord, Snapshot
+from gui.core.server import replay as replay_module
+from gui.qt.common.names import findable
 from gui.qt.common.services import ServerConfig, Services
 from gui.qt.common.settings import SettingsStore
-from gui.qt.loop.request_log import MAX_ROWS, RequestLogPanel, RequestTableModel
+from gui.qt.loop.request_log import MAX_ROWS, UNEXPECTED, RequestLogPanel, RequestTableModel
 from gui.qt.loop.server_panel import ServerPanel, check_public_url
+from tests.qt.loop.findable import assert_findable
 
 Columns = RequestTableModel
 SID_A = "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11"
@@ -509,3 +514,106 @@ def test_replay_needs_a_selection_and_a_new_selection_forgets_the_last_replay(
     log_panel.select_row(0)
     assert log_panel.inspector.diff.rows == []
     assert log_panel.inspector.replay_summary.text() == log_panel.inspector.NO_REPLAY
+
+
+# -- findable controls --------------------------------------------------------------------------
+
+
+def test_the_findable_check_fails_on_an_unnamed_or_repeated_control(panel):
+    assert_findable(panel)
+    stray = QPushButton("Stray", panel.settings_box)
+    with pytest.raises(AssertionError, match="without an objectName"):
+        assert_findable(panel)
+    findable(stray, "server-start", "A second start button")
+    with pytest.raises(AssertionError, match="server-start"):
+        assert_findable(panel)
+
+
+def test_every_control_of_the_server_panel_is_findable(panel, services):
+    services.flow_server()  # the flow URL rows, each with its Copy button
+    found = assert_findable(panel)
+    for control in (
+        panel.start_button,
+        panel.stop_button,
+        panel.host_combo,
+        panel.port_spin,
+        panel.public_edit,
+        panel.token_edit,
+        panel.generate_button,
+        panel.copy_token_button,
+        panel.clear_token_button,
+        panel.apply_button,
+        url_button(panel, "main"),
+        url_button(panel, "menu"),
+    ):
+        assert found[control.objectName()] is control
+    assert panel.findChild(QToolButton, "server-url-copy-menu") is url_button(panel, "menu")
+    assert url_button(panel, "menu").accessibleName() == "Copy the URL of the flow menu"
+    assert panel.public_edit.accessibleName() == "Public URL of the flow server"
+
+
+def test_every_control_of_the_request_log_is_findable(log_panel):
+    found = assert_findable(log_panel)
+    inspector = log_panel.inspector
+    for control in (
+        log_panel.filter_edit,
+        log_panel.replay_button,
+        log_panel.clear_button,
+        log_panel.view,
+        inspector.params,
+        inspector.answer,
+        inspector.diff.old_pane,
+        inspector.diff.new_pane,
+    ):
+        assert found[control.objectName()] is control
+    # The log's table and the inspector's parameters are told apart by name, not by columns.
+    assert log_panel.findChild(QTableView, "requests-table") is log_panel.view
+    assert log_panel.findChild(QTableView, "request-parameters") is inspector.params
+    assert log_panel.view.accessibleName() != inspector.params.accessibleName()
+
+
+# -- replay: known problems and bugs ------------------------------------------------------------
+
+
+def test_a_bug_during_replay_is_said_as_unexpected_and_logged_with_its_traceback(
+    log_panel, services, http, qtbot, monkeypatch, caplog
+):
+    _one_request(log_panel, services, http, qtbot)
+
+    def broken_answer(snapshot, method, path):
+        raise RuntimeError("a bug in the replay's routing")
+
+    monkeypatch.setattr(replay_module, "answer", broken_answer)
+    with caplog.at_level(logging.ERROR, logger="gui.qt.loop.request_log"):
+        said = log_panel.replay()
+    assert said == UNEXPECTED
+    inspector = log_panel.inspector
+    assert inspector.replay_summary.text() == UNEXPECTED
+    assert inspector.currentWidget() is inspector.replay_box
+    assert inspector.diff.rows == []
+    (record,) = [r for r in caplog.records if r.name == "gui.qt.loop.request_log"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    assert "a bug in the replay's routing" in caplog.text and "Traceback" in caplog.text
+
+    monkeypatch.undo()  # the controls are back: the next replay works
+    assert log_panel.replay_button.isEnabled()
+    assert log_panel.replay() == "unchanged"
+
+
+def test_a_draft_that_cannot_be_exported_is_said_and_not_logged(
+    log_panel, services, http, qtbot, monkeypatch, caplog
+):
+    _one_request(log_panel, services, http, qtbot)
+
+    def refuse(cls, project, base_url):
+        raise ValueError("the entry flow 'gone' is not in the snapshot")
+
+    monkeypatch.setattr(Snapshot, "from_project", classmethod(refuse))
+    with caplog.at_level(logging.DEBUG, logger="gui.qt.loop.request_log"):
+        said = log_panel.replay()
+    assert said == (
+        "The draft could not be exported, so nothing was replayed: "
+        "the entry flow 'gone' is not in the snapshot"
+    )
+    assert log_panel.inspector.replay_summary.text() == said
+    assert not [r for r in caplog.records if r.name == "gui.qt.loop.request_log"]

@@ -3,6 +3,7 @@ the window's event loop, a real sandbox and flow server on loopback for sandbox 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -11,15 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget
 
 from gui.core.flexml import parse
 from gui.core.project import Project
+from gui.core.runtime.project_source import ProjectSource
 from gui.core.runtime.sandbox import Credentials, Sandbox
 from gui.qt.common import tasks
 from gui.qt.common.services import ServerConfig, Services
-from gui.qt.simulator.panel import SPEEDS, SimulatorPanel
+from gui.qt.simulator.panel import SPEEDS, UNEXPECTED, SimulatorPanel
 from gui.qt.simulator.runs import HISTORY_SIZE
 from gui.qt.simulator.speech import NO_AUDIO, NO_ENGINE, Player, Speaker
+from tests.qt.loop.findable import assert_findable
 
 CREDENTIALS = Credentials("sandbox_sim", "sim-s3cret-PASS", "core-token-sim")
 _TIME = re.compile(r"\d+\.\d s  ")
@@ -280,13 +284,15 @@ def test_without_an_audio_device_play_is_shown_with_a_note(bench, qtbot):
     assert b.texts()[2:4] == ["play https://example.com/a.wav", NO_AUDIO]
 
 
-def test_a_flow_server_that_cannot_start_is_said_in_the_transcript(bench, qtbot):
+def test_a_flow_server_that_cannot_start_is_said_in_the_transcript(bench, qtbot, caplog):
     b = bench(_project(**GATHER_PROJECT))
     # Off loopback without a token, the flow server refuses to start.
     b.services.server_config = ServerConfig(host="192.0.2.1")
     b.panel.server_check.setChecked(True)
-    b.run("instant")
-    b.idle()
+    with caplog.at_level(logging.DEBUG, logger="gui.qt.simulator.panel"):
+        b.run("instant")
+        b.idle()
+    assert not [r for r in caplog.records if r.name == "gui.qt.simulator.panel"]  # no bug
     (line,) = b.panel.transcript_lines()
     assert line.startswith("The run failed: listening on 192.0.2.1 makes the flows reachable")
     assert b.panel.transcript.item(0).foreground().color().name() == "#b3261e"
@@ -436,3 +442,76 @@ def test_screenshots_of_a_run_waiting_and_ended(bench, qtbot, tmp_path):
     b.idle()
     b.panel.outcomes_box.toggle.setChecked(True)
     assert b.panel.grab().save(str(folder / "sim-ended.png"))
+
+
+def test_every_control_of_the_simulator_is_findable(bench):
+    b = bench(_project(**GATHER_PROJECT))
+    panel = b.panel
+    found = assert_findable(panel)
+    box = panel.outcomes_box
+    for control in (
+        panel.flow_combo,
+        panel.speed_combo,
+        panel.run_button,
+        panel.stop_button,
+        panel.server_check,
+        panel.runs_combo,
+        panel.timeout_button,
+        panel.transcript,
+        box.toggle,
+        box.dial_combo,
+        box.dial_seconds,
+        box.record_combo,
+        box.record_seconds,
+        box.amd_combo,
+        *panel.key_buttons.values(),
+    ):
+        assert found[control.objectName()] is control
+    assert panel.key_buttons["#"].accessibleName() == "Key pound"
+    assert panel.findChild(QListWidget, "sim-transcript") is panel.transcript
+
+
+def test_a_bug_during_a_run_is_said_as_unexpected_and_logged_and_the_controls_come_back(
+    bench, qtbot, monkeypatch, caplog
+):
+    b = bench(_project(**GATHER_PROJECT))
+
+    async def broken_fetch(self, url, method, fields):
+        raise RuntimeError("a bug while fetching the flow")
+
+    monkeypatch.setattr(ProjectSource, "fetch", broken_fetch)
+    with caplog.at_level(logging.ERROR, logger="gui.qt.simulator.panel"):
+        b.run("instant")
+        b.idle()
+    lines = b.panel.transcript_lines()
+    assert lines[-1] == UNEXPECTED
+    assert b.panel.transcript.item(len(lines) - 1).foreground().color().name() == "#b3261e"
+    assert b.panel.runs()[0].label().endswith("— ended: failed")
+    (record,) = [r for r in caplog.records if r.name == "gui.qt.simulator.panel"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    assert "a bug while fetching the flow" in caplog.text and "Traceback" in caplog.text
+    panel = b.panel
+    assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
+    assert panel.flow_combo.isEnabled() and panel.speed_combo.isEnabled()
+    assert not panel.running
+
+    monkeypatch.undo()  # the next run goes as usual
+    b.run("instant")
+    qtbot.waitUntil(panel.waiting_for_keys, timeout=5000)
+    panel.press("1")
+    panel.press("2")
+    b.idle()
+    assert panel.runs()[0].label().endswith("— ended: completed")
+
+
+def test_a_flow_removed_since_it_was_listed_is_said_and_not_logged(bench, qtbot, caplog):
+    b = bench(_project(**GATHER_PROJECT))
+    b.panel.flow_combo.setCurrentIndex(b.panel.flow_combo.findData("choice"))
+    b.project.remove_flow("choice")  # the host has not called set_flows yet
+    with caplog.at_level(logging.DEBUG, logger="gui.qt.simulator.panel"):
+        b.run("instant")
+        b.idle()
+    assert b.panel.transcript_lines() == ["The run failed: the project has no flow named 'choice'"]
+    assert b.panel.runs()[0].label().endswith("— ended: failed")
+    assert not [r for r in caplog.records if r.name == "gui.qt.simulator.panel"]
+    assert b.panel.run_button.isEnabled()
