@@ -1,16 +1,8 @@
-"""A project: named flows, which one is the entry, and project settings; loaded and saved.
+"""A project: named flows, which one is the entry, and project settings, with its events.
 
-The file is XML whose flows are literally the `<Response>` trees they export:
-
-    <?xml version="1.0" encoding="UTF-8"?>
-    <flexml-project format="1" entry="main">
-      <setting name="export-base-url" value="https://example.com/app"/>
-      <flow name="main">
-        <Response>...</Response>
-      </flow>
-    </flexml-project>
-
-Wherever a project is accepted, plain FlexML files are accepted too (see `load`).
+The file it is kept in is read and written by project_file.py (its format is described
+there); `load` and `Project.save` here are the way in and out. Wherever a project is
+accepted, plain FlexML files are accepted too (see `load`).
 """
 
 from __future__ import annotations
@@ -21,40 +13,42 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from lxml import etree
-
-from .flexml import (
-    Document,
-    FlexmlError,
-    MalformedError,
-    Node,
-    Problem,
-    RefusedError,
-    lint,
-    to_text,
-)
-from .flexml.reader import MAX_BYTES, Positions, ReadNote, build_document, parse_xml, read_bytes
-from .flexml.refs import is_valid_name, reference_target, slugify, unique_name
+from .flexml import Document, Node, Problem, lint, to_text
+from .flexml.reader import ReadNote
+from .flexml.refs import is_valid_name, reference_target
 from .flexml.schema import URL_ATTRIBUTES, URL_TEXT
 from .flexml.tree import Signal
-from .flexml.writer import DECLARATION, escape_attr, write_node
+from .project_file import (
+    FORMAT_VERSION,
+    MAX_PROJECT_BYTES,
+    ROOT_TAG,
+    SUFFIX,
+    NewerFormatError,
+    NotAProjectError,
+    ProjectContents,
+    ProjectError,
+    is_project_file,
+    project_text,
+    read_files,
+    save_project,
+)
 
-FORMAT_VERSION = 1
-ROOT_TAG = "flexml-project"
-SUFFIX = ".flexproj"
-MAX_PROJECT_BYTES = 4 * MAX_BYTES
-
-
-class ProjectError(FlexmlError):
-    """A project file that cannot be used."""
-
-
-class NotAProjectError(ProjectError):
-    """The file is XML, but neither a project nor a FlexML document."""
-
-
-class NewerFormatError(ProjectError):
-    """The project was saved by a newer FlexML Studio, in a format this one cannot read."""
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_PROJECT_BYTES",
+    "ROOT_TAG",
+    "SUFFIX",
+    "NewerFormatError",
+    "NotAProjectError",
+    "Project",
+    "ProjectChange",
+    "ProjectChangeKind",
+    "ProjectError",
+    "is_project_file",
+    "load",
+    "references",
+    "rewrite_references",
+]
 
 
 class ProjectChangeKind(Enum):
@@ -222,35 +216,32 @@ class Project:
             ProjectChange(ProjectChangeKind.SETTING_CHANGED, key, old=old, new=value), apply
         )
 
-    # -- writing -----------------------------------------------------------------------
+    # -- the file ----------------------------------------------------------------------
+
+    @classmethod
+    def from_contents(cls, contents: ProjectContents) -> Project:
+        """A project holding what a file held (see project_file.read_project)."""
+        project = cls()
+        for name, document in contents.flows.items():
+            project.add_flow(name, document)  # the first becomes the entry
+        if contents.entry in project:
+            project.entry = contents.entry
+        project.settings = dict(contents.settings)
+        project.notes = list(contents.notes)
+        project.path = contents.path
+        return project
 
     def to_text(self) -> str:
         """The project file's text (deterministic)."""
-        out = [DECLARATION, "\n"]
-        entry = f' entry="{_attr(self.entry)}"' if self.entry else ""
-        out.append(f'<{ROOT_TAG} format="{FORMAT_VERSION}"{entry}>\n')
-        for key, value in self.settings.items():
-            out.append(f'  <setting name="{_attr(key)}" value="{_attr(value)}"/>\n')
-        for name, document in self._flows.items():
-            out.append(f'  <flow name="{_attr(name)}">\n')
-            write_node(document.root, out, "    ")
-            out.append("  </flow>\n")
-        out.append(f"</{ROOT_TAG}>\n")
-        return "".join(out)
+        return project_text(self)
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Save atomically, keeping the previous version as NAME.bak (see fileio)."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("the project has no file yet: give a path")
-        from .fileio import atomic_write  # only saving needs it: kept off the CLI's start-up
-
-        atomic_write(target, self.to_text().encode("utf-8"), backup=True)
-        self.path = target
+        self.path = save_project(self, target)
         return target
-
-
-_attr = escape_attr
 
 
 def references(root: Node) -> Iterable[tuple[Node, str | None, str]]:
@@ -281,136 +272,7 @@ def rewrite_references(document: Document, old: str, new: str) -> None:
 # -- loading ---------------------------------------------------------------------------
 
 
-def is_project_file(data: bytes) -> bool:
-    """A cheap guess from the first bytes, without parsing."""
-    return f"<{ROOT_TAG}".encode() in data[:512]
-
-
 def load(paths: Sequence[str | os.PathLike[str]]) -> Project:
     """One project file, or one or more FlexML files (each a flow named after its stem, the
     first being the entry). Raises FlexmlError subclasses with messages for people."""
-    if not paths:
-        raise ValueError("give a project file or FlexML files")
-    paths = [Path(p) for p in paths]
-    if len(paths) == 1:
-        data = read_bytes(paths[0], MAX_PROJECT_BYTES)
-        element = parse_xml(data, MAX_PROJECT_BYTES)
-        if element.tag == ROOT_TAG:
-            project = _project_from(element, Positions(data, element))
-            project.path = paths[0]
-            return project
-        if _is_project_name(paths[0]):
-            raise NotAProjectError(
-                f"{paths[0]} is not a FlexML Studio project (its root is <{element.tag}>)"
-            )
-        if len(data) > MAX_BYTES:
-            parse_xml(data)  # raises the FlexML size refusal
-        project = Project()
-        project.add_flow(slugify(paths[0].stem), _flow_from(element, data))
-        return project
-    project = Project()
-    for path in paths:
-        data = read_bytes(path)  # its errors name the file already
-        try:
-            element = parse_xml(data)
-        except (MalformedError, RefusedError) as exc:
-            # Say which of the files it is (one file's caller names it itself).
-            raise type(exc)(f"{path}: {exc.message}", line=exc.line, column=exc.column) from None
-        if element.tag == ROOT_TAG:
-            raise ProjectError(
-                f"{path} is a project; open it on its own, not together with other files"
-            )
-        if _is_project_name(path):
-            raise NotAProjectError(
-                f"{path} is not a FlexML Studio project (its root is <{element.tag}>)"
-            )
-        name = unique_name(slugify(path.stem), set(project.names))
-        project.add_flow(name, _flow_from(element, data))
-    return project
-
-
-def _is_project_name(path: Path) -> bool:
-    return path.suffix.lower() == SUFFIX
-
-
-def _flow_from(element: etree._Element, data: bytes) -> Document:
-    # Any root becomes a flow: lint reports a wrong root, and nothing is lost.
-    return build_document(element, Positions(data, element))
-
-
-def _project_from(root: etree._Element, positions: Positions) -> Project:
-    version = root.get("format")
-    if version is None or not version.isdigit():
-        raise ProjectError(
-            f"the project file has no valid format version (format={version!r})",
-            line=root.sourceline,
-        )
-    if int(version) > FORMAT_VERSION:
-        raise NewerFormatError(
-            f"this project was saved in format {version} by a newer FlexML Studio; "
-            f"this version reads format {FORMAT_VERSION}. Update FlexML Studio to open it.",
-            line=root.sourceline,
-        )
-    project = Project()
-    positions.skip(root)
-    for child in root.iterchildren():
-        if not isinstance(child.tag, str):
-            positions.skip(child)
-            continue
-        if child.tag == "setting":
-            _skip_subtree(child, positions)
-            key, value = child.get("name"), child.get("value")
-            if key is None or value is None:
-                project.notes.append(_note(child, "a <setting> without name or value was skipped"))
-            else:
-                project.settings[key] = value
-                if len(child) or (child.text or "").strip():
-                    project.notes.append(
-                        _note(child, f"the content of <setting name={key!r}> was ignored")
-                    )
-        elif child.tag == "flow":
-            _load_flow(project, child, positions)
-        else:
-            _skip_subtree(child, positions)
-            project.notes.append(_note(child, f"an unknown <{child.tag}> element was skipped"))
-    entry = root.get("entry")
-    if entry in project:
-        project.entry = entry
-    elif entry is not None:
-        project.notes.append(
-            _note(root, f"the entry flow {entry!r} does not exist; the first flow is used")
-        )
-    return project
-
-
-def _load_flow(project: Project, element: etree._Element, positions: Positions) -> None:
-    positions.skip(element)
-    raw_name = element.get("name") or ""
-    name = raw_name if is_valid_name(raw_name) else slugify(raw_name)
-    name = unique_name(name, set(project.names))
-    if name != raw_name:
-        project.notes.append(_note(element, f"the flow named {raw_name!r} was renamed to {name!r}"))
-    responses = [c for c in element.iterchildren() if isinstance(c.tag, str)]
-    for child in element.iterchildren():
-        if not isinstance(child.tag, str):
-            positions.skip(child)
-        elif child is not responses[0]:
-            _skip_subtree(child, positions)
-        else:
-            project.add_flow(name, build_document(child, positions))
-    if not responses:
-        project.add_flow(name, Document())
-        project.notes.append(_note(element, f"the flow {name!r} was empty"))
-    elif len(responses) > 1:
-        project.notes.append(
-            _note(element, f"the flow {name!r} held more than one document; the first is kept")
-        )
-
-
-def _skip_subtree(element: etree._Element, positions: Positions) -> None:
-    for item in element.iter():
-        positions.skip(item)
-
-
-def _note(element: etree._Element, message: str) -> ReadNote:
-    return ReadNote(element.sourceline, None, "project-repaired", message)
+    return Project.from_contents(read_files(paths))

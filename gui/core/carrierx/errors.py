@@ -19,7 +19,8 @@ import base64
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import quote
 
@@ -315,6 +316,34 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
+@dataclass(frozen=True)
+class _ErrorAnswer:
+    """What every status's message is made of, redacted and shortened already."""
+
+    status: int
+    method: str
+    path: str
+    code: str  # "404 Not Found"
+    pairs: list[tuple[str | None, str]]  # CarrierX's (field, message) pairs
+    detail: str  # what CarrierX said, or what the answer was instead
+    headers: Mapping[str, str]
+    auth: str
+
+    @property
+    def what(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def common(self) -> dict:
+        """The keyword arguments every ApiError takes."""
+        return {
+            "status": self.status,
+            "errors": self.pairs,
+            "method": self.method,
+            "path": self.path,
+        }
+
+
 def api_error(
     status: int,
     *,
@@ -331,87 +360,141 @@ def api_error(
     (the FlexML endpoint's login and password) or "bearer" (a Core API token), so a 401
     says which credentials to fix."""
     secrets = list(secrets)
-    headers = headers or {}
-    pairs = parse_error_body(body, content_type)
+    pairs = _error_pairs(body, content_type, secrets)
+    detail = (
+        f"CarrierX said: {_server_says(pairs)}"
+        if pairs
+        else _describe_body(body, content_type, secrets)
+    )
+    code = redact(status_text(status, _shorten(reason, 60)), secrets)
+    answer = _ErrorAnswer(status, method, path, code, pairs, detail, headers or {}, auth)
+    build = _BY_STATUS.get(status)
+    if build is not None:
+        return build(answer)
+    if 500 <= status <= 599:
+        return _server_failed(answer)
+    return ApiError(f"CarrierX answered {code} to {answer.what}; {detail}", **answer.common)
+
+
+def _error_pairs(
+    body: bytes, content_type: str, secrets: list[str | None]
+) -> list[tuple[str | None, str]]:
+    """CarrierX's (field, message) pairs, redacted and shortened, at most MAX_ERRORS."""
     pairs = [
         (None if field is None else redact(field, secrets), _shorten(redact(message, secrets)))
-        for field, message in pairs or []
+        for field, message in parse_error_body(body, content_type) or []
     ]
     del pairs[MAX_ERRORS:]
-    detail = f"CarrierX said: {_server_says(pairs)}" if pairs else ""
-    if not pairs:
-        detail = _describe_body(body, content_type, secrets)
-    what = f"{method} {path}"
-    code = redact(status_text(status, _shorten(reason, 60)), secrets)
-    common = {"status": status, "errors": pairs, "method": method, "path": path}
+    return pairs
 
-    if status == 400:
-        text = f"CarrierX refused {what} as a malformed request ({code}); {detail}"
-        return BadRequestError(text, **common)
-    if status == 401:
-        if auth == "bearer":
-            refused = "the Core API token was refused"
-            help_text = TOKEN_HELP
-        elif auth == "core-basic":
-            refused = "the Core API login and password were refused"
-            help_text = TOKEN_HELP
-        else:
-            refused = "the FlexML API login and password were refused"
-            help_text = CREDENTIALS_HELP
-        return AuthError(f"{refused} ({code} for {what}). {help_text}.", **common)
-    if status == 403:
+
+# -- 4xx: the request (or its credentials) ------------------------------------------------
+
+
+def _bad_request(answer: _ErrorAnswer) -> ApiError:
+    text = f"CarrierX refused {answer.what} as a malformed request ({answer.code}); {answer.detail}"
+    return BadRequestError(text, **answer.common)
+
+
+def _unauthorized(answer: _ErrorAnswer) -> ApiError:
+    if answer.auth == "bearer":
+        refused = "the Core API token was refused"
+        help_text = TOKEN_HELP
+    elif answer.auth == "core-basic":
+        refused = "the Core API login and password were refused"
+        help_text = TOKEN_HELP
+    else:
+        refused = "the FlexML API login and password were refused"
+        help_text = CREDENTIALS_HELP
+    return AuthError(f"{refused} ({answer.code} for {answer.what}). {help_text}.", **answer.common)
+
+
+def _forbidden(answer: _ErrorAnswer) -> ApiError:
+    text = (
+        f"CarrierX forbids {answer.what} ({answer.code}): the credentials were accepted but "
+        f"may not do this; {answer.detail}"
+    )
+    return ForbiddenError(text, **answer.common)
+
+
+def _not_found(answer: _ErrorAnswer) -> ApiError:
+    match = _CALL_PATH.search(answer.path)
+    if match:
         text = (
-            f"CarrierX forbids {what} ({code}): the credentials were accepted but may not do "
-            f"this; {detail}"
+            f"CarrierX has no call {match.group(1)} ({answer.code}): the SID may be wrong, or the "
+            "call has ended or run already (calls can expire)"
         )
-        return ForbiddenError(text, **common)
-    if status == 404:
-        match = _CALL_PATH.search(path)
-        if match:
-            text = (
-                f"CarrierX has no call {match.group(1)} ({code}): the SID may be wrong, or the "
-                "call has ended or run already (calls can expire)"
-            )
-        else:
-            text = (
-                f"CarrierX has nothing at {path} ({code}): check the API URL "
-                "(the FlexML API is https://api.carrierx.com/flexml/v1)"
-            )
-        return NotFoundError(f"{text}; {detail}" if pairs else text, **common)
-    if status == 409:
-        text = f"CarrierX refused {what} as conflicting with the current state ({code}); {detail}"
-        return ConflictError(text, **common)
-    if status == 415:
+    else:
         text = (
-            f"CarrierX refused {what} ({code}): the request lacked "
-            "Content-Type: application/json. This is a bug in FlexML Studio; please report it"
+            f"CarrierX has nothing at {answer.path} ({answer.code}): check the API URL "
+            "(the FlexML API is https://api.carrierx.com/flexml/v1)"
         )
-        return UnsupportedMediaError(text, **common)
-    if status == 422:
-        if pairs:
-            listed = "; ".join(f"{field or 'the request'}: {message}" for field, message in pairs)
-            text = f"CarrierX refused {what} ({code}): {listed}"
-        else:
-            text = f"CarrierX refused {what} as invalid ({code}); {detail}"
-        return ValidationError(text, **common)
-    if status == 429:
-        retry_after = _parse_retry_after(headers.get("Retry-After") or headers.get("retry-after"))
-        wait = (
-            f"wait {retry_after:g} seconds before trying again"
-            if retry_after is not None
-            else "wait a little before trying again"
+    return NotFoundError(f"{text}; {answer.detail}" if answer.pairs else text, **answer.common)
+
+
+def _conflict(answer: _ErrorAnswer) -> ApiError:
+    text = (
+        f"CarrierX refused {answer.what} as conflicting with the current state "
+        f"({answer.code}); {answer.detail}"
+    )
+    return ConflictError(text, **answer.common)
+
+
+def _unsupported_media(answer: _ErrorAnswer) -> ApiError:
+    text = (
+        f"CarrierX refused {answer.what} ({answer.code}): the request lacked "
+        "Content-Type: application/json. This is a bug in FlexML Studio; please report it"
+    )
+    return UnsupportedMediaError(text, **answer.common)
+
+
+def _invalid(answer: _ErrorAnswer) -> ApiError:
+    if answer.pairs:
+        listed = "; ".join(
+            f"{field or 'the request'}: {message}" for field, message in answer.pairs
         )
-        text = f"CarrierX is limiting the request rate ({code} for {what}): {wait}"
-        if pairs:
-            text += f"; {detail}"
-        return RateLimitError(text, retry_after=retry_after, **common)
-    if 500 <= status <= 599:
-        text = (
-            f"CarrierX failed to handle {what} ({code}): a problem on CarrierX's side (or a "
-            f"proxy in between); try again later; {detail}"
-        )
-        return ServerError(text, **common)
-    return ApiError(f"CarrierX answered {code} to {what}; {detail}", **common)
+        text = f"CarrierX refused {answer.what} ({answer.code}): {listed}"
+    else:
+        text = f"CarrierX refused {answer.what} as invalid ({answer.code}); {answer.detail}"
+    return ValidationError(text, **answer.common)
+
+
+def _rate_limited(answer: _ErrorAnswer) -> ApiError:
+    retry_after = _parse_retry_after(
+        answer.headers.get("Retry-After") or answer.headers.get("retry-after")
+    )
+    wait = (
+        f"wait {retry_after:g} seconds before trying again"
+        if retry_after is not None
+        else "wait a little before trying again"
+    )
+    text = f"CarrierX is limiting the request rate ({answer.code} for {answer.what}): {wait}"
+    if answer.pairs:
+        text += f"; {answer.detail}"
+    return RateLimitError(text, retry_after=retry_after, **answer.common)
+
+
+# -- 5xx: CarrierX's side -----------------------------------------------------------------
+
+
+def _server_failed(answer: _ErrorAnswer) -> ApiError:
+    text = (
+        f"CarrierX failed to handle {answer.what} ({answer.code}): a problem on CarrierX's "
+        f"side (or a proxy in between); try again later; {answer.detail}"
+    )
+    return ServerError(text, **answer.common)
+
+
+_BY_STATUS: dict[int, Callable[[_ErrorAnswer], ApiError]] = {
+    400: _bad_request,
+    401: _unauthorized,
+    403: _forbidden,
+    404: _not_found,
+    409: _conflict,
+    415: _unsupported_media,
+    422: _invalid,
+    429: _rate_limited,
+}
 
 
 def bad_answer(

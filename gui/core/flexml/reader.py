@@ -225,6 +225,11 @@ class Positions:
         elif element.tag is etree.Comment:
             self.next_comment += 1
 
+    def skip_subtree(self, element: etree._Element) -> None:
+        """Pass over an element and everything in it (a part of a file that is not FlexML)."""
+        for item in element.iter():
+            self.skip(item)
+
     def _scan(self) -> None:
         elements: list[int] = []
         comments: list[int] = []

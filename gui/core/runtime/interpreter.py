@@ -82,7 +82,7 @@ class Interpreter:
         self._task: asyncio.Task | None = None
         self._started = self._stopping = self._ended = False
 
-    # -- what verbs use -------------------------------------------------------------------
+    # -- what verbs use (context.VerbContext) ----------------------------------------------
 
     def emit(self, event: Event) -> Event:
         """Stamp `event` with the call time, record it and tell the listeners."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..flexml import Node
 from ..flexml.schema import SCHEMA
@@ -23,6 +22,7 @@ from .clock import (
     dtmf_seconds,
     speech_seconds,
 )
+from .context import VerbContext
 from .events import (
     Amd,
     CallerHangup,
@@ -41,9 +41,6 @@ from .events import (
     Say,
 )
 from .sources import Fields
-
-if TYPE_CHECKING:
-    from .interpreter import Interpreter
 
 # Made-up recordings live here; .invalid never resolves (RFC 2606).
 RECORDING_BASE_URL = "https://recordings.sandbox.invalid"
@@ -72,7 +69,7 @@ class End:
 
 
 Step = Goto | End | None
-Handler = Callable[["Interpreter", Node, str, bool], Awaitable[Step]]
+Handler = Callable[[VerbContext, Node, str, bool], Awaitable[Step]]
 
 
 def value(node: Node, name: str) -> str | None:
@@ -96,14 +93,14 @@ def method(node: Node, name: str = "method") -> str:
     return (value(node, name) or "POST").upper()
 
 
-def _action(run: Interpreter, node: Node, base: str, results: Fields) -> Goto | None:
+def _action(run: VerbContext, node: Node, base: str, results: Fields) -> Goto | None:
     action = node.attrs.get("action")
     if not action:
         return None
     return Goto(run.source.resolve(base, action), method(node), results, node)
 
 
-async def say(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def say(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     text = node.text or ""
     loop = number(node, "loop", 1) or 0
     run.emit(Say(text, value(node, "voice") or "man", loop, node.attrs.get("language"), node=node))
@@ -115,12 +112,12 @@ async def say(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return None
 
 
-def _caller_hangs_up(run: Interpreter, node: Node) -> End:
+def _caller_hangs_up(run: VerbContext, node: Node) -> End:
     run.emit(CallerHangup(f"<{node.tag} loop=0> repeats until the caller hangs up", node=node))
     return End("completed")
 
 
-async def play(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def play(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     files = tuple(c.text for c in node.children if c.tag == "File" and c.text)
     digits = node.attrs.get("digits") or None
     loop = number(node, "loop", 1) or 0
@@ -133,27 +130,27 @@ async def play(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return None if nested else _action(run, node, base, {})
 
 
-async def pause(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def pause(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     seconds = number(node, "length", 1) or 0
     run.emit(Pause(seconds, node=node))
     await run.clock.sleep(seconds)
     return None
 
 
-async def dtmf(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def dtmf(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     keys = node.text or ""
     run.emit(Dtmf(keys, node=node))
     await run.clock.sleep(dtmf_seconds(keys))
     return None
 
 
-async def pre_answer(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def pre_answer(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     run.emit(PreAnswer(value(node, "ringing") == "true", node=node))
     await run.prompts(node, base)
     return None
 
 
-async def gather(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def gather(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     finish = value(node, "finishOnKey")
     started = run.emit(
         GatherStarted(
@@ -180,7 +177,7 @@ async def gather(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return _action(run, node, base, {"Digits": keys.digits, "FinishKey": keys.finish_key})
 
 
-async def dial(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def dial(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     numbers = tuple(c.text for c in node.children if c.tag == "Number" and c.text)
     if not numbers and node.text:
         numbers = (node.text,)
@@ -192,7 +189,7 @@ async def dial(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return _action(run, node, base, results)
 
 
-async def record(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def record(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     longest = number(node, "maxLength", 3600) or 0
     outcome = await run.caller.record_outcome(longest)
     seconds = max(0, min(outcome.duration, longest))
@@ -210,26 +207,26 @@ async def record(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return _action(run, node, base, results)
 
 
-async def amd(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def amd(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     outcome = await run.caller.amd_outcome()
     run.emit(Amd(outcome.status, outcome.cause, node=node))
     await run.clock.sleep(AMD_SECONDS)
     return _action(run, node, base, {"AMDStatus": outcome.status, "AMDCause": outcome.cause})
 
 
-async def redirect(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def redirect(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     target = run.source.resolve(base, node.text or "")
     how = method(node)
     run.emit(Redirected(target, how, node=node))
     return Goto(target, how, {}, node)
 
 
-async def hangup(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def hangup(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     run.emit(Hangup(node=node))
     return End("completed")
 
 
-async def reject(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def reject(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     reason = value(node, "reason") or "rejected"
     run.emit(Rejected(reason, node=node))
     if run.answered:  # a Reject after the call was answered just ends it
@@ -237,7 +234,7 @@ async def reject(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
     return End(REJECT_STATUS.get(reason, "failed"))
 
 
-async def override(run: Interpreter, node: Node, base: str, nested: bool) -> Step:
+async def override(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     how = method(node, "statusCallbackMethod")
     url = node.attrs.get("statusCallbackUrl") or None
     if url is not None:

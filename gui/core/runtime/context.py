@@ -1,0 +1,46 @@
+"""What a verb handler may use of the call it runs in: the narrow side of the interpreter."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..flexml import Node
+from .caller import Caller
+from .clock import Clock
+from .events import Event
+from .sources import DocumentSource
+
+
+@runtime_checkable
+class VerbContext(Protocol):
+    """The running call as verbs.py sees it; the Interpreter is the one the app runs.
+
+    Kept to what the handlers use, so they depend on this and not on the interpreter (which
+    depends on them)."""
+
+    # Where the call stands; a verb reads these, and only Override changes the callback.
+    status_callback: tuple[str, str] | None
+
+    @property
+    def source(self) -> DocumentSource: ...
+
+    @property
+    def caller(self) -> Caller: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def answered(self) -> bool: ...
+
+    def emit(self, event: Event) -> Event:
+        """Stamp `event` with the call time, record it and tell the listeners."""
+        ...
+
+    def caller_acted(self) -> None:
+        """The caller answered a Gather: what follows may differ, so no loop so far."""
+        ...
+
+    async def prompts(self, node: Node, base: str) -> None:
+        """Run the verbs nested in `node` (a Gather's or PreAnswer's prompts)."""
+        ...
