@@ -10,6 +10,9 @@ readable in the file, and their text order is their time order.
 
 Nothing secret is kept: the API takes numbers, URLs and CarrierX's answer, never a password
 or an API token, so none can end up in the file.
+
+Every change is announced after it is written (`CallLog.changed`, a `CallChange`): whoever
+shows the log follows it (CallList) instead of being told by whoever wrote.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
 from .fileio import describe_os_error
+from .flexml.tree import Signal
 from .recovery import data_dir
 
 FILE_NAME = "calls.sqlite3"
@@ -113,6 +117,25 @@ class CallEntry:
         return datetime.fromisoformat(self.time)
 
 
+class CallChangeKind(Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class CallChange:
+    """One change to the log, announced once it is written (`CallLog.changed`).
+
+    ADDED and UPDATED: `entry`, as the log now holds it. DELETED: `ids`, the entries that
+    were in the log and are gone (ascending).
+    """
+
+    kind: CallChangeKind
+    entry: CallEntry | None = None
+    ids: tuple[int, ...] = ()
+
+
 def now_text() -> str:
     """The current time as CallEntry.time text."""
     return _time_text(datetime.now(UTC))
@@ -133,6 +156,7 @@ class CallLog:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / FILE_NAME
         self.recovered: str | None = None  # what happened to a damaged file, for people
+        self.changed: Signal[CallChange] = Signal()  # after every add, update and delete
         self._conn: sqlite3.Connection | None = None
         self._open()
 
@@ -282,7 +306,9 @@ class CallLog:
             )
             entry_id = cursor.lastrowid
         assert entry_id is not None
-        return CallEntry(entry_id, when, *values[1:-1], _load(values[-1]))
+        entry = CallEntry(entry_id, when, *values[1:-1], _load(values[-1]))
+        self.changed.emit(CallChange(CallChangeKind.ADDED, entry))
+        return entry
 
     def update(self, entry_id: int, **changes: Any) -> CallEntry:
         """Change fields of an entry (not id or time), e.g. outcome="cancelled".
@@ -304,6 +330,8 @@ class CallLog:
         entry = self.get(entry_id)
         if entry is None:
             raise KeyError(entry_id)
+        if changes:
+            self.changed.emit(CallChange(CallChangeKind.UPDATED, entry))
         return entry
 
     def get(self, entry_id: int) -> CallEntry | None:
@@ -321,20 +349,7 @@ class CallLog:
         a search that looks like a number ("516-206") matches numbers by their digits alone,
         so it finds "+1 516 206 5318" as well.
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if outcome is not None:
-            _check_outcome(outcome)
-            where.append("outcome = ?")
-            params.append(str(outcome))
-        text = search.strip()
-        if text:
-            matches = [f"instr(casefold({column}), ?) > 0" for column in _TEXT_SEARCHED]
-            params += [_casefold(text)] * len(_TEXT_SEARCHED)
-            if _NUMBER_LIKE.fullmatch(text):
-                matches += ["instr(digits(from_number), ?) > 0", "instr(digits(to_number), ?) > 0"]
-                params += [digits(text)] * 2
-            where.append(f"({' OR '.join(matches)})")
+        where, params = _where(outcome, search)
         query = _SELECT
         if where:
             query += " WHERE " + " AND ".join(where)
@@ -346,26 +361,50 @@ class CallLog:
             rows = conn.execute(query, params).fetchall()
         return [_entry(row) for row in rows]
 
+    def matches(self, entry_id: int, *, outcome: str | None = None, search: str = "") -> bool:
+        """Whether `entries(outcome=..., search=...)` lists this entry (the same query)."""
+        where, params = _where(outcome, search)
+        where.append("id = ?")
+        params.append(entry_id)
+        with self._errors("read") as conn:
+            row = conn.execute(f"SELECT 1 FROM calls WHERE {' AND '.join(where)}", params)
+            return row.fetchone() is not None
+
     def delete(self, ids: Iterable[int]) -> int:
         """Delete these entries (unknown ids are ignored); returns how many were deleted."""
-        wanted = [(int(i),) for i in set(ids)]
+        wanted = sorted({int(i) for i in ids})
         if not wanted:
             return 0
         with self._errors("delete from") as conn:
-            before = conn.total_changes
             conn.execute("BEGIN")
             try:
-                conn.executemany("DELETE FROM calls WHERE id = ?", wanted)
+                # One statement per id: its row count says which ids were in the log.
+                gone = tuple(
+                    i
+                    for i in wanted
+                    if conn.execute("DELETE FROM calls WHERE id = ?", (i,)).rowcount
+                )
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            return conn.total_changes - before
+        if gone:
+            self.changed.emit(CallChange(CallChangeKind.DELETED, ids=gone))
+        return len(gone)
 
     def clear(self) -> None:
         """Delete every entry."""
         with self._errors("clear") as conn:
-            conn.execute("DELETE FROM calls")
+            conn.execute("BEGIN")
+            try:
+                gone = tuple(row[0] for row in conn.execute("SELECT id FROM calls ORDER BY id"))
+                conn.execute("DELETE FROM calls")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        if gone:
+            self.changed.emit(CallChange(CallChangeKind.DELETED, ids=gone))
 
     def close(self) -> None:
         """Close the file; safe to call twice."""
@@ -378,6 +417,25 @@ class CallLog:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _where(outcome: str | None, search: str) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (joined by AND) and their parameters of an `entries` query."""
+    where: list[str] = []
+    params: list[Any] = []
+    if outcome is not None:
+        _check_outcome(outcome)
+        where.append("outcome = ?")
+        params.append(str(outcome))
+    text = search.strip()
+    if text:
+        matches = [f"instr(casefold({column}), ?) > 0" for column in _TEXT_SEARCHED]
+        params += [_casefold(text)] * len(_TEXT_SEARCHED)
+        if _NUMBER_LIKE.fullmatch(text):
+            matches += ["instr(digits(from_number), ?) > 0", "instr(digits(to_number), ?) > 0"]
+            params += [digits(text)] * 2
+        where.append(f"({' OR '.join(matches)})")
+    return where, params
 
 
 def _check_outcome(outcome: object) -> None:

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from gui.core.calllog import (
+    OUTCOMES,
     SCHEMA_VERSION,
+    CallChange,
+    CallChangeKind,
     CallEntry,
     CallLog,
     CallLogError,
@@ -392,3 +395,112 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_what_was_written(log):
     with pytest.raises(CallLogError, match="the disk is full"):
         log.add("p", "1", "2", "u", "GET", outcome="placed", details={"big": "x" * 100_000})
     assert log.entries() == [kept]
+
+
+# -- the log announces its changes -----------------------------------------------------------
+
+
+@pytest.fixture
+def heard(log) -> list[CallChange]:
+    """Every change the log announces, in order."""
+    changes: list[CallChange] = []
+    log.changed.connect(changes.append)
+    return changes
+
+
+def test_an_addition_is_announced_with_the_entry_as_written(log, heard):
+    entry = log.add("p", "1", "2", "u", "GET", outcome="placed", details={"at": T0})
+    assert heard == [CallChange(CallChangeKind.ADDED, entry)]
+    assert heard[0].entry == log.get(entry.id)
+    assert heard[0].entry.details == {"at": "2025-03-01 14:00:00+00:00"}  # as kept, not as given
+
+
+def test_an_update_is_announced_with_the_new_state(log, heard):
+    added = _fill(log)
+    heard.clear()
+    cancelled = log.update(added[2].id, outcome="cancelled")
+    assert heard == [CallChange(CallChangeKind.UPDATED, cancelled)]
+    assert heard[0].entry.outcome == "cancelled"
+
+
+def test_no_change_no_announcement(log, heard):
+    added = _fill(log)
+    heard.clear()
+    log.update(added[0].id)  # nothing to change
+    with pytest.raises(KeyError):
+        log.update(9999, outcome="cancelled")
+    with pytest.raises(ValueError):
+        log.update(added[0].id, outcome="gone")
+    with pytest.raises(ValueError):
+        log.add("p", "1", "2", "u", "GET", outcome="maybe")
+    assert log.delete([]) == 0
+    assert log.delete([4242]) == 0  # no such entry
+    log.clear()
+    heard.clear()
+    log.clear()  # already empty
+    assert heard == []
+
+
+def test_a_deletion_names_exactly_the_entries_gone(log, heard):
+    added = _fill(log)
+    heard.clear()
+    assert log.delete([added[2].id, 4242, added[0].id, added[0].id]) == 2
+    assert heard == [CallChange(CallChangeKind.DELETED, ids=(added[0].id, added[2].id))]
+    heard.clear()
+    log.clear()
+    assert heard == [CallChange(CallChangeKind.DELETED, ids=(added[1].id, added[3].id))]
+
+
+def test_a_failed_write_is_not_announced(log, heard):
+    log.add("p", "1", "2", "u", "GET", outcome="placed")
+    heard.clear()
+    pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
+    log._conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(CallLogError, match="the disk is full"):
+        log.add("p", "1", "2", "u", "GET", outcome="placed", details={"big": "x" * 100_000})
+    log.close()
+    with pytest.raises(CallLogError, match="is closed"):
+        log.delete([1])
+    assert heard == []
+
+
+def test_listeners_hear_in_the_order_they_connected_and_can_leave(log):
+    order: list[str] = []
+
+    def first(change: CallChange) -> None:
+        order.append("first")
+
+    log.changed.connect(first)
+    log.changed.connect(lambda change: order.append("second"))
+    log.add("p", "1", "2", "u", "GET", outcome="placed")
+    log.changed.disconnect(first)
+    log.add("p", "1", "2", "u", "GET", outcome="placed")
+    assert order == ["first", "second", "second"]
+
+
+def test_a_listener_reads_the_change_already_written(log):
+    seen: list = []
+    log.changed.connect(lambda change: seen.append(log.entries()))
+    entry = log.add("p", "1", "2", "u", "GET", outcome="placed")
+    log.delete([entry.id])
+    assert seen == [[entry], []]
+
+
+def test_matches_is_the_query_of_entries(log):
+    _fill(log)
+    searches = ["", "516-206", "+44 20 7946", "WORK", "menu.xml", "bbbbbbbb", "within", "%"]
+    sizes = set()
+    for outcome in (None, *OUTCOMES):
+        for search in searches:
+            listed = set(_ids(log.entries(outcome=outcome, search=search)))
+            matching = {
+                entry.id
+                for entry in log.entries()
+                if log.matches(entry.id, outcome=outcome, search=search)
+            }
+            assert matching == listed, (outcome, search)
+            sizes.add(len(listed))
+    assert sizes >= {0, 1, 2, 4}  # queries that list none, some and all
+    assert not log.matches(4242)
+    with pytest.raises(ValueError, match="outcome must be one of"):
+        log.matches(1, outcome="busy")

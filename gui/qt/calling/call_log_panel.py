@@ -3,13 +3,15 @@ selected call's details and the requests the flow server received for it.
 
 Redial and cancel are the host's business: the panel emits redial_requested(CallEntry) and
 cancel_requested(CallEntry). Copy, delete (with confirmation) and the filters are its own.
+The rows follow the log's own announcements (a CallList), whoever changes it: nobody pushes
+rows into the panel.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -55,8 +57,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.calllist import CallList, RowsChange, RowsChangeKind
 from ...core.calllog import CallEntry, CallLog, CallLogError
 from ..common.icons import severity_icon
+from ..common.names import findable
 from ..common.table_model import RowsTableModel
 from ..common.theme import is_dark
 
@@ -102,67 +106,54 @@ def count_text(shown: int) -> str:
 
 
 class CallTableModel(RowsTableModel):
-    """One row per CallEntry, in the order given (the log's: newest first)."""
+    """A CallList's entries as table rows, in its order (the log's: newest first). An adapter:
+    it keeps no rows of its own and turns the list's announcements into beginInsertRows and
+    endInsertRows, beginRemoveRows and endRemoveRows, resets and dataChanged."""
 
     TIME, PROFILE, FROM, TO, URL, METHOD, SID, OUTCOME = range(8)
     HEADERS = ("Time", "Profile", "From", "To", "Flow/URL", "Method", "Call SID", "Outcome")
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, calls: CallList, parent=None) -> None:
         super().__init__(parent)
-        self._entries: list[CallEntry] = []
+        self.calls = calls
+        calls.about_to_change.connect(self._on_calls_about_to_change)
+        calls.changed.connect(self._on_calls_changed)
 
     def row_count(self) -> int:
-        return len(self._entries)
-
-    def set_entries(self, entries: list[CallEntry]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
+        return len(self.calls)
 
     def entries(self) -> list[CallEntry]:
-        return list(self._entries)
+        return self.calls.entries()
 
     def entry(self, row: int) -> CallEntry:
-        return self._entries[row]
+        return self.calls[row]
 
     def row_of(self, entry_id: int) -> int | None:
-        for row, entry in enumerate(self._entries):
-            if entry.id == entry_id:
-                return row
-        return None
+        return self.calls.row_of(entry_id)
 
-    def insert_entry(self, entry: CallEntry, row: int = 0) -> None:
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._entries.insert(row, entry)
-        self.endInsertRows()
+    def _on_calls_about_to_change(self, change: RowsChange) -> None:
+        if change.kind is RowsChangeKind.RESET:
+            self.beginResetModel()
+        elif change.kind is RowsChangeKind.INSERT:
+            self.beginInsertRows(QModelIndex(), change.first, change.last)
+        elif change.kind is RowsChangeKind.REMOVE:
+            self.beginRemoveRows(QModelIndex(), change.first, change.last)
 
-    def replace_entry(self, entry: CallEntry) -> bool:
-        """Show the new state of an entry already listed; False when it is not listed."""
-        row = self.row_of(entry.id)
-        if row is None:
-            return False
-        self._entries[row] = entry
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
-        return True
-
-    def remove_ids(self, ids: Iterable[int]) -> None:
-        """Remove the rows of these entries, one contiguous run of rows at a time."""
-        gone = set(ids)
-        rows = [row for row, entry in enumerate(self._entries) if entry.id in gone]
-        while rows:
-            last = rows.pop()
-            first = last
-            while rows and rows[-1] == first - 1:
-                first = rows.pop()
-            self.beginRemoveRows(QModelIndex(), first, last)
-            del self._entries[first : last + 1]
+    def _on_calls_changed(self, change: RowsChange) -> None:
+        if change.kind is RowsChangeKind.RESET:
+            self.endResetModel()
+        elif change.kind is RowsChangeKind.INSERT:
+            self.endInsertRows()
+        elif change.kind is RowsChangeKind.REMOVE:
             self.endRemoveRows()
+        else:
+            last_column = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(change.first, 0), self.index(change.last, last_column))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._entries):
+        if not index.isValid() or index.row() >= len(self.calls):
             return None
-        entry = self._entries[index.row()]
+        entry = self.calls[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(entry, column)
@@ -250,14 +241,16 @@ class CallDetails(QSplitter):
 
     def __init__(self, parent=None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
-        self.fields = QTextBrowser(self)
+        self.fields = findable(QTextBrowser(self), "calllog-details", "Details of the call")
         self.fields.setOpenLinks(False)
         self.fields.setToolTip("Every detail of the selected call; select text to copy it")
         self.fields.setPlaceholderText(self.NO_ENTRY)
 
         box = QWidget(self)
         self.requests_title = QLabel("Requests the flow server received for this call", box)
-        self.requests = QTreeWidget(box)
+        self.requests = findable(
+            QTreeWidget(box), "calllog-requests", "Requests the flow server received for the call"
+        )
         self.requests.setHeaderLabels(list(self.REQUEST_HEADERS))
         self.requests.setRootIsDecorated(False)
         self.requests.setUniformRowHeights(True)
@@ -324,9 +317,9 @@ class CallLogPanel(QWidget):
 
     def __init__(self, log: CallLog | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.log: CallLog | None = None
         self._provider: RequestProvider | None = None
-        self.model = CallTableModel(self)
+        self.calls = CallList(limit=SHOWN_AT_MOST)
+        self.model = CallTableModel(self.calls, self)
         self.model.set_dark(is_dark(self.palette()))
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSortRole(SORT_ROLE)
@@ -340,6 +333,19 @@ class CallLogPanel(QWidget):
     # -- building -----------------------------------------------------------------------------
 
     def _build(self) -> None:
+        # Made in the order Tab moves through them (Qt's default tab order is creation order).
+        self._build_warning()
+        self.toolbar = QToolBar(self)
+        self.toolbar.setIconSize(self.toolbar.iconSize() * 0.75)
+        self.view = findable(CallTableView(self), "calllog-table", "Calls")
+        self._build_actions()
+        self._build_filters()
+        self._build_table()
+        self.details = CallDetails(self)
+        self._build_layout()
+
+    def _build_warning(self) -> None:
+        """The bar at the top that says why the log had to start afresh, or could not be read."""
         self.warning = QFrame(self)
         self.warning.setObjectName("callLogWarning")
         self.warning.setStyleSheet(_WARNING_STYLE)
@@ -349,7 +355,9 @@ class CallLogPanel(QWidget):
         self.warning_text = QLabel(self.warning)
         self.warning_text.setWordWrap(True)
         self.warning_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning_close = QToolButton(self.warning)
+        self.warning_close = findable(
+            QToolButton(self.warning), "calllog-warning-close", "Hide this message"
+        )
         self.warning_close.setText("✕")
         self.warning_close.setAutoRaise(True)
         self.warning_close.setToolTip("Hide this message")
@@ -360,10 +368,10 @@ class CallLogPanel(QWidget):
         row.addWidget(self.warning_close, 0, Qt.AlignmentFlag.AlignTop)
         self.warning.hide()
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setIconSize(self.toolbar.iconSize() * 0.75)
-        self.view = CallTableView(self)
+    def _build_actions(self) -> None:
+        """Copy, redial, cancel and delete: on the toolbar and on the table's context menu."""
         self.copy_action = self._action(
+            "calllog-copy",
             "Copy number",
             "Copy the To number of the selected calls",
             self.copy_number,
@@ -371,14 +379,19 @@ class CallLogPanel(QWidget):
         )
         # Enter is the table's own key (CallTableView), like a double-click.
         self.redial_action = self._action(
-            "Redial", "Call the same number with the same flow again (Enter)", self.redial
+            "calllog-redial",
+            "Redial",
+            "Call the same number with the same flow again (Enter)",
+            self.redial,
         )
         self.cancel_action = self._action(
+            "calllog-cancel",
             "Cancel scheduled call",
             "Cancel this scheduled call before CarrierX places it",
             self.cancel_scheduled,
         )
         self.delete_action = self._action(
+            "calllog-delete",
             "Delete",
             "Delete the selected entries from the call log",
             self.delete_selected,
@@ -386,11 +399,13 @@ class CallLogPanel(QWidget):
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
-        self.filter = QComboBox(self)
+    def _build_filters(self) -> None:
+        """The outcome filter, the search and how many calls are listed."""
+        self.filter = findable(QComboBox(self), "calllog-filter", "Show calls")
         for text, outcome in self.FILTERS:
             self.filter.addItem(text, outcome)
         self.filter.setToolTip("Show every call attempt, or only those with one outcome")
-        self.search = QLineEdit(self)
+        self.search = findable(QLineEdit(self), "calllog-search", "Search calls")
         self.search.setPlaceholderText("Search numbers, SIDs, URLs")
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip(
@@ -398,9 +413,11 @@ class CallLogPanel(QWidget):
             "flow URL, call SID or error"
         )
         self.search.setMinimumWidth(160)
-        self.summary = QLabel(count_text(0), self)
+        self.summary = findable(QLabel(count_text(0), self), "calllog-count", "Calls listed")
         self.summary.setToolTip("How many calls the table lists")
 
+    def _build_table(self) -> None:
+        """The calls table: whole rows selected, sorted newest first, nothing edited."""
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -420,7 +437,8 @@ class CallLogPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(CallTableModel.URL, QHeaderView.ResizeMode.Stretch)
 
-        self.details = CallDetails(self)
+    def _build_layout(self) -> None:
+        """The warning, the actions and filters, then the table above the details."""
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.details)
@@ -452,7 +470,8 @@ class CallLogPanel(QWidget):
         layout.addWidget(top_box)
         layout.addWidget(self.splitter, 1)
 
-    def _action(self, text: str, tip: str, slot, shortcut=None) -> QAction:
+    def _action(self, name: str, text: str, tip: str, slot, shortcut=None) -> QAction:
+        """An action on the toolbar, whose button is called `name`, and on the context menu."""
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -465,6 +484,7 @@ class CallLogPanel(QWidget):
         # land in the first parameter: a False `confirm` would skip the question).
         act.triggered.connect(slot)
         self.toolbar.addAction(act)
+        findable(self.toolbar.widgetForAction(act), name, text)
         self.view.addAction(act)
         return act
 
@@ -473,15 +493,26 @@ class CallLogPanel(QWidget):
         self.filter.currentIndexChanged.connect(self.on_filter_current_index_changed)
         self.search.textChanged.connect(self.on_search_text_changed)
         self.view.row_activated.connect(self.on_view_row_activated)
-        # Model resets and removals are followed by _after_change, which shows the selection.
         self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        # Whoever changed the log, the count, the details and the actions follow the rows.
+        # (Resets and removals may change the selection without selectionChanged.) The
+        # model's signals, not the proxy's: the proxy removes its rows while the model's are
+        # still there, and has followed each change by the time the model reports it.
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._after_change)
+        self.model.dataChanged.connect(self._after_change)
 
     # -- the log ------------------------------------------------------------------------------
 
+    @property
+    def log(self) -> CallLog | None:
+        """The log shown (None: none)."""
+        return self.calls.log
+
     def set_log(self, log: CallLog | None) -> None:
-        """Show this log (the host keeps owning it: the panel never closes it). A log that
-        had to start afresh says why at the top of the panel."""
-        self.log = log
+        """Show this log and follow its changes (the host keeps owning it: the panel never
+        closes it). A log that had to start afresh says why at the top of the panel."""
+        self.calls.set_log(log)
         self.warning.hide()
         if log is not None and log.recovered:
             self.show_warning(log.recovered)
@@ -489,51 +520,21 @@ class CallLogPanel(QWidget):
 
     def refresh(self) -> None:
         """Query the log again with the current filter and search; the selection stays."""
-        if self.log is None:
-            self.model.set_entries([])
-            self._after_change()
-            return
+        selected = {entry.id for entry in self.selected_entries()}
+        current = self.current_entry()
         try:
-            entries = self.log.entries(
-                outcome=self.filter.currentData(),
-                search=self.search.text(),
-                limit=SHOWN_AT_MOST,
-            )
+            self.calls.set_query(outcome=self.filter.currentData(), search=self.search.text())
         except CallLogError as exc:
             self.show_warning(str(exc))
             return
-        selected = {entry.id for entry in self.selected_entries()}
-        current = self.current_entry()
-        self.model.set_entries(entries)
         self._select_ids(selected, current.id if current else None)
-        self._after_change()
-
-    def add_entry(self, entry: CallEntry) -> None:
-        """Show an entry the host has just added to the log."""
-        if self._filtering():
-            self.refresh()  # the core's query decides whether it matches
-            return
-        if self.model.row_of(entry.id) is None:
-            self.model.insert_entry(entry)
-            self._after_change()
-
-    def update_entry(self, entry: CallEntry) -> None:
-        """Show the new state of an entry the host has changed (e.g. cancelled)."""
-        if self._filtering():
-            self.refresh()  # it may now match the filter, or no longer
-            return
-        if self.model.replace_entry(entry):
-            self._after_change()
 
     def show_warning(self, text: str) -> None:
         """Show a message at the top of the panel until the user hides it."""
         self.warning_text.setText(text)
         self.warning.show()
 
-    def _filtering(self) -> bool:
-        return self.filter.currentData() is not None or bool(self.search.text().strip())
-
-    def _after_change(self) -> None:
+    def _after_change(self, *_args) -> None:
         self.summary.setText(count_text(self.model.rowCount()))
         self.on_selection_changed()
 
@@ -650,16 +651,14 @@ class CallLogPanel(QWidget):
         first_row = min(index.row() for index in self.view.selectionModel().selectedRows())
         ids = [entry.id for entry in entries]
         try:
-            deleted = self.log.delete(ids)
+            deleted = self.log.delete(ids)  # the log announces it, and the rows go
         except CallLogError as exc:
             self.show_warning(str(exc))
             return 0
-        self.model.remove_ids(ids)
         # Keep a row selected where the deleted ones were, so Del can go on.
         row = min(first_row, self.proxy.rowCount() - 1)
         if row >= 0:
             self.select_entry(self.proxy.index(row, 0).data(ENTRY_ROLE).id)
-        self._after_change()
         return deleted
 
     # -- slots --------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ A profile combo (the built-in Sandbox first) with New, Duplicate, Rename and Del
 for the API URL, login, password, Core API URL and token (secrets go to the Keychain, the
 rest to profiles.json on Save); "Test connection" lists the endpoint's DIDs and "Find my
 endpoints" fills the form from the Core API. Both run on the window's loop (tasks.start)
-with the controls disabled until they end, however they end.
+with the controls disabled until they end, however they end. The widgets are in parts
+(endpoint_widgets); what they do is here.
 """
 
 from __future__ import annotations
@@ -15,21 +16,11 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,10 +34,16 @@ from ...core.profiles import (
     ProfileError,
     ProfileStore,
     check_url,
-    describe_url_risk,
     resolve,
 )
 from ..common.tasks import start
+from .endpoint_widgets import (
+    CredentialsForm,
+    KeyringStatus,
+    ProfileActions,
+    ProfileBar,
+    wrapping_label,
+)
 
 if TYPE_CHECKING:  # the window opens without httpx and aiohttp: they load on first use
     from ...core.carrierx import FlexmlEndpoint
@@ -75,8 +72,6 @@ SANDBOX_NOTE = (
     "it run your flows here."
 )
 _UNEXPECTED = "Something unexpected went wrong; the details are in the log."
-_ERROR_COLOURS = ("#B42318", "#FF7B72")  # on a light background, on a dark one
-_WARNING_COLOURS = ("#9A5B00", "#E3B341")
 
 
 class EndpointPanel(QWidget):
@@ -113,118 +108,48 @@ class EndpointPanel(QWidget):
     # -- building ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.profile_combo = QComboBox()
-        self.profile_combo.setToolTip("The endpoint profile calls go through")
-        self.new_button = _tool_button("New…", "Add a profile for a CarrierX FlexML endpoint")
-        self.duplicate_button = _tool_button(
-            "Duplicate…", "Copy this profile, with its password and token, under a new name"
-        )
-        self.rename_button = _tool_button("Rename…", "Give this profile another name")
-        self.delete_button = _tool_button("Delete…", "Delete this profile and its saved secrets")
-        profile_row = QHBoxLayout()
-        profile_row.addWidget(QLabel("Profile:"))
-        profile_row.addWidget(self.profile_combo, 1)
-        manage_row = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.duplicate_button,
-            self.rename_button,
-            self.delete_button,
-        ):
-            manage_row.addWidget(button)
-        manage_row.addStretch(1)
-
-        self.sandbox_note = _wrapping_label(SANDBOX_NOTE)
-        self.api_url_edit = QLineEdit()
-        self.api_url_edit.setToolTip(
-            "The FlexML REST API of the endpoint, https://api.carrierx.com/flexml/v1 for CarrierX"
-        )
-        self.url_warning = _wrapping_label("")
-        self.url_warning.setToolTip("Credentials sent over http:// can be read on the way")
-        self.login_edit = QLineEdit()
-        self.login_edit.setToolTip("The FlexML endpoint's login (not your CarrierX portal login)")
-        self.password_edit, self.password_eye = _secret_edit("the password")
-        self.password_edit.setToolTip("The FlexML endpoint's password, kept in the keyring")
-        self.core_url_edit = QLineEdit()
-        self.core_url_edit.setPlaceholderText(DEFAULT_CORE_URL)
-        self.core_url_edit.setToolTip("The Core API, used only to find your endpoints")
-        self.core_token_edit, self.core_token_eye = _secret_edit("the token")
-        self.core_token_edit.setPlaceholderText("optional")
-        self.core_token_edit.setToolTip(
-            "A CarrierX Core API token: with it, Find my endpoints fills in the fields above"
-        )
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        # The warning sits under the URL in one field: as a row of its own, QFormLayout
-        # gave the word-wrapped label twice the height it needs.
-        api_url_field = QWidget()
-        api_url_column = QVBoxLayout(api_url_field)
-        api_url_column.setContentsMargins(0, 0, 0, 0)
-        api_url_column.addWidget(self.api_url_edit)
-        api_url_column.addWidget(self.url_warning)
-        form.addRow("API URL:", api_url_field)
-        form.addRow("Login:", self.login_edit)
-        form.addRow("Password:", self.password_edit)
-        form.addRow("Core API URL:", self.core_url_edit)
-        form.addRow("Core token:", self.core_token_edit)
-        self.form = QWidget()
-        self.form.setLayout(form)
-        form.setContentsMargins(0, 0, 0, 0)
-
-        self.save_button = _button("Save", "Save this profile; secrets go to the keyring")
-        self.revert_button = _button("Revert", "Undo the changes since the last save")
-        self.test_button = _button(
-            "Test connection", "Ask the endpoint for its DIDs with these credentials"
-        )
-        self.find_button = _button(
-            "Find my endpoints…",
-            "List your FlexML endpoints with the Core API token and fill in the fields",
-        )
-        action_row = QHBoxLayout()
-        for button in (self.save_button, self.revert_button):
-            action_row.addWidget(button)
-        action_row.addStretch(1)
-        check_row = QHBoxLayout()
-        check_row.addWidget(self.test_button)
-        check_row.addWidget(self.find_button)
-        check_row.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # indeterminate: the answer's time is unknown
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(8)
-        self.progress.setToolTip("Waiting for the server's answer")
-        self.progress.hide()
-        self.result_label = _wrapping_label("")
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.setToolTip("What the last action found")
-
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        self.keyring_label = _wrapping_label("")
-        self.keyring_label.setToolTip("Where passwords and Core tokens are kept")
-        self.keyring_problem = _wrapping_label("")
-        self.keyring_problem.setToolTip("Why secrets cannot go to the system keyring")
-        self.file_checkbox = QCheckBox("Keep secrets in a file only you can read")
-        self.file_checkbox.setToolTip(self.keychain.file_warning)
-        self.file_warning = _wrapping_label(self.keychain.file_warning)
-        self.file_warning.setToolTip(str(self.keychain.file_path))
-
+        self.profile_bar = ProfileBar()
+        self.sandbox_note = wrapping_label(SANDBOX_NOTE)
+        self.form = CredentialsForm()
+        self.profile_actions = ProfileActions()
+        self.keyring_status = KeyringStatus(self.keychain)
         layout = QVBoxLayout(self)
-        layout.addLayout(profile_row)
-        layout.addLayout(manage_row)
-        layout.addWidget(self.sandbox_note)
-        layout.addWidget(self.form)
-        layout.addLayout(action_row)
-        layout.addLayout(check_row)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.result_label)
-        layout.addWidget(line)
-        layout.addWidget(self.keyring_label)
-        layout.addWidget(self.keyring_problem)
-        layout.addWidget(self.file_checkbox)
-        layout.addWidget(self.file_warning)
+        for part in (
+            self.profile_bar,
+            self.sandbox_note,
+            self.form,
+            self.profile_actions,
+            self.keyring_status,
+        ):
+            layout.addWidget(part)
         layout.addStretch(1)
+        self._alias_controls()
+
+    def _alias_controls(self) -> None:
+        """The parts' controls as the panel's own attributes, as the window and tests use them."""
+        bar, form, actions = self.profile_bar, self.form, self.profile_actions
+        self.profile_combo = bar.combo
+        self.new_button = bar.new_button
+        self.duplicate_button = bar.duplicate_button
+        self.rename_button = bar.rename_button
+        self.delete_button = bar.delete_button
+        self.api_url_edit = form.api_url_edit
+        self.url_warning = form.url_warning
+        self.login_edit = form.login_edit
+        self.password_edit, self.password_eye = form.password_edit, form.password_eye
+        self.core_url_edit = form.core_url_edit
+        self.core_token_edit, self.core_token_eye = form.core_token_edit, form.core_token_eye
+        self.save_button = actions.save_button
+        self.revert_button = actions.revert_button
+        self.test_button = actions.test_button
+        self.find_button = actions.find_button
+        self.progress = actions.progress
+        self.result_label = actions.result_label
+        status = self.keyring_status
+        self.keyring_label = status.keyring_label
+        self.keyring_problem = status.keyring_problem
+        self.file_checkbox = status.file_checkbox
+        self.file_warning = status.file_warning
 
     def _connect_signals(self) -> None:
         self.profile_combo.currentIndexChanged.connect(self.on_profile_combo_changed)
@@ -241,13 +166,7 @@ class EndpointPanel(QWidget):
         self.file_checkbox.toggled.connect(self.on_file_checkbox_toggled)
 
     def _edits(self) -> tuple[QLineEdit, ...]:
-        return (
-            self.api_url_edit,
-            self.login_edit,
-            self.password_edit,
-            self.core_url_edit,
-            self.core_token_edit,
-        )
+        return self.form.edits()
 
     # -- state ---------------------------------------------------------------------------
 
@@ -266,7 +185,7 @@ class EndpointPanel(QWidget):
         return self._busy
 
     def _form_values(self) -> tuple[str, ...]:
-        return tuple(edit.text().strip() for edit in self._edits())
+        return self.form.values()
 
     def _update_state(self) -> None:
         sandbox = self.profile.is_sandbox
@@ -281,25 +200,11 @@ class EndpointPanel(QWidget):
         self.test_button.setEnabled(idle)
         has_token = bool(self.core_token_edit.text().strip())
         self.find_button.setEnabled(idle and not sandbox and has_token)
-        risk = describe_url_risk(self.api_url_edit.text())
-        self.url_warning.setText(risk or "")
-        self.url_warning.setVisible(risk is not None)
-        _colour(self.url_warning, _WARNING_COLOURS)
+        self.form.update_url_warning()
         self._update_keyring_status()
 
     def _update_keyring_status(self) -> None:
-        self.keyring_label.setText(self.keychain.where())
-        problem = None if self.keychain.available else self.keychain.problem
-        self.keyring_problem.setText(problem or "")
-        self.keyring_problem.setVisible(bool(problem))
-        _colour(self.keyring_problem, _WARNING_COLOURS)
-        fallback = not self.keychain.available
-        self.file_checkbox.setVisible(fallback)
-        self.file_warning.setVisible(fallback)
-        self.file_checkbox.blockSignals(True)
-        self.file_checkbox.setChecked(self.keychain.using_file)
-        self.file_checkbox.blockSignals(False)
-        self.file_checkbox.setEnabled(not self._busy)
+        self.keyring_status.refresh(busy=self._busy)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
@@ -309,8 +214,7 @@ class EndpointPanel(QWidget):
         self._update_state()
 
     def _show_result(self, text: str, kind: str = "") -> None:
-        self.result_label.setText(text)
-        _colour(self.result_label, _ERROR_COLOURS if kind == "error" else None)
+        self.profile_actions.show_result(text, kind)
 
     # -- profiles ------------------------------------------------------------------------
 
@@ -364,11 +268,7 @@ class EndpointPanel(QWidget):
                 profile.core_url,
                 self.keychain.get(profile.name, CORE_TOKEN) or "",
             )
-        for edit, value in zip(self._edits(), values, strict=True):
-            edit.blockSignals(True)
-            edit.setText(value)
-            edit.setCursorPosition(0)
-            edit.blockSignals(False)
+        self.form.fill(values)
         self._loaded = self._form_values()
         self._update_state()
 
@@ -672,76 +572,6 @@ class EndpointPanel(QWidget):
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _button(text: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    return button
-
-
-def _tool_button(text: str, tip: str) -> QToolButton:
-    # Smaller than push buttons: four of them fit a narrow dock.
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    return button
-
-
-def _wrapping_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
-
-
-def _secret_edit(what: str) -> tuple[QLineEdit, QAction]:
-    """A password field with an eye at its end that shows or hides what was typed."""
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    eye = QAction(edit)
-    eye.setCheckable(True)
-
-    def shown(on: bool) -> None:
-        edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        eye.setIcon(_eye_icon(edit.palette(), crossed=on))
-        eye.setToolTip(f"Hide {what}" if on else f"Show {what}")
-
-    eye.toggled.connect(shown)
-    shown(False)
-    edit.addAction(eye, QLineEdit.ActionPosition.TrailingPosition)
-    return edit, eye
-
-
-def _eye_icon(palette: QPalette, *, crossed: bool) -> QIcon:
-    icon = QIcon()
-    for size in (16, 32):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.scale(size / 16, size / 16)
-        pen = QPen(palette.color(QPalette.ColorRole.Text), 1.3)
-        painter.setPen(pen)
-        outline = QPainterPath(QPointF(1.5, 8))
-        outline.quadTo(QPointF(8, 1), QPointF(14.5, 8))
-        outline.quadTo(QPointF(8, 15), QPointF(1.5, 8))
-        painter.drawPath(outline)
-        painter.setBrush(palette.color(QPalette.ColorRole.Text))
-        painter.drawEllipse(QRectF(5.8, 5.8, 4.4, 4.4))
-        if crossed:
-            painter.drawLine(QPointF(2.5, 13.5), QPointF(13.5, 2.5))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
-
-
-def _colour(label: QLabel, colours: tuple[str, str] | None) -> None:
-    if colours is None:
-        label.setStyleSheet("")
-        return
-    dark = label.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    label.setStyleSheet(f"color: {colours[1] if dark else colours[0]}")
 
 
 def _alive(widget: QWidget) -> bool:

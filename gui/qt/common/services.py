@@ -1,23 +1,25 @@
-"""The window's long-lived helpers: the sandbox, the flow server, API clients, the call log.
+"""The window's long-lived helpers: the sandbox, the flow server, the stores, the call log.
 
 Each is made on first use and ended with the window (`shutdown`, then `aclose` for the HTTP
 clients). The sandbox and the flow server run on threads of their own; what they report
 (call events, requests) is appended to a deque by their listeners and handed to the GUI
 thread in batches by a timer: one signal per batch, never one per event (see FlowServer's
-docstring for the PySide6 reason).
+docstring for the PySide6 reason). What needs no Qt (masking the flow server's tokens, the
+requests kept across restarts, the API clients) is the core's `Session`; the methods here
+that reach it are for the panels' convenience.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.runtime.live_caller import LiveCaller
+from ...core.session import Session
 
 if TYPE_CHECKING:
     from ...core.calllog import CallLog
@@ -29,10 +31,8 @@ if TYPE_CHECKING:
     from ...core.runtime.sandbox import Sandbox
     from ...core.server import FlowServer, RequestRecord
 
-_logger = logging.getLogger(__name__)
 DRAIN_MS = 50
-HISTORY = 5000  # requests remembered for the call log, across flow server restarts
-MASK = "…"  # what a flow server token becomes wherever a URL is shown or kept
+V = TypeVar("V")
 SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
 
 
@@ -65,13 +65,14 @@ class Services(QObject):
         profiles: ProfileStore | None = None,
         keychain: Keychain | None = None,
         call_log: CallLog | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__(parent)
+        self.session = session or Session()
         self._project = project
         self.sandbox_factory = sandbox_factory or _default_sandbox
         self.server_factory = server_factory or _default_server
         self.server_config = ServerConfig()
-        self._tokens: set[str] = set()  # every flow server token of this session (mask)
         self._sandbox: Sandbox | None = None
         self._server: FlowServer | None = None
         self._profiles = profiles
@@ -79,14 +80,9 @@ class Services(QObject):
         self._keychain_future = None  # the thread making it (open_keychain), if any
         self._call_log = call_log
         self.call_log_error: str | None = None
-        self._clients: dict[tuple[str, str, str, str], FlexmlClient] = {}
-        self._retired: list[FlexmlClient] = []  # clients of changed credentials, to close
-        self.client_timeout: float | None = None  # seconds; None: the client's own (5 s / 15 s)
         self._callers: dict[str, LiveCaller] = {}
         self._events: deque[tuple[str, Event]] = deque()
         self._records: deque[RequestRecord] = deque()
-        # Every request seen, across flow server restarts (the call log shows them per call).
-        self._history: deque[RequestRecord] = deque(maxlen=HISTORY)
         self._closed = False
         self._drain_timer = QTimer(self, interval=DRAIN_MS)
         self._drain_timer.timeout.connect(self._drain)
@@ -229,8 +225,7 @@ class Services(QObject):
         """Use `config` from the next start; a running server restarts with it now (and
         raises, stopped, when it cannot listen so)."""
         self.server_config = config
-        if config.token:
-            self._tokens.add(config.token)
+        self.session.add_token(config.token)
         if self._server is not None:
             self.stop_flow_server()
             self.flow_server()
@@ -248,25 +243,12 @@ class Services(QObject):
             self._server.publish_project(self._project())
 
     def records_for(self, call_sid: str) -> list[RequestRecord]:
-        """The requests the flow server received for one call (also before a restart)."""
-        return [r for r in self._history if r.call_sid == call_sid]
+        """The requests the flow server received for one call (Session.records_for)."""
+        return self.session.records_for(call_sid)
 
-    def mask(self, value):
-        """`value` (a URL, or a dict/list holding URLs) with the flow server's access tokens
-        (every one used this session: old records hold old ones) replaced by "…": a URL is
-        shown and kept (call log, request log, simulator, status bar) without the secret."""
-        tokens = self._tokens
-        if not tokens:
-            return value
-        if isinstance(value, str):
-            for token in tokens:
-                value = value.replace(token, MASK)
-            return value
-        if isinstance(value, dict):
-            return {key: self.mask(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.mask(item) for item in value]
-        return value
+    def mask(self, value: V) -> V:
+        """`value` without the flow server's tokens (Session.mask)."""
+        return self.session.mask(value)
 
     def active_calls(self) -> int:
         """Sandbox calls still running (a flow server restart would break them)."""
@@ -275,24 +257,17 @@ class Services(QObject):
     # -- API clients -------------------------------------------------------------------------
 
     def client(self, endpoint: Endpoint) -> FlexmlClient:
-        """One FlexML API client (one keep-alive connection pool) per profile and login."""
-        from ...core.carrierx import FlexmlClient
+        """The profile's FlexML API client (Session.client)."""
+        return self.session.client(endpoint)
 
-        key = (endpoint.profile, endpoint.api_url, endpoint.login, endpoint.password)
-        client = self._clients.get(key)
-        if client is None:
-            stale = [k for k in self._clients if k[0] == endpoint.profile]
-            for old in stale:  # credentials changed: the old pool is closed when we close
-                self._retired.append(self._clients.pop(old))
-            timeout = None
-            if self.client_timeout is not None:
-                import httpx
+    @property
+    def client_timeout(self) -> float | None:
+        """Seconds the API clients made from now on wait; None: the client's own."""
+        return self.session.client_timeout
 
-                timeout = httpx.Timeout(self.client_timeout)
-            client = self._clients[key] = FlexmlClient(
-                endpoint.api_url, endpoint.login, endpoint.password, timeout=timeout
-            )
-        return client
+    @client_timeout.setter
+    def client_timeout(self, seconds: float | None) -> None:
+        self.session.client_timeout = seconds
 
     # -- ending --------------------------------------------------------------------------------
 
@@ -313,7 +288,7 @@ class Services(QObject):
             records = []
             while self._records:
                 records.append(self._records.popleft())
-            self._history.extend(records)
+            self.session.remember(records)
             self.server_records.emit(records)
 
     def shutdown(self) -> None:
@@ -334,18 +309,11 @@ class Services(QObject):
             self._call_log = None
 
     def has_clients(self) -> bool:
-        return bool(self._clients or self._retired)
+        return self.session.has_clients()
 
     async def aclose(self) -> None:
         """Close the HTTP clients (on the event loop they were used on)."""
-        clients = [*self._clients.values(), *self._retired]
-        self._clients.clear()
-        self._retired = []
-        for client in clients:
-            try:
-                await client.aclose()
-            except Exception:  # closing must not stop the others from closing
-                _logger.exception("closing an API client failed")
+        await self.session.aclose()
 
 
 def _default_sandbox() -> Sandbox:

@@ -2,22 +2,25 @@
 recent files, dropping .xml files, asking before losing changes, and crash recovery.
 
 Every method that would show a file dialog also takes the path directly, which is how the
-tests (and `flexml-studio FILE`) drive it.
+tests (and `flexml-studio FILE`) drive it. It is handed what it works on (the project's
+Editing, the settings, the widget its dialogs belong to) and reports back by signals, so it
+needs no window: the window wires those signals in its `_connect_signals`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QMenu,
     QMessageBox,
+    QWidget,
 )
 
 from ...core.fileio import SaveError, atomic_write
@@ -26,9 +29,8 @@ from ...core.flexml.refs import slugify, unique_name
 from ...core.project import SUFFIX, Project, load
 from ...core.recovery import RecoveryStore
 from ...core.templates import templates
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from ..common.settings import SettingsStore
+from ..designer.editing import Editing
 
 AUTOSAVE_MS = 30_000
 PROJECT_FILTER = f"FlexML Studio projects (*{SUFFIX})"
@@ -36,27 +38,45 @@ OPEN_FILTER = f"Projects and FlexML files (*{SUFFIX} *.xml);;{PROJECT_FILTER};;F
 
 
 class FileActions(QObject):
-    """The File menu's actions and what they do to the window's project."""
+    """The File menu's actions and what they do to the project being edited."""
 
-    def __init__(self, window: MainWindow, recovery: RecoveryStore | None = None) -> None:
-        super().__init__(window)
-        self.window = window
+    message = Signal(str)  # for the status bar: what was done, or why it was not
+    saved = Signal(str)  # the path the project was just saved to (the title names it)
+    flows_imported = Signal(str)  # the name of the last flow an import added (to select it)
+
+    def __init__(
+        self,
+        editing: Editing,
+        settings: SettingsStore,
+        widget: QWidget,
+        *,
+        current_flow: Callable[[], str | None],
+        recovery: RecoveryStore | None = None,
+    ) -> None:
+        """`widget` (the window) parents the dialogs, takes dropped files and closes on
+        Quit; `current_flow` names the flow Export Flow writes."""
+        super().__init__(widget)
+        self.editing = editing
+        self.settings = settings
+        self.widget = widget
+        self._current_flow = current_flow
         self.recovery = recovery or RecoveryStore()
         self.autosave = QTimer(self, interval=AUTOSAVE_MS)
         self.autosave.timeout.connect(self.save_recovery)
         self.autosave.start()
-        window.setAcceptDrops(True)
-        window.installEventFilter(self)
-        self.recent_menu = QMenu("Open &Recent")
+        widget.setAcceptDrops(True)
+        widget.installEventFilter(self)
+        # Parented: a menu without one outlives the window as a hidden top-level widget.
+        self.recent_menu = QMenu("Open &Recent", widget)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
 
     @property
     def project(self) -> Project:
-        return self.window.editing.project
+        return self.editing.project
 
     @property
     def modified(self) -> bool:
-        return not self.window.editing.stack.isClean()
+        return not self.editing.stack.isClean()
 
     def populate(self, menu: QMenu) -> None:
         def add(text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -100,7 +120,7 @@ class FileActions(QObject):
             "Write every flow's FlexML into a folder as NAME.xml",
         )
         menu.addSeparator()
-        add("&Quit", self.window.close, QKeySequence.StandardKey.Quit, "Quit FlexML Studio")
+        add("&Quit", self.widget.close, QKeySequence.StandardKey.Quit, "Quit FlexML Studio")
 
     # -- asking before losing changes ------------------------------------------------------
 
@@ -110,7 +130,7 @@ class FileActions(QObject):
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self.window,
+            self.widget,
             "Unsaved changes",
             f"The project has unsaved changes. Save them before {doing}?",
             buttons.Save | buttons.Discard | buttons.Cancel,
@@ -124,12 +144,12 @@ class FileActions(QObject):
 
     def replace_project(self, project: Project) -> None:
         self.recovery.clear()
-        self.window.editing.set_project(project)
+        self.editing.set_project(project)
 
     def open(self, paths: list[str] | None = None) -> bool:
         if paths is None:
             chosen, _ = QFileDialog.getOpenFileNames(
-                self.window, "Open a project or FlexML files", self._folder(), OPEN_FILTER
+                self.widget, "Open a project or FlexML files", self._folder(), OPEN_FILTER
             )
             if not chosen:
                 return False
@@ -143,7 +163,7 @@ class FileActions(QObject):
             return False
         self._remember_folder(paths[0])
         if project.path is not None:
-            self.window.settings.add_recent_file(str(project.path))
+            self.settings.add_recent_file(str(project.path))
         self.replace_project(project)
         return True
 
@@ -152,7 +172,7 @@ class FileActions(QObject):
         if name is None:
             labels = [f"{t.title} — {t.description}" for t in choices]
             label, ok = QInputDialog.getItem(
-                self.window, "New project", "Start from:", labels, 0, False
+                self.widget, "New project", "Start from:", labels, 0, False
             )
             if not ok:
                 return False
@@ -165,7 +185,7 @@ class FileActions(QObject):
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        recent = self.window.settings.recent_files()
+        recent = self.settings.recent_files()
         for path in recent:
             act = self.recent_menu.addAction(path)
             act.triggered.connect(lambda _checked=False, p=path: self.open([p]))
@@ -183,7 +203,7 @@ class FileActions(QObject):
         if path is None:
             start = str(Path(self._folder()) / f"{self.project.entry or 'project'}{SUFFIX}")
             chosen, _ = QFileDialog.getSaveFileName(
-                self.window, "Save the project", start, PROJECT_FILTER
+                self.widget, "Save the project", start, PROJECT_FILTER
             )
             if not chosen:
                 return False
@@ -196,12 +216,12 @@ class FileActions(QObject):
         except SaveError as exc:
             self._error("Could not save", str(exc))
             return False
-        self.window.editing.stack.setClean()
-        self.window.settings.add_recent_file(str(path))
+        self.editing.stack.setClean()
+        self.settings.add_recent_file(str(path))
         self._remember_folder(str(path))
         self.recovery.clear()
-        self.window.update_title()
-        self.window.show_message(f"Saved {path}")
+        self.saved.emit(str(path))
+        self.message.emit(f"Saved {path}")
         return True
 
     def save_recovery(self) -> None:
@@ -210,7 +230,7 @@ class FileActions(QObject):
             try:
                 self.recovery.save(self.project.to_text(), self.project.path)
             except SaveError as exc:
-                self.window.show_message(f"Could not write the recovery copy: {exc}")
+                self.message.emit(f"Could not write the recovery copy: {exc}")
 
     def shutdown(self) -> None:
         self.autosave.stop()
@@ -221,7 +241,7 @@ class FileActions(QObject):
     def import_files(self, paths: list[str] | None = None) -> bool:
         if paths is None:
             chosen, _ = QFileDialog.getOpenFileNames(
-                self.window, "Import FlexML files as flows", self._folder(), "FlexML (*.xml)"
+                self.widget, "Import FlexML files as flows", self._folder(), "FlexML (*.xml)"
             )
             if not chosen:
                 return False
@@ -239,16 +259,16 @@ class FileActions(QObject):
                 project.add_flow(unique_name(slugify(name), set(project.names)), document)
 
         label = f"Import {len(documents)} flow{'s' if len(documents) != 1 else ''}"
-        if self.window.editing.edit(label, add_all):
-            self.window.flows_panel.select(project.names[-1])
+        if self.editing.edit(label, add_all):
+            self.flows_imported.emit(project.names[-1])
             return True
         return False
 
     def ask_base_url(self) -> str | None:
         """The base URL flow: references resolve against; remembered between runs."""
-        last = self.window.settings.get("export/base-url")
+        last = self.settings.get("export/base-url")
         text, ok = QInputDialog.getText(
-            self.window,
+            self.widget,
             "Export",
             "Base URL where the flows will be served (flow:NAME becomes BASE/flows/NAME).\n"
             "Leave empty to keep flow: references as they are.",
@@ -257,11 +277,11 @@ class FileActions(QObject):
         if not ok:
             return None
         text = text.strip()
-        self.window.settings.set("export/base-url", text)
+        self.settings.set("export/base-url", text)
         return text
 
     def export_flow(self, path: str | None = None, base_url: str | None = None) -> bool:
-        name = self.window.current_flow
+        name = self._current_flow()
         if name is None:
             return False
         if base_url is None:
@@ -271,7 +291,7 @@ class FileActions(QObject):
         if path is None:
             start = str(Path(self._folder()) / f"{name}.xml")
             path, _ = QFileDialog.getSaveFileName(
-                self.window, "Export flow", start, "FlexML (*.xml)"
+                self.widget, "Export flow", start, "FlexML (*.xml)"
             )
             if not path:
                 return False
@@ -285,7 +305,7 @@ class FileActions(QObject):
                 return False
         if folder is None:
             folder = QFileDialog.getExistingDirectory(
-                self.window, "Export every flow into", self._folder()
+                self.widget, "Export every flow into", self._folder()
             )
             if not folder:
                 return False
@@ -293,7 +313,7 @@ class FileActions(QObject):
             text = self.project.export(name, base_url=base_url or None)
             if not self._write(Path(folder) / f"{name}.xml", text, quiet=True):
                 return False
-        self.window.show_message(f"Exported {len(self.project)} flows to {folder}")
+        self.message.emit(f"Exported {len(self.project)} flows to {folder}")
         return True
 
     def _write(self, path: Path, text: str, quiet: bool = False) -> bool:
@@ -303,14 +323,14 @@ class FileActions(QObject):
             self._error("Could not export", str(exc))
             return False
         if not quiet:
-            self.window.show_message(f"Exported {path}")
+            self.message.emit(f"Exported {path}")
         self._remember_folder(str(path))
         return True
 
     # -- dropping files on the window ------------------------------------------------------
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+        if watched is self.widget and event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
             paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
             xml = [p for p in paths if p.lower().endswith(".xml")]
             if not xml:
@@ -327,11 +347,11 @@ class FileActions(QObject):
     # -- helpers ---------------------------------------------------------------------------
 
     def _error(self, title: str, message: str) -> None:
-        self.window.show_message(f"{title}: {message}")
-        QMessageBox.warning(self.window, title, message)
+        self.message.emit(f"{title}: {message}")
+        QMessageBox.warning(self.widget, title, message)
 
     def _folder(self) -> str:
-        return self.window.settings.get("files/last-folder") or str(Path.home())
+        return self.settings.get("files/last-folder") or str(Path.home())
 
     def _remember_folder(self, path: str) -> None:
-        self.window.settings.set("files/last-folder", str(Path(path).resolve().parent))
+        self.settings.set("files/last-folder", str(Path(path).resolve().parent))

@@ -45,6 +45,9 @@ from .file_actions import FileActions
 
 APP_NAME = "FlexML Studio"
 BIG_PROJECT_VERBS = 1000
+_LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+_RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+_BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -74,7 +77,30 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1280, 800)
         self.setDockNestingEnabled(True)
+        # The docks are added in this order; a saved layout (saveState) is matched to them.
+        self._create_design_panels()
+        self._create_services()
+        self._create_call_panels()
+        self._create_loop_panels()
+        self._create_help_panels()
+        self._size_docks()
+        self._create_status_bar()
+        self.files = FileActions(
+            self.editing, self.settings, self, current_flow=lambda: self.current_flow
+        )
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._problems_by_flow: dict = {}
+        self._line_ranges: dict[int, tuple[int, int]] = {}
+        self._build_menus()
+        self._connect_signals()
+        self._follow(project)
+        self.show_project()
+        self._restore_layout()
 
+    # -- building -------------------------------------------------------------------------
+
+    def _create_design_panels(self) -> None:
+        """The flow editor in the middle; flows, palette, inspector, FlexML and problems."""
         self.editor = FlowEditor(self.editing)
         self.editor.setObjectName("flow-editor")
         self.setCentralWidget(self.editor)
@@ -83,14 +109,13 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(self.editing)
         self.xml_view = XmlView()
         self.problems_panel = ProblemsPanel()
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.flows_dock = self._dock("Flows", self.flows_panel, left)
-        self.palette_dock = self._dock("Palette", self.palette_panel, left)
-        self.inspector_dock = self._dock("Inspector", self.inspector, right)
-        self.xml_dock = self._dock("FlexML", self.xml_view, right)
-        self.problems_dock = self._dock(
-            "Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
-        )
+        self.flows_dock = self._dock("Flows", self.flows_panel, _LEFT)
+        self.palette_dock = self._dock("Palette", self.palette_panel, _LEFT)
+        self.inspector_dock = self._dock("Inspector", self.inspector, _RIGHT)
+        self.xml_dock = self._dock("FlexML", self.xml_view, _RIGHT)
+        self.problems_dock = self._dock("Problems", self.problems_panel, _BOTTOM)
+
+    def _create_services(self) -> None:
         self.services = Services(lambda: self.project, self)
         # The saved host, port and public URL from the start: a call placed before the Flow
         # server panel exists (it waits for the keyring, which holds the token) uses them.
@@ -101,58 +126,59 @@ class MainWindow(QMainWindow):
                 public_url=self.settings.get("server/public-url") or None,
             )
         )
+
+    def _create_call_panels(self) -> None:
+        """The dial pad, the Endpoint panel (made later: see endpoint_panel) and the call log."""
         # The Endpoint panel reads the OS keyring (0.13 s to load and probe): it is made
         # right after the window first paints, or at once when something asks for it.
         self._endpoint_panel: EndpointPanel | None = None
         self._endpoint_area = _scrolling(QWidget())
         self.dial_pad = DialPad(self.services, self._selected_endpoint, self.settings)
         self.call_log_panel = CallLogPanel()
-        self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), right)
-        self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, right)
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.call_log_dock = self._dock("Call log", _scrolling(self.call_log_panel), bottom)
+        self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), _RIGHT)
+        self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, _RIGHT)
+        self.call_log_dock = self._dock("Call log", _scrolling(self.call_log_panel), _BOTTOM)
+
+    def _create_loop_panels(self) -> None:
+        """The Flow server panel (made later: see server_panel), the request log, the Simulator."""
         # The Flow server panel keeps its token in the keyring too: made with the Endpoint
         # panel, right after the first paint (it configures the server before any start).
         self._server_panel: ServerPanel | None = None
         self._server_area = _scrolling(QWidget())
-        self.server_dock = self._dock("Flow server", self._server_area, right)
+        self.server_dock = self._dock("Flow server", self._server_area, _RIGHT)
         self.request_log = RequestLogPanel(self.services, lambda: self.project)
         # In scroll areas: their minimum heights (~250 px) must not hold the bottom docks,
         # and with them the editor, that tall.
-        self.requests_dock = self._dock("Requests", _scrolling(self.request_log), bottom)
+        self.requests_dock = self._dock("Requests", _scrolling(self.request_log), _BOTTOM)
         self.simulator = SimulatorPanel(self.services, lambda: self.project)
-        self.simulator_dock = self._dock("Simulator", _scrolling(self.simulator), bottom)
+        self.simulator_dock = self._dock("Simulator", _scrolling(self.simulator), _BOTTOM)
         # Window-wide F5 is the Call menu's: the panel's own would make the key ambiguous
         # (and then Qt runs neither) while the focus is in the panel.
         self.simulator.run_action.setShortcut(QKeySequence())
+
+    def _create_help_panels(self) -> None:
         self.getting_started = GettingStartedPanel(self.settings)
-        self.started_dock = self._dock("Getting started", _scrolling(self.getting_started), right)
-        self._reference: ReferenceDialog | None = None
+        self.started_dock = self._dock("Getting started", _scrolling(self.getting_started), _RIGHT)
+        self._reference: ReferenceDialog | None = None  # made when first asked for
         self._tabs_pending = True  # the default tab groups are made when first shown
+
+    def _size_docks(self) -> None:
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 480], horizontal)
         self.resizeDocks([self.problems_dock], [120], vertical)
 
+    def _create_status_bar(self) -> None:
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
         self.server_state = QLabel("Flow server: off")
         self.server_state.setToolTip("The embedded flow server; it starts when a call needs it")
         self.statusBar().addPermanentWidget(self.server_state)
-        self.files = FileActions(self)
-        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._problems_by_flow: dict = {}
-        self._line_ranges: dict[int, tuple[int, int]] = {}
-        self._build_menus()
-        self._connect_signals()
-        self._follow(project)
-        self.show_project()
-        self._restore_layout()
 
     @property
     def endpoint_panel(self) -> EndpointPanel:
-        """The Endpoint panel, made on first use (see __init__)."""
+        """The Endpoint panel, made on first use (see _create_call_panels)."""
         if self._endpoint_panel is None:
             panel = EndpointPanel(
                 self.services.profiles,
@@ -169,7 +195,7 @@ class MainWindow(QMainWindow):
 
     @property
     def server_panel(self) -> ServerPanel:
-        """The Flow server panel, made on first use (see __init__)."""
+        """The Flow server panel, made on first use (see _create_loop_panels)."""
         if self._server_panel is None:
             panel = ServerPanel(self.services, self.settings, self.services.keychain)
             self._server_panel = panel
@@ -216,8 +242,13 @@ class MainWindow(QMainWindow):
     # -- menus ----------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.files.populate(file_menu)
+        self.files.populate(self.menuBar().addMenu("&File"))
+        self._build_edit_menu()
+        self._build_call_menu()
+        self._build_view_menu()
+        self._build_help_menu()
+
+    def _build_edit_menu(self) -> None:
         edit = self.menuBar().addMenu("&Edit")
         undo = self.editing.stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -237,6 +268,8 @@ class MainWindow(QMainWindow):
             self.editor.move_down_action,
         ):
             edit.addAction(action)
+
+    def _build_call_menu(self) -> None:
         call = self.menuBar().addMenu("&Call")
         dial = call.addAction("&Dial pad", self.show_dial_pad)
         dial.setShortcut(QKeySequence("Ctrl+Shift+D"))
@@ -267,6 +300,8 @@ class MainWindow(QMainWindow):
         requests = call.addAction("&Requests", lambda: self._raise(self.requests_dock))
         requests.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.place_call_action = place
+
+    def _build_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")
         for dock in (
             self.flows_dock,
@@ -283,6 +318,8 @@ class MainWindow(QMainWindow):
             self.started_dock,
         ):
             view.addAction(dock.toggleViewAction())
+
+    def _build_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu("&Help")
         started = help_menu.addAction("&Getting started", lambda: self._raise(self.started_dock))
         started.setToolTip("Five steps from the sample project to a call, with no account")
@@ -303,11 +340,13 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(self.show_message)
         self.palette_panel.verb_activated.connect(self.editor.insert_verb)
         self.problems_panel.problem_activated.connect(self.on_problems_panel_problem_activated)
+        self.files.message.connect(self.show_message)
+        self.files.saved.connect(lambda _path: self.update_title())
+        self.files.flows_imported.connect(self.flows_panel.select)
         self._refresh_timer.timeout.connect(self.refresh)
         pad, log = self.dial_pad, self.call_log_panel
-        pad.call_logged.connect(log.add_entry)
         log.redial_requested.connect(self.on_call_log_redial)
-        log.cancel_requested.connect(lambda entry: pad.cancel(entry, log.update_entry))
+        log.cancel_requested.connect(pad.cancel)  # the log's own events update the row
         log.set_request_provider(self.services.records_for)
         self.services.server_records.connect(lambda _records: log.requests_changed())
         self.services.flow_server_started.connect(self.on_flow_server_started)

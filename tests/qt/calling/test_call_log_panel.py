@@ -248,8 +248,8 @@ def test_cancel_only_for_a_scheduled_call(panel, qtbot, log):
         panel.cancel_action.trigger()
     assert blocker.args == [scheduled]
 
-    # The host cancels it and tells the panel; the row follows and cancel turns off.
-    panel.update_entry(log.update(scheduled.id, outcome="cancelled"))
+    # The host cancels it in the log; the row follows and cancel turns off.
+    log.update(scheduled.id, outcome="cancelled")
     assert _column(panel, Columns.OUTCOME)[0] == "Cancelled"
     assert not panel.cancel_action.isEnabled()
     with qtbot.assertNotEmitted(panel.cancel_requested):
@@ -395,19 +395,15 @@ def test_requests_of_the_selected_call_come_from_the_provider(panel):
 
 
 def test_entries_added_and_updated_by_the_host(panel, log):
-    new = log.add("work", "+1", "+15559990000", "https://x/", "POST", outcome="placed")
-    panel.add_entry(new)
+    log.add("work", "+1", "+15559990000", "https://x/", "POST", outcome="placed")
     assert _to_numbers(panel)[0] == "+15559990000"
     assert panel.summary.text() == "4 calls"
-    panel.add_entry(new)  # twice is once
-    assert len(_to_numbers(panel)) == 4
 
     panel.filter.setCurrentIndex(panel.filter.findText("Scheduled"))
-    other = log.add("work", "+1", "+15558880000", "https://x/", "POST", outcome="placed")
-    panel.add_entry(other)  # does not match the filter
-    assert _to_numbers(panel) == ["+15551239999"]
+    log.add("work", "+1", "+15558880000", "https://x/", "POST", outcome="placed")
+    assert _to_numbers(panel) == ["+15551239999"]  # it does not match the filter
     scheduled = log.entries(outcome="scheduled")[0]
-    panel.update_entry(log.update(scheduled.id, outcome="cancelled"))
+    log.update(scheduled.id, outcome="cancelled")
     assert _to_numbers(panel) == []
 
 
@@ -489,3 +485,77 @@ def test_a_narrow_panel_stacks_the_filter_below_the_actions(panel, qtbot):
         lambda: _top(panel, panel.filter) < _top(panel, panel.toolbar) + panel.toolbar.height()
     )
     assert panel.details.orientation() == Qt.Orientation.Horizontal
+
+
+# -- the rows follow the log's own changes ------------------------------------------------------
+
+
+def test_a_call_added_to_the_log_appears_without_any_other_call(panel, log):
+    _select(panel, "+442079460958")
+    new = log.add("work", "+1", "+15559990000", "https://x/", "POST", outcome="placed")
+    assert _to_numbers(panel)[0] == "+15559990000"
+    assert panel.proxy.index(0, 0).data(ENTRY_ROLE) == new
+    assert panel.summary.text() == "4 calls"
+    assert [e.to_number for e in panel.selected_entries()] == ["+442079460958"]  # kept
+
+
+def test_a_call_updated_in_the_log_changes_its_row_and_its_details(panel, log):
+    [scheduled] = _select(panel, "+15551239999")
+    assert "Scheduled" in panel.details.fields.toPlainText()
+    log.update(scheduled.id, outcome="cancelled", error="Cancelled from another window")
+    assert _column(panel, Columns.OUTCOME)[0] == "Cancelled"
+    assert "Cancelled from another window" in panel.details.fields.toPlainText()
+    assert panel.selected_entries() == [log.get(scheduled.id)]
+    assert not panel.cancel_action.isEnabled()
+
+
+def test_calls_deleted_from_the_log_disappear(panel, log):
+    [placed] = _select(panel, "+15551230001")
+    log.delete([placed.id])
+    assert _to_numbers(panel) == ["+15551239999", "+442079460958"]
+    assert panel.summary.text() == "2 calls"
+    assert panel.selected_entries() == []
+    assert panel.details.fields.placeholderText() == CallDetails.NO_ENTRY
+    assert not panel.redial_action.isEnabled()
+    log.clear()
+    assert _to_numbers(panel) == []
+    assert panel.summary.text() == "No calls"
+
+
+def test_a_filtered_panel_follows_the_log_through_its_query(panel, log):
+    panel.filter.setCurrentIndex(panel.filter.findText("Failed"))
+    panel.search.setText("516")
+    assert _to_numbers(panel) == ["+442079460958"]
+    log.add("work", "+15162065318", "+15550001111", "u", "GET", outcome="placed")
+    other = log.add("work", "+15162065318", "+15550002222", "u", "GET", outcome="failed")
+    log.add("work", "+15550000000", "+15550003333", "u", "GET", outcome="failed")  # no 516
+    assert _to_numbers(panel) == ["+15550002222", "+442079460958"]
+    log.update(other.id, outcome="cancelled")
+    assert _to_numbers(panel) == ["+442079460958"]
+    assert panel.summary.text() == "1 call"
+
+
+def test_the_table_model_adapts_the_list_and_keeps_no_rows(panel, log, qtmodeltester):
+    # A second model over the same list shows the same rows: the rows are the list's.
+    second = CallTableModel(panel.calls)
+    QAbstractItemModelTester(second, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    new = log.add("work", "+1", "+15559990000", "https://x/", "POST", outcome="scheduled")
+    log.update(new.id, outcome="cancelled")
+    log.delete([panel.model.entries()[-1].id])
+    assert second.rowCount() == panel.model.rowCount() == 3
+    assert second.entries() == panel.model.entries() == log.entries()
+    assert second.index(0, Columns.OUTCOME).data() == "Cancelled"
+    qtmodeltester.check(panel.model)
+    qtmodeltester.check(panel.proxy)
+
+
+def test_another_log_replaces_the_first(panel, log, tmp_path):
+    with CallLog(tmp_path / "other.sqlite3") as other:
+        panel.set_log(other)
+        assert panel.log is other and _to_numbers(panel) == []
+        log.add("work", "+1", "+15559990000", "https://x/", "POST", outcome="placed")
+        assert _to_numbers(panel) == []  # the first log is not followed any more
+        other.add("work", "+1", "+15558880000", "https://x/", "POST", outcome="placed")
+        assert _to_numbers(panel) == ["+15558880000"]
+        panel.set_log(None)
+        assert _to_numbers(panel) == []

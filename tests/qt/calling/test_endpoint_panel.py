@@ -10,13 +10,14 @@ import pytest
 import shiboken6
 from aiohttp import web
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QCheckBox, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from gui.core.keychain import CORE_TOKEN, PASSWORD, Keychain
 from gui.core.profiles import SANDBOX, Profile, ProfileError, ProfileStore
 from gui.core.runtime.sandbox import Sandbox, SandboxError
 from gui.core.service import BackgroundService
 from gui.qt.calling.endpoint_panel import EndpointPanel
+from gui.qt.calling.endpoint_widgets import CredentialsForm, KeyringStatus
 from tests.core.test_keychain import MemoryKeyring
 
 SLOW_SECONDS = 2.0
@@ -492,3 +493,79 @@ def test_a_recovered_profiles_file_is_reported(qtbot, tmp_path, sandbox):
     assert "was not used because it is not a FlexML Studio profiles file" in (
         panel.result_label.text()
     )
+
+
+# -- the parts -------------------------------------------------------------------------
+
+CONTROLS = {
+    "endpoint-profile": ("profile_combo", "Endpoint profile"),
+    "endpoint-new": ("new_button", "New profile"),
+    "endpoint-duplicate": ("duplicate_button", "Duplicate profile"),
+    "endpoint-rename": ("rename_button", "Rename profile"),
+    "endpoint-delete": ("delete_button", "Delete profile"),
+    "endpoint-api-url": ("api_url_edit", "API URL"),
+    "endpoint-login": ("login_edit", "Login"),
+    "endpoint-password": ("password_edit", "Password"),
+    "endpoint-core-url": ("core_url_edit", "Core API URL"),
+    "endpoint-core-token": ("core_token_edit", "Core token"),
+    "endpoint-save": ("save_button", "Save profile"),
+    "endpoint-revert": ("revert_button", "Revert profile"),
+    "endpoint-test": ("test_button", "Test connection"),
+    "endpoint-find": ("find_button", "Find my endpoints"),
+    "endpoint-secrets-file": ("file_checkbox", "Keep secrets in a file only you can read"),
+    "endpoint-result": ("result_label", "Result"),
+}
+
+
+def test_every_control_is_found_by_its_object_name_and_has_an_accessible_name(make_panel):
+    panel = make_panel()
+    for name, (attribute, accessible) in CONTROLS.items():
+        control = panel.findChild(QWidget, name)
+        assert control is getattr(panel, attribute), name
+        assert control.accessibleName() == accessible
+
+
+def test_the_parts_are_laid_out_top_to_bottom_in_the_panel(make_panel):
+    panel = make_panel()
+    parts = [
+        panel.profile_bar,
+        panel.sandbox_note,
+        panel.form,
+        panel.profile_actions,
+        panel.keyring_status,
+    ]
+    tops = [part.geometry().top() for part in parts]
+    assert all(part.parentWidget() is panel for part in parts)
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)
+    assert panel.profile_combo.parentWidget() is panel.profile_bar
+    assert panel.password_edit.parentWidget() is panel.form
+    assert panel.test_button.parentWidget() is panel.profile_actions
+
+
+def test_the_credentials_form_fills_quietly_and_warns_of_plain_http(qtbot):
+    form = CredentialsForm()
+    qtbot.addWidget(form)
+    changes = []
+    for edit in form.edits():
+        edit.textChanged.connect(changes.append)
+    form.fill(("http://api.example.com/flexml/v1", " me ", "pw", "", "token"))
+    assert changes == []  # showing a profile is not an edit
+    assert form.values() == ("http://api.example.com/flexml/v1", "me", "pw", "", "token")
+    assert form.password_edit.echoMode() == QLineEdit.EchoMode.Password
+    form.password_eye.trigger()
+    assert form.password_edit.echoMode() == QLineEdit.EchoMode.Normal
+    form.update_url_warning()
+    assert not form.url_warning.isHidden() and "unencrypted" in form.url_warning.text()
+    form.api_url_edit.setText("https://api.example.com/flexml/v1")
+    form.update_url_warning()
+    assert form.url_warning.isHidden()
+
+
+def test_the_keyring_status_offers_the_file_and_waits_while_busy(qtbot, tmp_path):
+    status = KeyringStatus(Keychain(file_path=tmp_path / "secrets.json"))  # no system keyring
+    qtbot.addWidget(status)
+    status.refresh(busy=True)
+    assert "No system keyring" in status.keyring_problem.text()
+    assert not status.file_checkbox.isHidden() and not status.file_checkbox.isEnabled()
+    status.refresh(busy=False)
+    assert status.file_checkbox.isEnabled() and not status.file_checkbox.isChecked()

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from gui.core.project import load
 from gui.core.recovery import RecoveryStore
@@ -207,3 +207,56 @@ def test_command_without_subcommand_opens_the_window_and_screenshots(tmp_path):
     assert result.returncode == 0, result.stderr
     image = QImage(str(target))
     assert not image.isNull() and image.width() >= 1000 and image.height() >= 600
+
+
+def test_file_actions_report_in_the_window(window, tmp_path):
+    flow = tmp_path / "Sales Line.xml"
+    flow.write_text("<Response><Say>Sales</Say></Response>")
+    assert window.files.import_files([str(flow)])
+    assert window.current_flow == "sales-line"  # the imported flow is selected and shown
+    assert "<Say>Sales</Say>" in window.xml_view.toPlainText()
+    target = tmp_path / "mine.flexproj"
+    assert window.files.save_as(target)
+    assert window.statusBar().currentMessage() == f"Saved {target}"
+    assert window.windowTitle() == "mine.flexproj[*] — FlexML Studio"
+
+
+def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Edit", "&Call", "&View", "&Help"]
+
+    def shortcuts(title):
+        return {
+            a.text(): a.shortcut().toString()
+            for a in menus[title].actions()
+            if not a.isSeparator() and not a.shortcut().isEmpty()
+        }
+
+    assert shortcuts("&Call") == {
+        "&Dial pad": "Ctrl+Shift+D",
+        "&Place call": "Ctrl+Shift+Return",
+        "&Endpoint profiles": "Ctrl+Alt+E",
+        "Call &log": "Ctrl+Shift+L",
+        "&Simulate the flow": "F5",
+        "S&top the simulation": "Shift+F5",
+        "&Flow server": "Ctrl+Alt+S",
+        "&Requests": "Ctrl+Shift+R",
+    }
+    assert shortcuts("&Help") == {"FlexML &reference": "F1"}
+    assert shortcuts("&Edit")["&Undo"] == window.undo_action.shortcut().toString()
+    assert [a.text() for a in menus["&View"].actions()] == [
+        "Flows", "Palette", "Inspector", "FlexML", "Problems", "Dial pad", "Endpoint",
+        "Flow server", "Call log", "Requests", "Simulator", "Getting started",
+    ]  # fmt: skip
+    left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    areas = {
+        dock.objectName(): window.dockWidgetArea(dock) for dock in window.findChildren(QDockWidget)
+    }
+    assert areas == {
+        "flows-dock": left, "palette-dock": left,
+        "inspector-dock": right, "flexml-dock": right, "dial-pad-dock": right,
+        "endpoint-dock": right, "flow-server-dock": right, "getting-started-dock": right,
+        "problems-dock": bottom, "call-log-dock": bottom, "requests-dock": bottom,
+        "simulator-dock": bottom,
+    }  # fmt: skip
