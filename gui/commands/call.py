@@ -13,14 +13,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import os
 import sys
-from typing import Any
-from urllib.parse import urlsplit
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+from ..core.calling import (
+    CallPlan,
+    NoDidsError,
+    PlanError,
+    call_request,
+    calling_did,
+    check,
+    number_digits,
+    warnings,
+)
+from ..core.net import is_http_url
 from . import UserError
+
+if TYPE_CHECKING:
+    from ..core.carrierx import FlexmlClient
 
 EXIT_OK, EXIT_API_ERROR, EXIT_UNUSABLE = 0, 1, 2
 DEFAULT_API_URL = "https://api.carrierx.com/flexml/v1"
@@ -34,21 +47,13 @@ def _err(message: str) -> None:
 # -- the command line --------------------------------------------------------------------
 
 
-def _number(option: str, text: str, region: str, *, strict: bool) -> str:
-    from ..core.phone import normalize
-
-    number = normalize(text, region, strict=strict)
-    if not number.ok:
-        raise UserError(f"{option} {text!r}: {number.message}")
-    return number.digits
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+OPTIONS = {  # how the command line names the fields of a CallPlan, in its messages
+    "to": "--to",
+    "url": "--url",
+    "status_url": "--status-callback",
+    "delay": "--delay",
+    "timeout": "--timeout",
+}
 
 
 def _attributes(text: str | None) -> dict[str, Any] | None:
@@ -76,7 +81,7 @@ def _flow_url(args: argparse.Namespace) -> str:
             "--flow needs --base-url: the public address of a running `flexml-studio serve` "
             "(its flows are at BASE/flows/NAME)"
         )
-    if not _is_http_url(args.base_url):
+    if not is_http_url(args.base_url):
         raise UserError(f"--base-url {args.base_url!r} must be an http:// or https:// URL")
     try:
         project = load([args.project])
@@ -119,21 +124,29 @@ def _credentials(args: argparse.Namespace) -> tuple[str, str, str]:
     return api_url, login, password
 
 
-def _check_counts(args: argparse.Namespace) -> None:
-    if args.delay is not None and args.delay < 0:
-        raise UserError(f"--delay must be 0 or more seconds, not {args.delay}")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError(f"--timeout must be more than 0 seconds, not {args.timeout}")
-
-
-def _is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+def _plan(args: argparse.Namespace) -> tuple[CallPlan, str]:
+    """The call the command line asks for, checked, and the number to call (E.164 digits)."""
+    plan = CallPlan(
+        to=args.to,
+        region=args.region,
+        flow=args.flow,  # its URL is known once the project is read
+        url=args.url or "",
+        method=args.method,
+        delay=args.delay,
+        timeout=args.timeout,
+        status_url=args.status_callback,
+    )
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        called = check(plan, OPTIONS)
+        calling = ""
+        if args.from_did:
+            label = f"--from {args.from_did!r}"
+            calling = number_digits(args.from_did, args.region, label, strict=False)
+    except PlanError as exc:
+        raise UserError(str(exc)) from None
+    attributes = _attributes(args.attributes)
+    url = plan.url if args.flow is None else _flow_url(args)
+    return replace(plan, calling_did=calling, flow=None, url=url, attributes=attributes), called
 
 
 # -- running -----------------------------------------------------------------------------
@@ -141,20 +154,7 @@ def _is_loopback_url(url: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     # Everything the command line says is checked before any request is made.
-    called = _number("--to", args.to, args.region, strict=True)
-    calling = _number("--from", args.from_did, args.region, strict=False) if args.from_did else None
-    _check_counts(args)
-    attributes = _attributes(args.attributes)
-    if args.url is not None:
-        if not _is_http_url(args.url):
-            raise UserError(f"--url {args.url!r} must be an http:// or https:// URL")
-        url = args.url
-    else:
-        url = _flow_url(args)
-    if args.status_callback is not None and not _is_http_url(args.status_callback):
-        raise UserError(
-            f"--status-callback {args.status_callback!r} must be an http:// or https:// URL"
-        )
+    plan, called = _plan(args)
     api_url, login, password = _credentials(args)
 
     from ..core.carrierx import ApiError, BadAnswerError, CarrierXError, FlexmlClient, redact
@@ -163,60 +163,26 @@ def run(args: argparse.Namespace) -> int:
         client = FlexmlClient(api_url, login, password)
     except ValueError as exc:
         raise UserError(redact(str(exc), [password])) from None
-    if _is_loopback_url(url) and not _is_loopback_url(client.base_url):
-        _err(f"warning: CarrierX cannot reach {url} (this machine only); use a public URL")
-    if client.base_url.lower().startswith("http://") and not _is_loopback_url(client.base_url):
-        _err(
-            f"warning: {client.base_url} is plain http://: the login and password cross the "
-            "network unencrypted"
-        )
+    for warning in warnings(plan, client.base_url):
+        _err(f"warning: {warning}")
     try:
-        call = asyncio.run(_place(client, calling, called, url, args, attributes))
+        call = asyncio.run(_place(client, plan, called))
     except (ApiError, BadAnswerError) as exc:
         _err(exc.message)
         return EXIT_API_ERROR
     except CarrierXError as exc:  # no answer at all: network, timeouts
         _err(exc.message)
         return EXIT_UNUSABLE
-    except _NoDids as exc:
+    except NoDidsError as exc:
         _err(str(exc))
         return EXIT_API_ERROR
     print(json.dumps(call, indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
-class _NoDids(Exception):
-    pass
-
-
-async def _place(
-    client,
-    calling: str | None,
-    called: str,
-    url: str,
-    args: argparse.Namespace,
-    attributes: dict[str, Any] | None,
-) -> dict[str, Any]:
-    from ..core.carrierx import CallRequest
-
+async def _place(client: FlexmlClient, plan: CallPlan, called: str) -> dict[str, Any]:
     async with client:
-        if calling is None:
-            dids = await client.list_dids()
-            numbers = [d.get("phonenumber") for d in dids if isinstance(d.get("phonenumber"), str)]
-            if not numbers:
-                raise _NoDids(
-                    "the FlexML endpoint has no DIDs to call from (GET /dids is empty): "
-                    "assign a DID to it in CarrierX, or give one with --from"
-                )
-            calling = numbers[0]
-        request = CallRequest(
-            calling_did=calling,
-            called_did=called,
-            url=url,
-            method=args.method,
-            delay=args.delay,
-            timeout=args.timeout,
-            status_callback_url=args.status_callback,
-            attributes=attributes,
+        calling, _ = await calling_did(plan, client, hint=", or give one with --from")
+        return await client.create_call(
+            call_request(plan, called, calling, plan.url, plan.status_url)
         )
-        return await client.create_call(request)

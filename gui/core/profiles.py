@@ -12,7 +12,6 @@ comes first, is never written to the file, and cannot be renamed or deleted.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass, fields, replace
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from .fileio import SaveError, atomic_write, describe_os_error
 from .keychain import PASSWORD, Keychain
+from .net import describe_url_risk as describe_url_risk  # the Endpoint panel's, re-exported
 from .recovery import data_dir
 
 if TYPE_CHECKING:
@@ -365,37 +365,6 @@ def _known_region(region: str) -> bool:
     import phonenumbers
 
     return region in phonenumbers.SUPPORTED_REGIONS
-
-
-def describe_url_risk(api_url: str) -> str | None:
-    """A warning for people when `api_url` sends credentials unencrypted across a
-    network (http:// to a host that is not this computer); None otherwise."""
-    try:
-        parts = urlsplit(api_url.strip())
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme != "http" or not host:
-        return None
-    if _is_loopback(host):
-        return None
-    return (
-        f"This URL uses http:// to {host}: the login and password would cross the network "
-        "unencrypted. Use https://."
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.rstrip(".").lower()
-    if host == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def sandbox_endpoint(sandbox: Sandbox) -> Endpoint:

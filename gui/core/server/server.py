@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import ipaddress
 import logging
 import re
 import socket
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ..flexml.refs import flow_url
+from ..net import is_loopback as is_loopback  # the bind-host rule, re-exported
 from ..service import BackgroundService
 from .records import RequestRecord
 from .routes import MAX_BODY, FlowRoutes
@@ -39,16 +39,6 @@ _logger = logging.getLogger(__name__)
 
 class ServerError(Exception):
     """The flow server could not start; the message says why, for people."""
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is only reachable from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 class FlowServer(BackgroundService):

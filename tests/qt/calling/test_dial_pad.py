@@ -20,8 +20,8 @@ from gui.core.profiles import Endpoint, Profile, ProfileStore
 from gui.core.project import Project
 from gui.core.runtime.events import GatherDone
 from gui.core.runtime.sandbox import Credentials, Sandbox
-from gui.qt.common import tasks
 from gui.qt.calling.dial_pad import CUSTOM_URL, HOLD_MS, DialPad
+from gui.qt.common import tasks
 from gui.qt.common.services import Services
 from gui.qt.common.settings import SettingsStore
 from tests.servers import DROP, HANG, Reply, ScriptedServer, always
@@ -341,6 +341,31 @@ def test_a_loopback_flow_url_warns_for_a_real_carrierx_profile(setup, qtbot):
     assert setup.pad.warning_label.isHidden()
 
 
+def test_a_custom_url_on_this_computer_warns_unless_carrierx_is_local_too(setup, qtbot):
+    pad = setup.pad
+    setup.profiles.save(Profile("Work", login="someone"))
+    setup.profiles.selected = "Work"
+    pad.profile_changed()
+    pad.flow_combo.setCurrentIndex(pad.flow_combo.findText(CUSTOM_URL))
+    pad.options_toggle.setChecked(True)
+    pad.form.status_check.setChecked(False)
+    pad.url_edit.setText("https://example.com/flow.xml")
+    assert pad.warning_label.isHidden()
+    pad.url_edit.setText("http://app.localhost:8080/flow.xml")
+    assert pad.warning_label.text() == (
+        "CarrierX cannot reach http://app.localhost:8080/flow.xml: it is on this computer. "
+        "Use a public URL."
+    )
+    setup.profiles.save(Profile("Local", api_url="http://127.0.0.1:9/flexml/v1", login="me"))
+    setup.profiles.selected = "Local"
+    pad.profile_changed()
+    assert pad.warning_label.isHidden()  # a CarrierX on this computer reaches it
+    setup.profiles.save(Profile("Plain", api_url="http://192.0.2.1/flexml/v1", login="me"))
+    setup.profiles.selected = "Plain"
+    pad.profile_changed()
+    assert "plain http://" in pad.warning_label.text()
+
+
 # -- faults -------------------------------------------------------------------------------
 
 
@@ -372,6 +397,45 @@ def test_wrong_credentials_are_said_plainly_and_the_secret_never_shown(
         assert all(wrong not in r.getMessage() for r in caplog.records)  # ... not the secret
     finally:
         made.close(qtbot)
+
+
+def test_a_bug_is_said_to_be_unexpected_and_logged_with_its_traceback(
+    setup, qtbot, caplog, monkeypatch
+):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug in building the request")
+
+    monkeypatch.setattr("gui.core.calling.call_request", broken)
+    pad = setup.pad
+    _a_call_to_a_custom_url(qtbot, pad)
+    with caplog.at_level(logging.ERROR, logger="gui.qt.calling.dial_pad"):
+        pad.call()
+        _wait_idle(qtbot, pad)
+    text = pad.result_label.text()
+    assert text.startswith("The call was not placed: something unexpected went wrong"), text
+    assert "a bug in building the request" not in text  # the details are for the log
+    [record] = [r for r in caplog.records if r.name == "gui.qt.calling.dial_pad"]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert record.exc_info[0] is RuntimeError
+    assert "Traceback" in caplog.text and "a bug in building the request" in caplog.text
+    assert pad.call_button.isEnabled() and pad.number_edit.isEnabled()
+    assert not pad.busy_bar.isVisible()
+    [entry] = setup.log.entries()  # the attempt is kept, like every other
+    assert entry.outcome == "failed" and "unexpected" in entry.error
+
+
+def test_a_known_failure_is_said_in_place_and_logs_no_error(setup, qtbot, caplog):
+    pad = setup.pad
+    _a_call_to_a_custom_url(qtbot, pad)
+    pad.url_edit.setText("ftp://example.com/flow.xml")
+    with caplog.at_level(logging.DEBUG, logger="gui.qt.calling.dial_pad"):
+        pad.call()
+        _wait_idle(qtbot, pad)
+    assert pad.result_label.text() == (
+        "The call was not placed: ftp://example.com/flow.xml is not an http:// or https:// URL"
+    )
+    assert not [r for r in caplog.records if r.name == "gui.qt.calling.dial_pad"]
+    assert pad.call_button.isEnabled()
 
 
 class SlowApi:
