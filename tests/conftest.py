@@ -40,3 +40,12 @@ def _no_real_keyring(monkeypatch):
         yield
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def http():
+    """An HTTP client for servers on 127.0.0.1 (no proxy from the environment)."""
+    import httpx
+
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        yield client

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -184,8 +183,8 @@ def test_carrierx_refusing_a_field_exits_1_naming_it(sandbox):
         (("--to", "5162065318", "--url", FLOW_URL, "--status-callback", "x"), "http://"),
     ],
 )
-def test_usage_errors_exit_2_before_any_request(args, words):
-    closed = f"http://127.0.0.1:{free_port()}/flexml/v1"  # a request would fail differently
+def test_usage_errors_exit_2_before_any_request(args, words, free_port):
+    closed = f"http://127.0.0.1:{free_port}/flexml/v1"  # a request would fail differently
     result = flexml_call(*args, api_url=closed)
     assert (result.returncode, result.stdout) == (2, "")
     assert words in result.stderr
@@ -208,14 +207,8 @@ def test_a_bad_api_url_exits_2():
     assert result.returncode == 2 and "must start with https://" in result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_no_answer_exits_2():
-    url = f"http://127.0.0.1:{free_port()}/flexml/v1"
+def test_no_answer_exits_2(free_port):
+    url = f"http://127.0.0.1:{free_port}/flexml/v1"
     result = flexml_call("--to", "5162065318", "--from", DIDS[0], "--url", FLOW_URL, api_url=url)
     assert (result.returncode, result.stdout) == (2, "")
     assert "connection refused" in result.stderr

@@ -11,78 +11,19 @@ import logging
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gui.core.flexml import parse
-from gui.core.project import Project, load
+from gui.core.project import Project
 from gui.core.server import MAX_BODY, FlowServer, RequestRecord, ServerError, Snapshot, is_loopback
+from tests.data import data_json
 
 TOKEN = "s3cret-Token_1"
-PROJECT = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<flexml-project format="1" entry="menu">
-  <flow name="main">
-    <Response>
-      <Say>Welcome</Say>
-      <Redirect>flow:menu</Redirect>
-    </Response>
-  </flow>
-  <flow name="menu">
-    <Response>
-      <Gather action="flow:choice" numDigits="1">
-        <Say>Press 1</Say>
-      </Gather>
-    </Response>
-  </flow>
-  <flow name="choice">
-    <Response>
-      <Hangup/>
-    </Response>
-  </flow>
-</flexml-project>
-"""
 # What CarrierX POSTs to the application URL (FLEXML.md §3): a JSON body.
-CARRIERX_BODY = {
-    "AccountSid": "",
-    "ApiVersion": "2.0",
-    "CallSid": "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11",
-    "CallerName": "",
-    "CallStatus": "in-progress",
-    "Direction": "inbound",
-    "ForwardedFrom": "",
-    "From": "15162065319",
-    "To": "15162065318",
-    "OriginalFrom": "+15162065319",
-    "OriginalTo": "15162065318",
-    "RequestUrl": "http://example.com/flows/main",
-    "EndpointSid": "a2f0c1d5-4b7e-4b4e-8a8d-3d6f2c1b0e9f",
-    "Digits": "1",
-    "FinishKey": None,
-}
+CARRIERX_BODY = data_json("carrierx_request.json")
 XML_TYPE = "application/xml; charset=utf-8"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    path = tmp_path / "app.flexproj"
-    path.write_text(PROJECT, "utf-8")
-    return load([path])
-
-
-@pytest.fixture
-def http():
-    with httpx.Client(trust_env=False, timeout=10) as client:  # no proxy for loopback
-        yield client
-
-
-@pytest.fixture
-def server(project):
-    with FlowServer() as flow_server:
-        flow_server.publish_project(project)
-        yield flow_server
 
 
 @pytest.fixture
@@ -107,56 +48,60 @@ def expected(project: Project, server: FlowServer, name: str) -> bytes:
 # -- serving flows ----------------------------------------------------------------------
 
 
-def test_it_listens_on_loopback_and_reports_its_url(server):
-    assert server.running
-    assert server.url.startswith("http://127.0.0.1:")
-    assert int(server.url.rsplit(":", 1)[1]) > 0
-    assert server.base_url == server.url
-    assert server.flow_urls() == {
-        name: f"{server.url}/flows/{name}" for name in ("main", "menu", "choice")
+def test_it_listens_on_loopback_and_reports_its_url(flow_server):
+    assert flow_server.running
+    assert flow_server.url.startswith("http://127.0.0.1:")
+    assert int(flow_server.url.rsplit(":", 1)[1]) > 0
+    assert flow_server.base_url == flow_server.url
+    assert flow_server.flow_urls() == {
+        name: f"{flow_server.url}/flows/{name}" for name in ("main", "menu", "choice")
     }
 
 
-def test_get_answers_exactly_the_export_with_references_resolved(server, project, http):
-    for name, url in server.flow_urls().items():
+def test_get_answers_exactly_the_export_with_references_resolved(flow_server, project, http):
+    for name, url in flow_server.flow_urls().items():
         response = http.get(url)
         assert response.status_code == 200
         assert response.headers["content-type"] == XML_TYPE
-        assert response.content == expected(project, server, name)
-    assert f"<Redirect>{server.url}/flows/menu</Redirect>".encode() in expected(
-        project, server, "main"
+        assert response.content == expected(project, flow_server, name)
+    assert f"<Redirect>{flow_server.url}/flows/menu</Redirect>".encode() in expected(
+        project, flow_server, "main"
     )
 
 
-def test_post_with_carrierx_json_body_answers_the_export_and_logs_the_fields(server, project, http):
-    response = http.post(server.flow_urls()["main"], json=CARRIERX_BODY)
+def test_post_with_carrierx_json_body_answers_the_export_and_logs_the_fields(
+    flow_server, project, http
+):
+    response = http.post(flow_server.flow_urls()["main"], json=CARRIERX_BODY)
     assert response.status_code == 200
     assert response.headers["content-type"] == XML_TYPE
-    assert response.content == expected(project, server, "main")
-    record = last(server)
+    assert response.content == expected(project, flow_server, "main")
+    record = last(flow_server)
     assert (record.method, record.path, record.status) == ("POST", "/flows/main", 200)
     assert record.params == CARRIERX_BODY  # every field, JSON types kept (FinishKey null)
     assert record.call_sid == CARRIERX_BODY["CallSid"]
     assert record.size == len(response.content)
 
 
-def test_get_query_string_and_form_bodies_are_parsed_too(server, http):
-    http.get(server.flow_urls()["menu"], params={"CallSid": "abc", "From": "15551234567"})
-    assert last(server).params == {"CallSid": "abc", "From": "15551234567"}
-    http.post(f"{server.url}/flows/menu?Direction=inbound", data={"Digits": "12", "To": "1555"})
-    assert last(server).params == {"Direction": "inbound", "Digits": "12", "To": "1555"}
+def test_get_query_string_and_form_bodies_are_parsed_too(flow_server, http):
+    http.get(flow_server.flow_urls()["menu"], params={"CallSid": "abc", "From": "15551234567"})
+    assert last(flow_server).params == {"CallSid": "abc", "From": "15551234567"}
+    http.post(
+        f"{flow_server.url}/flows/menu?Direction=inbound", data={"Digits": "12", "To": "1555"}
+    )
+    assert last(flow_server).params == {"Direction": "inbound", "Digits": "12", "To": "1555"}
     # JSON without its content type is still JSON (CarrierX's body, whatever its header).
     http.post(
-        server.flow_urls()["menu"],
+        flow_server.flow_urls()["menu"],
         content=json.dumps({"CallSid": "x"}),
         headers={"Content-Type": "text/plain"},
     )
-    assert last(server).params == {"CallSid": "x"}
+    assert last(flow_server).params == {"CallSid": "x"}
 
 
-def test_multipart_form_fields_are_parsed_and_files_ignored(server, http):
-    http.post(server.flow_urls()["menu"], data={"Digits": "5"}, files={"f": b"binary"})
-    assert last(server).params == {"Digits": "5"}
+def test_multipart_form_fields_are_parsed_and_files_ignored(flow_server, http):
+    http.post(flow_server.flow_urls()["menu"], data={"Digits": "5"}, files={"f": b"binary"})
+    assert last(flow_server).params == {"Digits": "5"}
 
 
 def test_a_body_that_arrives_late_but_in_time_is_read(project):
@@ -175,53 +120,53 @@ def test_a_body_that_arrives_late_but_in_time_is_read(project):
         assert last(server).params == {"CallSid": "late"}
 
 
-def test_head_answers_the_headers_without_a_body(server, project, http):
-    response = http.head(server.flow_urls()["choice"])
+def test_head_answers_the_headers_without_a_body(flow_server, project, http):
+    response = http.head(flow_server.flow_urls()["choice"])
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-type"] == XML_TYPE
-    assert int(response.headers["content-length"]) == len(expected(project, server, "choice"))
-    assert (last(server).method, last(server).size) == ("HEAD", 0)
+    assert int(response.headers["content-length"]) == len(expected(project, flow_server, "choice"))
+    assert (last(flow_server).method, last(flow_server).size) == ("HEAD", 0)
 
 
-def test_root_answers_the_entry_flow(server, project, http):
+def test_root_answers_the_entry_flow(flow_server, project, http):
     assert project.entry == "menu"
     for method in ("GET", "POST"):
-        response = http.request(method, f"{server.url}/")
+        response = http.request(method, f"{flow_server.url}/")
         assert response.status_code == 200
-        assert response.content == expected(project, server, "menu")
+        assert response.content == expected(project, flow_server, "menu")
 
 
-def test_a_published_change_is_seen_by_the_next_request(server, project, http):
-    before = http.get(server.flow_urls()["main"]).content
+def test_a_published_change_is_seen_by_the_next_request(flow_server, project, http):
+    before = http.get(flow_server.flow_urls()["main"]).content
     document = project.flow("main")
     document.set_text(document.root.child(0), "Welcome back")
     project.add_flow("extra", parse(b"<Response><Say>new</Say></Response>"))
     project.set_entry("extra")
-    snapshot = server.publish_project(project)
+    snapshot = flow_server.publish_project(project)
 
-    after = http.get(server.flow_urls()["main"])
+    after = http.get(flow_server.flow_urls()["main"])
     assert after.content != before
     assert b"<Say>Welcome back</Say>" in after.content
-    assert after.content == expected(project, server, "main") == snapshot.flows["main"]
-    assert "extra" in server.flow_urls()
-    assert http.get(f"{server.url}/").content == expected(project, server, "extra")
+    assert after.content == expected(project, flow_server, "main") == snapshot.flows["main"]
+    assert "extra" in flow_server.flow_urls()
+    assert http.get(f"{flow_server.url}/").content == expected(project, flow_server, "extra")
 
 
-def test_requests_during_publishing_see_one_snapshot_or_the_other(server, http):
+def test_requests_during_publishing_see_one_snapshot_or_the_other(flow_server, http):
     one = Snapshot({"main": b"<Response><Say>one</Say></Response>"}, "main")
     two = Snapshot({"main": b"<Response><Say>two</Say></Response>"}, "main")
     done = threading.Event()
 
     def flip() -> None:
         while not done.is_set():
-            server.publish(one)
-            server.publish(two)
+            flow_server.publish(one)
+            flow_server.publish(two)
 
     flipper = threading.Thread(target=flip)
     flipper.start()
     try:
-        bodies = {http.get(server.flow_urls()["main"]).content for _ in range(50)}
+        bodies = {http.get(flow_server.flow_urls()["main"]).content for _ in range(50)}
     finally:
         done.set()
         flipper.join()
@@ -253,13 +198,13 @@ def test_a_snapshot_cannot_be_changed():
         ("/flows/main/extra", "'main/extra'"),
     ],
 )
-def test_unknown_paths_are_a_plain_text_404(server, http, path, fragment):
-    response = http.get(server.url + path)
+def test_unknown_paths_are_a_plain_text_404(flow_server, http, path, fragment):
+    response = http.get(flow_server.url + path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text.startswith("not found") and fragment in response.text
     assert response.text.count("\n") == 1
-    assert (last(server).path, last(server).status) == (path, 404)
+    assert (last(flow_server).path, last(flow_server).status) == (path, 404)
 
 
 def test_root_is_404_before_anything_is_published(http):
@@ -270,42 +215,42 @@ def test_root_is_404_before_anything_is_published(http):
         assert empty.flow_urls() == {}
 
 
-def test_other_methods_are_405(server, http):
-    response = http.put(server.flow_urls()["main"], content=b"x")
+def test_other_methods_are_405(flow_server, http):
+    response = http.put(flow_server.flow_urls()["main"], content=b"x")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD, POST"
-    assert last(server).status == 405
+    assert last(flow_server).status == 405
 
 
-def test_a_body_over_1_mib_is_413_and_the_server_goes_on(server, http):
+def test_a_body_over_1_mib_is_413_and_the_server_goes_on(flow_server, http):
     padding = "x" * (MAX_BODY - len('{"pad": ""}'))
     exactly = json.dumps({"pad": padding}).encode()
     assert len(exactly) == MAX_BODY
-    assert http.post(server.flow_urls()["main"], content=exactly).status_code == 200
+    assert http.post(flow_server.flow_urls()["main"], content=exactly).status_code == 200
 
     response = http.post(
-        server.flow_urls()["main"],
+        flow_server.flow_urls()["main"],
         content=exactly + b" ",
         headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert "too large" in response.text
-    assert (last(server).status, last(server).path) == (413, "/flows/main")
-    assert http.get(server.flow_urls()["main"]).status_code == 200
+    assert (last(flow_server).status, last(flow_server).path) == (413, "/flows/main")
+    assert http.get(flow_server.flow_urls()["main"]).status_code == 200
 
 
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [(b'{"CallSid": "abc",', "does not parse"), (b'["CallSid"]', "must be an object")],
 )
-def test_a_bad_json_body_is_400_with_a_message_and_is_logged(server, http, body, fragment):
+def test_a_bad_json_body_is_400_with_a_message_and_is_logged(flow_server, http, body, fragment):
     response = http.post(
-        server.flow_urls()["main"], content=body, headers={"Content-Type": "application/json"}
+        flow_server.flow_urls()["main"], content=body, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
     assert fragment in response.text
-    assert (last(server).method, last(server).status) == ("POST", 400)
-    assert http.get(server.flow_urls()["main"]).status_code == 200
+    assert (last(flow_server).method, last(flow_server).status) == ("POST", 400)
+    assert http.get(flow_server.flow_urls()["main"]).status_code == 200
 
 
 def test_a_stalled_client_does_not_block_others_and_times_out(project, http):
@@ -383,8 +328,8 @@ def test_the_token_works_on_post_and_status_too(token_server, http):
     assert last(token_server).params == {"CallSid": "abc", "Digits": "1"}
 
 
-def test_without_a_token_a_token_prefix_is_just_an_unknown_path(server, http):
-    assert http.get(f"{server.url}/t/{TOKEN}/flows/main").status_code == 404
+def test_without_a_token_a_token_prefix_is_just_an_unknown_path(flow_server, http):
+    assert http.get(f"{flow_server.url}/t/{TOKEN}/flows/main").status_code == 404
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])
@@ -407,8 +352,8 @@ def test_a_token_must_be_url_safe(token):
         FlowServer(token=token)
 
 
-def test_a_taken_port_is_a_clear_error(server):
-    second = FlowServer(port=port_of(server))
+def test_a_taken_port_is_a_clear_error(flow_server):
+    second = FlowServer(port=port_of(flow_server))
     with pytest.raises(ServerError, match="already in use"):
         second.start()
     assert not second.running
@@ -436,11 +381,11 @@ def test_base_url_before_start_needs_the_port():
 # -- status callbacks, the log, listeners ------------------------------------------------
 
 
-def test_a_status_callback_is_answered_empty_and_logged_with_its_params(server, http):
+def test_a_status_callback_is_answered_empty_and_logged_with_its_params(flow_server, http):
     callback = {**CARRIERX_BODY, "CallStatus": "completed", "CallDuration": "42"}
-    response = http.post(f"{server.url}/status", json=callback)
+    response = http.post(f"{flow_server.url}/status", json=callback)
     assert (response.status_code, response.content) == (200, b"")
-    record = last(server)
+    record = last(flow_server)
     assert (record.method, record.path, record.status, record.size) == (
         "POST",
         "/status",
@@ -451,15 +396,15 @@ def test_a_status_callback_is_answered_empty_and_logged_with_its_params(server, 
     assert record.params["CallDuration"] == "42"
     assert record.params["CallSid"] == CARRIERX_BODY["CallSid"]
 
-    response = http.get(f"{server.url}/status", params={"CallStatus": "no-answer"})
+    response = http.get(f"{flow_server.url}/status", params={"CallStatus": "no-answer"})
     assert (response.status_code, response.content) == (200, b"")
-    assert last(server).params == {"CallStatus": "no-answer"}
+    assert last(flow_server).params == {"CallStatus": "no-answer"}
 
 
-def test_records_say_when_and_how_long(server, http):
+def test_records_say_when_and_how_long(flow_server, http):
     before = time.time()
-    http.get(server.flow_urls()["main"])
-    record = last(server)
+    http.get(flow_server.flow_urls()["main"])
+    record = last(flow_server)
     assert before - 1 <= record.time <= time.time() + 1
     assert 0 < record.latency_ms < 1000
     data = record.as_dict()
@@ -467,7 +412,7 @@ def test_records_say_when_and_how_long(server, http):
     json.dumps(data)
 
 
-def test_listeners_get_every_record_and_a_failing_one_breaks_nothing(server, http, caplog):
+def test_listeners_get_every_record_and_a_failing_one_breaks_nothing(flow_server, http, caplog):
     seen: list[RequestRecord] = []
     threads: set[str] = set()
 
@@ -478,22 +423,22 @@ def test_listeners_get_every_record_and_a_failing_one_breaks_nothing(server, htt
     def broken(record: RequestRecord) -> None:
         raise RuntimeError("listener bug")
 
-    server.add_listener(broken)
-    server.add_listener(listener)
+    flow_server.add_listener(broken)
+    flow_server.add_listener(listener)
     with caplog.at_level(logging.ERROR):
-        assert http.get(server.flow_urls()["main"]).status_code == 200
-        assert http.post(f"{server.url}/status", json={"CallStatus": "completed"}).is_success
+        assert http.get(flow_server.flow_urls()["main"]).status_code == 200
+        assert http.post(f"{flow_server.url}/status", json={"CallStatus": "completed"}).is_success
     assert [(r.method, r.path) for r in seen] == [("GET", "/flows/main"), ("POST", "/status")]
-    assert seen == server.records()[-2:]
+    assert seen == flow_server.records()[-2:]
     assert threads == {"flow-server"}  # called on the server thread: the GUI must marshal
     assert "listener failed" in caplog.text
 
-    server.remove_listener(listener)
-    server.remove_listener(broken)
-    http.get(server.flow_urls()["main"])
+    flow_server.remove_listener(listener)
+    flow_server.remove_listener(broken)
+    http.get(flow_server.flow_urls()["main"])
     assert len(seen) == 2
     with pytest.raises(ValueError):
-        server.remove_listener(listener)
+        flow_server.remove_listener(listener)
 
 
 def test_the_log_is_bounded(project, http):

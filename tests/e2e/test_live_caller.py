@@ -6,7 +6,6 @@ import asyncio
 import threading
 import time
 
-import httpx
 import pytest
 
 from gui.core.flexml import parse
@@ -14,7 +13,6 @@ from gui.core.project import Project
 from gui.core.runtime.events import Ended, GatherDone, GatherStarted
 from gui.core.runtime.live_caller import LiveCaller
 from gui.core.runtime.sandbox import Sandbox
-from gui.core.server import FlowServer
 
 SPEED = 20.0  # the Gather's 5 s timeout passes in 0.25 s
 
@@ -55,13 +53,18 @@ class _Harness:
 
 
 @pytest.fixture
-def setup():
-    with FlowServer() as server, Sandbox(speed=SPEED) as sandbox:
-        server.publish_project(_project())
-        harness = _Harness(sandbox)
-        auth = (sandbox.credentials.login, sandbox.credentials.password)
-        with httpx.Client(base_url=sandbox.api_url, auth=auth, trust_env=False, timeout=10) as api:
-            yield server, sandbox, harness, api
+def project() -> Project:
+    return _project()
+
+
+@pytest.fixture
+def sandbox_options() -> dict:
+    return {"speed": SPEED}
+
+
+@pytest.fixture
+def setup(flow_server, sandbox, api):
+    return flow_server, sandbox, _Harness(sandbox), api
 
 
 def _place(api, sandbox, server) -> str:

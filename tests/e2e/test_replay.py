@@ -3,35 +3,14 @@ says how two answers differ; records keep the exact bytes they answered."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import httpx
 import pytest
 
-from gui.core.project import Project, load
 from gui.core.server import FlowServer, Snapshot
 from gui.core.server.replay import answer, changed_count, diff_lines, summary
+from tests.data import data_json
 
 TOKEN = "replay-Token_1"
-PROJECT = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<flexml-project format="1" entry="menu">
-  <flow name="main">
-    <Response>
-      <Say>Welcome</Say>
-      <Redirect>flow:menu</Redirect>
-    </Response>
-  </flow>
-  <flow name="menu">
-    <Response>
-      <Gather action="flow:main" numDigits="1">
-        <Say>Press 1</Say>
-      </Gather>
-    </Response>
-  </flow>
-</flexml-project>
-"""
-CARRIERX_BODY = {"CallSid": "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11", "From": "15162065319"}
+CARRIERX_BODY = data_json("carrierx_request.json")
 ROUTES = [
     ("GET", "/flows/main"),
     ("POST", "/flows/menu"),
@@ -48,35 +27,15 @@ ROUTES = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    path = tmp_path / "app.flexproj"
-    path.write_text(PROJECT, "utf-8")
-    return load([path])
-
-
-@pytest.fixture
-def http():
-    with httpx.Client(trust_env=False, timeout=10) as client:  # no proxy for loopback
-        yield client
-
-
-@pytest.fixture
-def server(project):
-    with FlowServer() as flow_server:
-        flow_server.publish_project(project)
-        yield flow_server
-
-
 # -- parity with the live server -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_replay_answers_what_the_live_server_answers(server, http, method, path):
+def test_replay_answers_what_the_live_server_answers(flow_server, http, method, path):
     body = CARRIERX_BODY if method == "POST" else None
-    response = http.request(method, server.url + path, json=body)
-    assert answer(server.snapshot, method, path) == (response.status_code, response.content)
-    record = server.records()[-1]
+    response = http.request(method, flow_server.url + path, json=body)
+    assert answer(flow_server.snapshot, method, path) == (response.status_code, response.content)
+    record = flow_server.records()[-1]
     assert (record.status, record.body) == (response.status_code, response.content)
     assert record.size == len(response.content)
 
@@ -94,8 +53,8 @@ def test_with_a_token_the_logged_path_replays_without_it(project, http):
             )
 
 
-def test_root_before_anything_is_published_is_the_same_404():
-    with FlowServer() as server, httpx.Client(trust_env=False, timeout=10) as http:
+def test_root_before_anything_is_published_is_the_same_404(http):
+    with FlowServer() as server:
         response = http.get(server.url + "/")
         assert response.status_code == 404
         assert answer(server.snapshot, "GET", "/") == (404, response.content)
@@ -105,25 +64,25 @@ def test_root_before_anything_is_published_is_the_same_404():
 # -- what records keep -----------------------------------------------------------------------
 
 
-def test_a_flow_record_holds_the_snapshots_own_bytes(server, http):
-    http.post(server.url + "/flows/main", json=CARRIERX_BODY)
-    record = server.records()[-1]
-    assert record.body is server.snapshot.flows["main"]  # no copy per request
+def test_a_flow_record_holds_the_snapshots_own_bytes(flow_server, http):
+    http.post(flow_server.url + "/flows/main", json=CARRIERX_BODY)
+    record = flow_server.records()[-1]
+    assert record.body is flow_server.snapshot.flows["main"]  # no copy per request
 
 
-def test_error_records_hold_their_plain_text_and_head_and_status_hold_nothing(server, http):
-    http.get(server.url + "/flows/nope")
-    http.head(server.url + "/flows/main")
-    http.post(server.url + "/status", json={**CARRIERX_BODY, "CallStatus": "completed"})
-    missing, head, status = server.records()[-3:]
+def test_error_records_hold_their_plain_text_and_head_and_status_hold_nothing(flow_server, http):
+    http.get(flow_server.url + "/flows/nope")
+    http.head(flow_server.url + "/flows/main")
+    http.post(flow_server.url + "/status", json={**CARRIERX_BODY, "CallStatus": "completed"})
+    missing, head, status = flow_server.records()[-3:]
     assert missing.body == b"not found: no flow named 'nope'\n"
     assert head.body == b"" and head.size == 0
     assert status.body == b"" and status.params["CallStatus"] == "completed"
 
 
-def test_the_body_stays_out_of_dicts_reprs_and_comparisons(server, http):
-    http.get(server.url + "/flows/main")
-    record = server.records()[-1]
+def test_the_body_stays_out_of_dicts_reprs_and_comparisons(flow_server, http):
+    http.get(flow_server.url + "/flows/main")
+    record = flow_server.records()[-1]
     assert "body" not in record.as_dict()
     assert "Welcome" not in repr(record)
     from dataclasses import replace
@@ -131,18 +90,18 @@ def test_the_body_stays_out_of_dicts_reprs_and_comparisons(server, http):
     assert replace(record, body=b"other") == record
 
 
-def test_a_published_edit_changes_the_replayed_answer(server, project, http):
-    old = http.get(server.url + "/flows/main").content
+def test_a_published_edit_changes_the_replayed_answer(flow_server, project, http):
+    old = http.get(flow_server.url + "/flows/main").content
     document = project.flow("main")
     document.set_text(document.root.child(0), "Hello again")
-    server.publish_project(project)
-    status, new = answer(server.snapshot, "GET", "/flows/main")
+    flow_server.publish_project(project)
+    status, new = answer(flow_server.snapshot, "GET", "/flows/main")
     assert status == 200 and new != old
     assert summary(200, old, status, new) == "1 line changed"
     project.remove_flow("main")
-    server.publish_project(project)
-    assert answer(server.snapshot, "GET", "/flows/main")[0] == 404
-    assert summary(200, old, *answer(server.snapshot, "GET", "/flows/main")).startswith(
+    flow_server.publish_project(project)
+    assert answer(flow_server.snapshot, "GET", "/flows/main")[0] == 404
+    assert summary(200, old, *answer(flow_server.snapshot, "GET", "/flows/main")).startswith(
         "status 200 -> 404, "
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -311,15 +310,9 @@ def test_answers_that_are_not_flexml():
     run(scenario())
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_a_refused_connection_ends_the_call_and_says_so():
+def test_a_refused_connection_ends_the_call_and_says_so(free_port):
     async def scenario():
-        url = f"http://127.0.0.1:{free_port()}/start"
+        url = f"http://127.0.0.1:{free_port}/start"
         events = await call(url)
         assert [e.kind for e in events] == ["started", "error", "ended"]
         message = the_error(events)
@@ -361,12 +354,12 @@ def test_an_answer_too_large_is_refused():
     run(scenario())
 
 
-def test_a_failed_status_callback_is_reported_not_fatal():
+def test_a_failed_status_callback_is_reported_not_fatal(free_port):
     app = FlexmlApp({"/start": xml("<Hangup/>")})
 
     async def scenario():
         async with serving(app) as base:
-            info = CallInfo(status_callback_url=f"http://127.0.0.1:{free_port()}/status")
+            info = CallInfo(status_callback_url=f"http://127.0.0.1:{free_port}/status")
             events = await call(f"{base}/start", call=info)
             callback = of(events, StatusCallback)[0]
             assert callback.http_status is None and "cannot connect" in callback.error

@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gui.core.project import load
 from gui.core.runtime.caller import ScriptedCaller
 from gui.core.runtime.events import Event
 from gui.core.runtime.sandbox import Credentials, Sandbox
@@ -31,51 +30,16 @@ EXE = Path(sys.executable).with_name("flexml-studio")
 TIME_LIMIT = 10.0
 CREDENTIALS = Credentials("sandbox_test", "pa55-word", "core-token-1")
 DIDS = ("15555550100", "15555550101")
-PROJECT = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<flexml-project format="1" entry="main">
-  <flow name="main">
-    <Response>
-      <Gather action="flow:choice" numDigits="1">
-        <Say>Press 1</Say>
-      </Gather>
-    </Response>
-  </flow>
-  <flow name="choice">
-    <Response>
-      <Say>Thanks for pressing</Say>
-      <Hangup/>
-    </Response>
-  </flow>
-</flexml-project>
-"""
 
 
 @pytest.fixture
-def project_path(tmp_path: Path) -> Path:
-    path = tmp_path / "app.flexproj"
-    path.write_text(PROJECT, "utf-8")
-    return path
+def project_file() -> str:
+    return "press_one.flexproj"
 
 
 @pytest.fixture
-def flow_server(project_path):
-    with FlowServer() as server:
-        server.publish_project(load([project_path]))
-        yield server
-
-
-@pytest.fixture
-def sandbox():
-    with Sandbox(credentials=CREDENTIALS, dids=DIDS) as box:
-        yield box
-
-
-@pytest.fixture
-def api(sandbox):
-    auth = (CREDENTIALS.login, CREDENTIALS.password)
-    with httpx.Client(base_url=sandbox.api_url, auth=auth, trust_env=False, timeout=10) as c:
-        yield c
+def sandbox_options() -> dict:
+    return {"credentials": CREDENTIALS, "dids": DIDS}
 
 
 def call_body(flow_server: FlowServer, **extra) -> dict:

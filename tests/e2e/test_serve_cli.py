@@ -18,41 +18,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from gui.core.project import load
+from tests.data import data_json, data_text
 
 EXE = Path(sys.executable).with_name("flexml-studio")
 TOKEN = "tok-123"
-PROJECT = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<flexml-project format="1" entry="main">
-  <flow name="main">
-    <Response>
-      <Gather action="flow:choice" numDigits="1">
-        <Say>Press 1</Say>
-      </Gather>
-    </Response>
-  </flow>
-  <flow name="choice">
-    <Response>
-      <Say>Thanks</Say>
-      <Hangup/>
-    </Response>
-  </flow>
-</flexml-project>
-"""
 BROKEN = "<Response>\n  <Redirect>flow:gone</Redirect>\n</Response>\n"
-CARRIERX_BODY = {
-    "AccountSid": "",
-    "ApiVersion": "2.0",
-    "CallSid": "0b9c5a4e-2f1d-4c3b-8a7e-6d5c4b3a2f10",
-    "CallStatus": "in-progress",
-    "Direction": "outbound",
-    "From": "15162065318",
-    "To": "15162065319",
-}
+CARRIERX_BODY = data_json("carrierx_request.json")
 
 
 class Served:
@@ -109,7 +83,7 @@ class Served:
 
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
-    (tmp_path / "app.flexproj").write_text(PROJECT, "utf-8")
+    (tmp_path / "app.flexproj").write_text(data_text("press_one.flexproj"), "utf-8")
     (tmp_path / "broken.xml").write_text(BROKEN, "utf-8")
     return tmp_path
 
@@ -126,12 +100,6 @@ def serve(work) -> Iterator:
     yield start
     for served in started:
         served.kill()
-
-
-@pytest.fixture
-def http():
-    with httpx.Client(trust_env=False, timeout=10) as client:
-        yield client
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -201,8 +169,8 @@ def test_the_token_is_in_every_url_handed_out_and_required(serve, http):
     assert code == 0 and "Traceback" not in err
 
 
-def test_text_mode_is_readable_and_ctrl_c_stops_it(serve, http):
-    served = serve("app.flexproj", "--port", str(free_port()))
+def test_text_mode_is_readable_and_ctrl_c_stops_it(serve, http, free_port):
+    served = serve("app.flexproj", "--port", str(free_port))
     first = served.line(timeout=30)
     assert first.startswith("Serving 2 flows at http://127.0.0.1:")
     base = first.split(" at ", 1)[1].strip()
@@ -295,9 +263,3 @@ def test_a_taken_port_is_a_one_line_error(work):
 )
 def test_user_errors_are_one_line(work, args, fragment):
     one_error_line(run(*args, cwd=work), fragment)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

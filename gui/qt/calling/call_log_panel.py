@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QGuiApplication,
-    QKeyEvent,
     QKeySequence,
     QResizeEvent,
 )
@@ -63,6 +62,7 @@ from ..common.icons import severity_icon
 from ..common.names import findable
 from ..common.table_model import RowsTableModel
 from ..common.theme import is_dark
+from ..common.views import ActivatesRows
 
 if TYPE_CHECKING:  # not at run time: gui.core.server loads aiohttp, which the window's
     from ...core.server.records import RequestRecord  # start need not wait for
@@ -208,23 +208,9 @@ class CallTableModel(RowsTableModel):
         return self._display(entry, column).casefold()
 
 
-class CallTableView(QTableView):
-    """The calls table; Enter (or a double-click) activates the current row."""
-
-    row_activated = Signal(QModelIndex)
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.doubleClicked.connect(self.row_activated)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Handled here rather than through `activated`, which some styles also emit on a
-        # single click: clicking a row must only select it, never redial.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.row_activated.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
+class CallTableView(ActivatesRows, QTableView):
+    """The calls table; Enter (or a double-click) activates the current row, a click only
+    selects it (it must never redial)."""
 
 
 class CallDetails(QSplitter):

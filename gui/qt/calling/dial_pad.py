@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...core.calling import CallPlan
 from ..common import tasks
+from ..common.messages import UNEXPECTED, failure_text
 from ..common.names import findable
 from ..common.services import Services
 from ..common.settings import SettingsStore
@@ -33,7 +34,6 @@ from .keypad import HOLD_MS, Keypad
 
 __all__ = ["CUSTOM_URL", "HOLD_MS", "DialPad"]  # the tests' names, from where they were
 
-UNEXPECTED = "something unexpected went wrong; the details are in the log"
 NO_DIDS_HINT = ", or type one in From"
 
 _logger = logging.getLogger(__name__)
@@ -408,13 +408,8 @@ def _known_errors() -> tuple[type[Exception], ...]:
 
 
 def _said(exc: Exception, action: str) -> str:
-    """What to tell the user about `exc`: a failure we know of in its own words; anything
-    else is a bug, said to be unexpected and logged with its traceback."""
+    """What to tell the user about `exc` (see common.messages), to go after a colon."""
     from ...core.carrierx import CarrierXError
 
-    if isinstance(exc, CarrierXError):
-        return exc.message
-    if isinstance(exc, _known_errors()):
-        return str(exc).strip() or type(exc).__name__
-    _logger.error("%s failed unexpectedly", action, exc_info=exc)
-    return UNEXPECTED
+    text = failure_text(exc, (CarrierXError, *_known_errors()), _logger, action)
+    return text[:1].lower() + text[1:].rstrip(".") if text == UNEXPECTED else text

@@ -36,6 +36,7 @@ from ...core.profiles import (
     check_url,
     resolve,
 )
+from ..common.messages import UNEXPECTED
 from ..common.tasks import start
 from .endpoint_widgets import (
     CredentialsForm,
@@ -71,7 +72,6 @@ SANDBOX_NOTE = (
     "The sandbox is a local CarrierX on this computer: no account is needed. Calls through "
     "it run your flows here."
 )
-_UNEXPECTED = "Something unexpected went wrong; the details are in the log."
 
 
 class EndpointPanel(QWidget):
@@ -485,7 +485,7 @@ class EndpointPanel(QWidget):
             return _FAILED
         except Exception:
             if _alive(self):  # a bug: tasks.start logs it with its traceback
-                self._show_result(_UNEXPECTED, "error")
+                self._show_result(UNEXPECTED, "error")
             raise
         finally:
             if _alive(self):

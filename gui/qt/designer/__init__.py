@@ -1,1 +1,1 @@
-"""The flow designer: editing with undo, the flow tree, palette, inspector, XML preview, problems."""
+"""The flow designer: editing with undo, the flow tree, palette, inspector, XML view, problems."""

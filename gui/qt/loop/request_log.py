@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.messages import unexpected
 from ..common.names import findable
 from ..common.services import Services
 from ..common.table_model import RowsTableModel
@@ -58,7 +59,6 @@ SID_SHOWN = 8  # characters of a call SID in the table; the tooltip has all of i
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
-UNEXPECTED = "Something unexpected went wrong; the details are in the log."
 _ERROR_COLOURS = ("#B42318", "#FF7B72")  # on a light background, on a dark one
 _NUMBER_LIKE = re.compile(r"[\d\s()+.\-]+")
 
@@ -521,10 +521,10 @@ class RequestLogPanel(QWidget):
         try:
             return self._replay(record)
         except Exception:  # a bug: said as one, with its traceback in the log
-            _logger.exception("replaying %s %s failed", record.method, record.path)
+            said = unexpected(_logger, "replaying %s %s", record.method, record.path)
             self.inspector.diff.clear()
-            self.inspector.show_replay(UNEXPECTED)
-            return UNEXPECTED
+            self.inspector.show_replay(said)
+            return said
 
     def _replay(self, record: RequestRecord) -> str:
         from ...core.flexml import FlexmlError

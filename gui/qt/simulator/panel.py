@@ -32,6 +32,7 @@ from ...core.runtime.interpreter import CallFailed, Interpreter
 from ...core.runtime.project_source import ProjectSource
 from ...core.runtime.sources import DocumentSource, FetchError
 from ..common import tasks
+from ..common.messages import unexpected
 from .caller import Outcomes, PanelCaller
 from .controls import KEYS, SPACING, GatherBox, KeyPad, RunControls, RunPicker, Transcript
 from .controls import SPEEDS as SPEEDS  # the speeds offered, where hosts and tests find them
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 TICK_MS = 50
 DRAWN_PER_TICK = 300  # transcript lines added per tick: a huge instant run never freezes
-UNEXPECTED = "Something unexpected went wrong; the details are in the log."
 
 _logger = logging.getLogger(__name__)
 
@@ -312,8 +312,7 @@ class SimulatorPanel(QWidget):
         except _known_errors() as exc:  # the flow server, the project, the network: said
             self._failed(run, f"The run failed: {_say(exc)}")
         except Exception:  # a bug: said as one, with its traceback in the log
-            _logger.exception("the simulator's run of %r failed", flow)
-            self._failed(run, UNEXPECTED)
+            self._failed(run, unexpected(_logger, "the simulator's run of %r", flow))
         finally:
             run.caller.close()
             if source is not None:

@@ -9,7 +9,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -21,10 +20,11 @@ from gui.core.keychain import FLOW_SERVER, SERVER_TOKEN, Keychain
 from gui.core.project import Project
 from gui.core.server import RequestRecord, Snapshot
 from gui.core.server import replay as replay_module
+from gui.qt.common.messages import UNEXPECTED
 from gui.qt.common.names import findable
 from gui.qt.common.services import ServerConfig, Services
 from gui.qt.common.settings import SettingsStore
-from gui.qt.loop.request_log import MAX_ROWS, UNEXPECTED, RequestLogPanel, RequestTableModel
+from gui.qt.loop.request_log import MAX_ROWS, RequestLogPanel, RequestTableModel
 from gui.qt.loop.server_panel import ServerPanel, check_public_url
 from tests.qt.loop.findable import assert_findable
 
@@ -108,12 +108,6 @@ def log_panel(qtbot, services, project):
     panel.show()
     qtbot.waitExposed(panel)
     return panel
-
-
-@pytest.fixture
-def http():
-    with httpx.Client(trust_env=False, timeout=10) as client:  # no proxy for loopback
-        yield client
 
 
 def click(qtbot, widget) -> None:

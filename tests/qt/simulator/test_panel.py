@@ -19,8 +19,9 @@ from gui.core.project import Project
 from gui.core.runtime.project_source import ProjectSource
 from gui.core.runtime.sandbox import Credentials, Sandbox
 from gui.qt.common import tasks
+from gui.qt.common.messages import UNEXPECTED
 from gui.qt.common.services import ServerConfig, Services
-from gui.qt.simulator.panel import SPEEDS, UNEXPECTED, SimulatorPanel
+from gui.qt.simulator.panel import SPEEDS, SimulatorPanel
 from gui.qt.simulator.runs import HISTORY_SIZE
 from gui.qt.simulator.speech import NO_AUDIO, NO_ENGINE, Player, Speaker
 from tests.qt.loop.findable import assert_findable
