@@ -38,6 +38,7 @@ bench: compile
 	$(PY) benchmarks/bench_flexml.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_editor.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_server.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_flowmap.py
 
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build

@@ -14,8 +14,20 @@ or more CPUs, the server processes are pinned to one CPU and the load generator 
 so each server has one whole core (the flow server shares it with the GUI thread).
 
 Targets: flow server throughput >= 0.9x the baseline's; p99 < 10 ms at 20 connections.
+
+Then switches (issue 12), in the same process and run: a POST through a switch (/flows/route,
+whose case for Digits=1 answers the flow main) against a POST to main itself, with the same
+body (the CarrierX fields and Digits=1) and the same answer bytes, alternating `--runs` times
+at 20 and 100 connections. The server remembers what a switch chose for the same parameters
+(routes._Choices), as a menu's few keys make it in real use; so a second row goes through
+opening hours first (/flows/open, then route), which is chosen afresh for every request.
+Targets: through a switch >= 0.9x the plain flow's throughput; p99 < 10 ms at 20 connections.
+
 Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_server.py [--requests N]
-       [--seconds S] [--runs N]
+       [--seconds S] [--runs N] [--switch-only | --gunicorn-only]
+
+Last, gunicorn (the `server` extra) with 1 and 2 workers against the embedded server; see
+"gunicorn" below. --gunicorn-only runs that part alone.
 """
 
 from __future__ import annotations
@@ -71,6 +83,16 @@ PROJECT = """\
       <Hangup/>
     </Response>
   </flow>
+  <switch name="route" on="Digits">
+    <case values="2 3" goto="choice"/>
+    <case prefix="0" goto="choice"/>
+    <case value="1" goto="main"/>
+    <otherwise goto="main"/>
+  </switch>
+  <switch name="open">
+    <case hours="Mon-Sun 00:00-24:00" tz="America/New_York" goto="route"/>
+    <otherwise goto="choice"/>
+  </switch>
 </flexml-project>
 """
 
@@ -152,8 +174,11 @@ class _LoadRun:
         self.sizes.add(size)
 
 
-async def _load(port: int, method: str, path: str, connections: int, args) -> dict:
-    body = json.dumps(CARRIERX_BODY).encode() if method == "POST" else b""
+async def _load(
+    port: int, method: str, path: str, connections: int, args, digits: str | None = None
+) -> dict:
+    fields = CARRIERX_BODY if digits is None else {**CARRIERX_BODY, "Digits": digits}
+    body = json.dumps(fields).encode() if method == "POST" else b""
     head = f"{method} {path} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n"
     if body:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
@@ -207,12 +232,14 @@ def _baseline_server(xml_path: str) -> None:
 # -- the orchestrator: Qt + qasync + the flow server in this process ---------------------
 
 
-def _run_load(port: int, method: str, path: str, connections: int, args) -> dict:
+def _run_load(
+    port: int, method: str, path: str, connections: int, args, digits: str | None = None
+) -> dict:
     cmd = [
         sys.executable,
         __file__,
         "--load",
-        f"{port} {method} {path} {connections}",
+        f"{port} {method} {path} {connections}" + (f" {digits}" if digits else ""),
         "--requests",
         str(args.requests),
         "--seconds",
@@ -279,26 +306,82 @@ class _GuiProcess:
             self.label.setText(f"requests: {self.shown}")
 
 
-def _measure(gui: _GuiProcess, ports: tuple[int, int], size: int, args) -> list[tuple]:
-    """For each scenario, alternate baseline and flow server `args.runs` times."""
+def _measure(gui: _GuiProcess, ports: tuple[int, int], size: int, args):
+    """For each scenario, alternate baseline and flow server `args.runs` times; then the
+    switch against the plain flow. One run of the qasync loop for all of it."""
 
-    async def measure() -> list[tuple]:
-        rows = []
-        for method in ("GET", "POST"):
-            for connections in CONNECTIONS:
-                runs: tuple[list, list] = ([], [])
-                for _ in range(args.runs):
-                    for port, results in zip(ports, runs, strict=True):
-                        result = await gui.loop.run_in_executor(
-                            None, _run_load, port, method, "/flows/main", connections, args
-                        )
-                        assert result["errors"] == 0 and result["sizes"] == [size], result
-                        results.append(result)
-                rows.append((method, connections, *map(_median_run, runs)))
-        return rows
+    async def both() -> tuple[list[tuple], list[tuple]]:
+        rows = [] if args.switch_only else await _scenarios(gui, ports, size, args)
+        return rows, await _switch_scenarios(gui, ports[1], size, args)
 
     with gui.loop:
-        return gui.loop.run_until_complete(measure())
+        return gui.loop.run_until_complete(both())
+
+
+async def _scenarios(gui: _GuiProcess, ports: tuple[int, int], size: int, args) -> list[tuple]:
+    rows = []
+    for method in ("GET", "POST"):
+        for connections in CONNECTIONS:
+            runs: tuple[list, list] = ([], [])
+            for _ in range(args.runs):
+                for port, results in zip(ports, runs, strict=True):
+                    result = await gui.loop.run_in_executor(
+                        None, _run_load, port, method, "/flows/main", connections, args
+                    )
+                    assert result["errors"] == 0 and result["sizes"] == [size], result
+                    results.append(result)
+            rows.append((method, connections, *map(_median_run, runs)))
+    return rows
+
+
+async def _switch_scenarios(gui: _GuiProcess, port: int, size: int, args) -> list[tuple]:
+    """POST to the plain flow, then through the switch, alternating, on the flow server."""
+    rows = []
+    for connections in CONNECTIONS:
+        runs: tuple[list, list, list] = ([], [], [])
+        for _ in range(args.runs):
+            paths = ("/flows/main", "/flows/route", "/flows/open")
+            for path, results in zip(paths, runs, strict=True):
+                # CPU time of this process (the flow server's thread, and a GUI thread that
+                # idles) per request answered: unlike throughput, it does not depend on what
+                # else the machine is doing.
+                cpu = time.process_time()
+                result = await gui.loop.run_in_executor(
+                    None, _run_load, port, "POST", path, connections, args, "1"
+                )
+                answered = args.warmup + result["requests"]
+                result["cpu_us"] = (time.process_time() - cpu) / answered * 1e6
+                assert result["errors"] == 0 and result["sizes"] == [size], result
+                results.append(result)
+        rows.append((connections, *map(_median_run, runs)))
+    return rows
+
+
+def _print_switch_table(rows: list[tuple], size: int, args) -> None:
+    print(
+        f"Switches: POST through switches against POST to the plain flow, same {size}-byte "
+        f"answer, same run; median of {args.runs} alternating runs"
+    )
+    print()
+    print(
+        "| connections | through | plain flow req/s | through switches req/s | ratio "
+        "| plain p50 / p99 (ms) | switches p50 / p99 (ms) "
+        "| server CPU per request, plain / switches (µs) | targets |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    kinds = ("a switch (3 cases before the match)", "opening hours, then that switch")
+    for connections, plain, *switches in rows:
+        for kind, switch in zip(kinds, switches, strict=True):
+            ratio = switch["rps"] / plain["rps"]
+            targets = [f">= 0.9x {'met' if ratio >= 0.9 else 'MISSED'}"]
+            if connections == 20:
+                targets.append(f"p99 < 10 ms {'met' if switch['p99'] < 10 else 'MISSED'}")
+            print(
+                f"| {connections} | {kind} | {plain['rps']:,.0f} | {switch['rps']:,.0f} "
+                f"| {ratio:.2f}x | {plain['p50']:.2f} / {plain['p99']:.2f} "
+                f"| {switch['p50']:.2f} / {switch['p99']:.2f} "
+                f"| {plain['cpu_us']:.0f} / {switch['cpu_us']:.0f} | {', '.join(targets)} |"
+            )
 
 
 def _print_table(rows: list[tuple], size: int, args) -> None:
@@ -332,13 +415,17 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0, help="time limit per measurement")
     ap.add_argument("--warmup", type=int, default=1_000)
     ap.add_argument("--runs", type=int, default=3, help="alternating runs per scenario")
+    ap.add_argument(
+        "--switch-only", action="store_true", help="only the switch against plain flow table"
+    )
     ap.add_argument("--load", help=argparse.SUPPRESS)
     ap.add_argument("--baseline-server", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.load:
         _pin(LOAD_CPU)
-        port, method, path, connections = args.load.split()
-        print(json.dumps(asyncio.run(_load(int(port), method, path, int(connections), args))))
+        port, method, path, connections, *digits = args.load.split()
+        found = _load(int(port), method, path, int(connections), args, *digits)
+        print(json.dumps(asyncio.run(found)))
         return 0
     _pin(SERVER_CPU)  # this process (Qt, qasync and the flow server thread), or the baseline
     if args.baseline_server:
@@ -372,14 +459,25 @@ def main() -> int:
                     url = f"http://{LOOPBACK}:{port}/flows/main"
                     assert http.get(url).content == xml
                     assert http.post(url, json=CARRIERX_BODY).content == xml
-            rows = _measure(gui, ports, len(xml), args)
+                # The switch answers main's bytes for Digits=1, after three other cases.
+                switched = http.post(
+                    f"{server.url}/flows/route", json={**CARRIERX_BODY, "Digits": "1"}
+                )
+                assert switched.content == xml and switched.headers["X-FlexML-Switch"]
+                timed = http.post(f"{server.url}/flows/open", json={**CARRIERX_BODY, "Digits": "1"})
+                assert timed.content == xml
+                assert len(timed.headers.get_list("X-FlexML-Switch")) == 2
+            rows, switch_rows = _measure(gui, ports, len(xml), args)
             gui.app.processEvents()
             gui.drain()
         finally:
             baseline.stdin.close()
             baseline.wait(10)
             server.stop()
-    _print_table(rows, len(xml), args)
+    if rows:
+        _print_table(rows, len(xml), args)
+        print()
+    _print_switch_table(switch_rows, len(xml), args)
     print()
     print(
         f"Records the GUI thread received: {gui.shown:,} (the server's bounded log keeps the "
@@ -475,8 +573,164 @@ def print_sandbox(count: int = 200) -> None:
     )
 
 
+# -- gunicorn (issue 12, "Serving in production") ----------------------------------------
+#
+# The same project under gunicorn's aiohttp worker (gui.core.server.app:factory, one log
+# line per request through `logging`, into a file) with 1 and 2 workers, and with 1 worker
+# whose request lines are turned off (a logging config), against the embedded FlowServer in
+# this process with the listener `flexml-studio serve` has (its line writer, into
+# /dev/null); the same load generator, alternating `--runs` times, in the same run. Every
+# server inherits this process's CPU (SERVER_CPU) and the load runs on LOAD_CPU, so on a
+# 2-CPU machine two workers share one core. --gunicorn-only runs this part alone.
+
+GUNICORN_ONLY = "--gunicorn-only"
+GUNICORN_PUBLIC_URL = "http://flows.example.com"  # every server resolves flow: the same way
+# (label, workers, request lines logged)
+GUNICORN_SERVERS = (
+    ("gunicorn 1 worker", 1, True),
+    ("gunicorn 1 worker, no request lines", 1, False),
+    ("gunicorn 2 workers", 2, True),
+)
+QUIET_REQUESTS = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"gui.core.server.app.requests": {"level": "WARNING"}},
+}
+
+
+def _gunicorn_args(argv: list[str]) -> argparse.Namespace:
+    """The load options of the command line (main's parser owns the others)."""
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--requests", type=int, default=20_000)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--warmup", type=int, default=1_000)
+    ap.add_argument("--runs", type=int, default=3)
+    return ap.parse_known_args(argv)[0]
+
+
+def _start_gunicorn(
+    project: Path, workers: int, log_requests: bool, tmp: Path
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `project` on a free loopback port; returns it and the port."""
+    import re
+
+    log = tmp / f"gunicorn-{workers}-{log_requests}.log"
+    options = ["--workers", str(workers), "--bind", f"{LOOPBACK}:0"]
+    if not log_requests:
+        config = tmp / "quiet.json"
+        config.write_text(json.dumps(QUIET_REQUESTS), "utf-8")
+        options += ["--log-config-json", str(config)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                f"gui.core.server.app:factory({str(project)!r})",
+                "--worker-class",
+                "aiohttp.GunicornWebWorker",
+                "--preload",
+                *options,
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "FLEXML_STUDIO_PUBLIC_URL": GUNICORN_PUBLIC_URL},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        text = log.read_text("utf-8", "replace")
+        found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", text)
+        if found and text.count("Booting worker with pid") >= workers:
+            return process, int(found.group(1))
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start:\n{log.read_text('utf-8', 'replace')}")
+
+
+def gunicorn_rows(args: argparse.Namespace) -> tuple[list[tuple], int]:
+    """Rows of (method, connections, [embedded, *GUNICORN_SERVERS] median runs); and the
+    answer's size. Every server is checked to answer the same bytes first."""
+    import httpx
+
+    from gui.commands.serve import LineWriter, text_line
+    from gui.core.project import load
+    from gui.core.server import FlowServer
+
+    _pin(SERVER_CPU)  # gunicorn and its workers inherit it
+    with tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as devnull:
+        project_path = Path(tmp, "bench.flexproj")
+        project_path.write_text(PROJECT, "utf-8")
+        server = FlowServer(public_url=GUNICORN_PUBLIC_URL)
+        server.start()
+        writer = LineWriter(devnull, text_line, lambda: None)
+        server.add_listener(writer.put)
+        xml = server.publish_project(load([project_path])).flows["main"]
+        started = [
+            _start_gunicorn(project_path, workers, logged, Path(tmp))
+            for _, workers, logged in GUNICORN_SERVERS
+        ]
+        try:
+            ports = [int(server.url.rsplit(":", 1)[1]), *(port for _, port in started)]
+            with httpx.Client(trust_env=False) as http:
+                for port in ports:  # all answer the same bytes, to GET and to POST
+                    url = f"http://{LOOPBACK}:{port}/flows/main"
+                    assert http.get(url).content == xml
+                    assert http.post(url, json=CARRIERX_BODY).content == xml
+            rows = []
+            for method in ("GET", "POST"):
+                for connections in CONNECTIONS:
+                    runs: list[list[dict]] = [[] for _ in ports]
+                    for _ in range(args.runs):
+                        for port, results in zip(ports, runs, strict=True):
+                            result = _run_load(port, method, "/flows/main", connections, args)
+                            assert result["errors"] == 0 and result["sizes"] == [len(xml)], result
+                            results.append(result)
+                    rows.append((method, connections, [_median_run(r) for r in runs]))
+        finally:
+            for process, _ in started:
+                process.terminate()
+                process.wait(30)
+            server.stop()
+            writer.close()
+    return rows, len(xml)
+
+
+def print_gunicorn(argv: list[str] | None = None) -> int:
+    """Measure gunicorn against the embedded server and print the table (1 without it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("gunicorn") is None:
+        print("\ngunicorn is not installed: pip install 'flexml-studio[server]'", file=sys.stderr)
+        return 1
+    args = _gunicorn_args(sys.argv[1:] if argv is None else argv)
+    rows, size = gunicorn_rows(args)
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "all"
+    print()
+    print(
+        f"gunicorn (aiohttp worker, --preload) against the embedded server: {size}-byte flow, "
+        f"servers on CPU {cpus}, median of {args.runs} alternating runs; req/s (ratio to "
+        "the embedded server) and p99 in ms"
+    )
+    print()
+    labels = ["embedded (serve)", *(label for label, _, _ in GUNICORN_SERVERS)]
+    print(f"| request | connections | {' | '.join(labels)} |")
+    print(f"|---|---:|{'---:|' * len(labels)}")
+    for method, connections, results in rows:
+        base = results[0]["rps"]
+        cells = [f"{r['rps']:,.0f} ({r['rps'] / base:.2f}x), p99 {r['p99']:.1f}" for r in results]
+        label = "GET" if method == "GET" else "POST (CarrierX JSON)"
+        print(f"| {label} | {connections} | {' | '.join(cells)} |")
+    return 0
+
+
 if __name__ == "__main__":
+    if GUNICORN_ONLY in sys.argv:
+        sys.exit(print_gunicorn())
     code = main()
-    if code == 0 and "--load" not in sys.argv and "--baseline-server" not in sys.argv:
+    helper = {"--load", "--baseline-server", "--switch-only"} & set(sys.argv)
+    if code == 0 and not helper:
         print_sandbox()
+        code = print_gunicorn()
     sys.exit(code)

@@ -47,6 +47,34 @@ def wait(app: QApplication, until, seconds: float = 15.0) -> None:
         time.sleep(0.01)
 
 
+def switch_editor(window: MainWindow, app: QApplication) -> None:
+    """The IVR template's menu switch open in the switch editor (the project must be open)."""
+    vertical = Qt.Orientation.Vertical
+    window.resizeDocks([window.flows_dock, window.palette_dock], [280, 320], vertical)
+    window.flows_panel.select("route")
+    window.switch_editor.table.setFocus()
+    shoot(window, app, "switch-editor.png")
+    window.resizeDocks([window.flows_dock, window.palette_dock], [170, 430], vertical)
+
+
+def flow_map(window: MainWindow, app: QApplication) -> None:
+    """The IVR template on the flow map, given room (the project must be open); the
+    window's size and docks are put back after."""
+    horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    window.resize(1440, 900)
+    window.show_flow_map()
+    window.resizeDocks([window.flow_map_dock], [840], horizontal)
+    window.resizeDocks([window.flow_map_dock, window.xml_dock], [560, 110], vertical)
+    window.flows_panel.select("menu")
+    app.processEvents()
+    window.flow_map.fit()
+    shoot(window, app, "flow-map.png")
+    window.resize(1280, 800)
+    window.resizeDocks([window.palette_dock, window.inspector_dock], [260, 540], horizontal)
+    window.resizeDocks([window.inspector_dock, window.xml_dock], [470, 150], vertical)
+    window.inspector_dock.raise_()
+
+
 def calling(window: MainWindow, app: QApplication) -> None:
     """A sandbox call from the dial pad: the pad's progress, the call log with its requests."""
     from gui.core.runtime.sandbox import Sandbox
@@ -143,6 +171,8 @@ def main() -> int:
         window._reference.grab().save(str(HERE / "reference.png"))
         print(HERE / "reference.png")
         window._reference.close()
+        switch_editor(window, app)
+        flow_map(window, app)
 
         broken = sample_project()
         broken.add_flow("broken", parse(BROKEN))

@@ -1,4 +1,9 @@
-"""`flexml-studio export`: write the FlexML of one flow, or of every flow into a folder."""
+"""`flexml-studio export`: write the FlexML of one flow, or of every flow into a folder.
+
+A switch is no file: it chooses a flow for each request, which only a running `flexml-studio
+serve` (the flow server) does. So `--flow SWITCH` is refused, saying why, and after writing
+the flows, export says which of them lead to a switch and the URLs that need the server.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 from ..core.fileio import SaveError, atomic_write, describe_os_error
 from ..core.flexml import FlexmlError, MalformedError, Severity
+from ..core.flexml.refs import flow_url
 from ..core.project import Project, load, references
 from . import UserError
 from .report import Finding, plural
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.inputs[0]} has no flows to export")
     names = project.names if args.all else [args.flow or project.entry or project.names[0]]
     for name in names:
+        if project.is_switch(name):
+            raise UserError(_switch_refusal(project, name))
         if name not in project:
             raise UserError(
                 f"the project has no flow named {name!r} (it has: {', '.join(project.names)})"
@@ -109,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
                 text = project.export(name, base_url=base_url, compact=args.compact)
                 atomic_write(folder / f"{name}.xml", text.encode("utf-8"))
             print(f"exported {plural(len(names), 'flow')} to {folder}", file=sys.stderr)
+            _say_what_needs_serve(project, names, base_url)
             return EXIT_OK
+        _say_what_needs_serve(project, names, base_url)
         text = project.export(names[0], base_url=base_url, compact=args.compact)
         if args.output in (None, "-"):
             _write_stdout(text)
@@ -118,3 +128,39 @@ def run(args: argparse.Namespace) -> int:
     except SaveError as exc:
         raise UserError(str(exc)) from None
     return EXIT_OK
+
+
+def _switch_refusal(project: Project, name: str) -> str:
+    switch = project.switch(name)
+    leads = ", ".join(dict.fromkeys(switch.targets())) or "nowhere yet"
+    return (
+        f"{name!r} is a switch, not a flow: it chooses a flow for each request from the "
+        f"request's {switch.on or 'time'}, which a static file cannot do. Serve the project "
+        f"with `flexml-studio serve` (it answers /flows/{name}), or export the flows it "
+        f"leads to ({leads})"
+    )
+
+
+def _say_what_needs_serve(project: Project, names: list[str], base_url: str | None) -> None:
+    """Name the exported flows that lead to a switch, and the URLs only `serve` answers."""
+    needing: dict[str, list[str]] = {}
+    for name in names:
+        for _node, _attribute, target in references(project.flow(name).root):
+            if project.is_switch(target):
+                needing.setdefault(target, [])
+                if name not in needing[target]:
+                    needing[target].append(name)
+    if not needing:
+        return
+    print(
+        f"flexml-studio: note: {_switches(len(needing))} cannot be a static file; "
+        "these URLs need a running `flexml-studio serve`:",
+        file=sys.stderr,
+    )
+    for switch, flows in needing.items():
+        url = flow_url(base_url, switch) if base_url else f"flow:{switch}"
+        print(f"  {url}  (switch {switch}, used by {', '.join(flows)})", file=sys.stderr)
+
+
+def _switches(count: int) -> str:
+    return f"{count} switch" if count == 1 else f"{count} switches"

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ..core.flexml import FlexmlError, MalformedError, Severity
+from ..core.flexml.refs import flow_url
 from ..core.project import Project, load
-from ..core.server import FlowServer, RequestRecord, ServerError, is_loopback
+from ..core.server import FlowServer, RequestRecord, ServerError, Snapshot, is_loopback
 from . import UserError
 from .report import Finding, plural
 
@@ -50,7 +51,7 @@ def _report_problems(inputs: list[str], project: Project) -> None:
     if project.path is None and len(inputs) == len(project):
         sources = dict(zip(project.names, inputs, strict=True))
     else:
-        sources = dict.fromkeys(project.names, inputs[0])
+        sources = dict.fromkeys(project.all_names, inputs[0])
     errors = 0
     for name, problems in project.lint().items():
         for problem in problems:
@@ -79,15 +80,25 @@ def _start(args: argparse.Namespace) -> FlowServer:
     return server
 
 
-def _header_lines(server: FlowServer, entry: str | None, as_json: bool) -> list[str]:
+def _header_lines(server: FlowServer, snapshot: Snapshot, as_json: bool) -> list[str]:
     urls = server.flow_urls()
+    switches = {name: flow_url(server.base_url, name) for name in snapshot.switches}
+    entry = snapshot.entry
     if as_json:
-        return [json.dumps({"url": server.base_url, "flows": urls, "entry": entry})]
-    width = max(map(len, urls))
-    lines = [f"Serving {plural(len(urls), 'flow')} at {server.base_url}"]
+        header: dict[str, Any] = {"url": server.base_url, "flows": urls, "entry": entry}
+        if switches:  # only then: a project without switches keeps the header it had
+            header["switches"] = switches
+        return [json.dumps(header)]
+    width = max(map(len, [*urls, *switches]))
+    served = plural(len(urls), "flow")
+    if switches:
+        served += f" and {_switches(len(switches))}"
+    lines = [f"Serving {served} at {server.base_url}"]
     for name, url in urls.items():
         mark = "  (entry, also at /)" if name == entry else ""
         lines.append(f"  {name:<{width}}  {url}{mark}")
+    for name, url in switches.items():
+        lines.append(f"  {name:<{width}}  {url}  (switch: answers the flow it chooses)")
     lines.append(f"Status callbacks: {server.base_url}/status")
     lines.append("Press Ctrl+C to stop.")
     return lines
@@ -100,10 +111,14 @@ def json_line(record: RequestRecord) -> str:
 def text_line(record: RequestRecord) -> str:
     clock = datetime.fromtimestamp(record.time).strftime("%H:%M:%S.%f")[:-3]
     fields = " ".join(f"{k}={_plain(v)}" for k, v in record.params.items())
-    return (
+    line = (
         f"{clock} {record.method} {record.path} -> {record.status} "
         f"({record.size} B, {record.latency_ms:.1f} ms){' ' + fields if fields else ''}"
     )
+    for taken in record.decisions:
+        looked = f"{taken.parameter}={_plain(taken.value)}" if taken.parameter else "the time"
+        line += f" [switch {taken.switch}: {looked} -> {taken.label} -> {taken.goto}]"
+    return line
 
 
 def _plain(value: Any) -> str:
@@ -209,10 +224,14 @@ def _serve(
                 "--public-url with the address CarrierX reaches",
                 file=sys.stderr,
             )
-        for line in _header_lines(server, snapshot.entry, args.json):
+        for line in _header_lines(server, snapshot, args.json):
             writer.put(line)
         server.add_listener(writer.put)
         while not stop.wait(1.0):  # a timeout keeps the wait interruptible everywhere
             pass
     finally:
         server.stop()
+
+
+def _switches(count: int) -> str:
+    return f"{count} switch" if count == 1 else f"{count} switches"

@@ -1,7 +1,8 @@
 """`flexml-studio simulate`: run one call through a flow and print what happens, event by event.
 
-The input is a project or FlexML files (run in-process, following flow: references), or an
-http(s) URL (requested like CarrierX does). Exit 0 when the call ends without an error
+The input is a project or FlexML files (run in-process, following flow: references and the
+project's switches, each decision printed as a `switch_taken` event), or an http(s) URL
+(requested like CarrierX does). Exit 0 when the call ends without an error
 event, 1 when it ends with one, 2 when the input or the command line is unusable.
 """
 
@@ -82,9 +83,10 @@ def run(args: argparse.Namespace) -> int:
             return loaded
         if not loaded.names:
             raise UserError(f"{args.inputs[0]} has no flows to simulate")
-        if args.flow and args.flow not in loaded:
+        if args.flow and args.flow not in loaded.all_names:
             raise UserError(
-                f"the project has no flow named {args.flow!r} (it has: {', '.join(loaded.names)})"
+                f"the project has no flow named {args.flow!r} "
+                f"(it has: {', '.join(loaded.all_names)})"
             )
         source = ProjectSource(loaded, args.flow)
     interpreter = Interpreter(

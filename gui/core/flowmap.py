@@ -1,6 +1,6 @@
 """The flow map's graph and its layout, Qt-free: flows (and switches) are nodes, every
-`flow:` reference and every switch case an edge, laid out in columns from the entry, left to
-right.
+`flow:` reference and every switch case an edge (`project_graph` makes it from a project),
+laid out in columns from the entry, left to right.
 
 The layout is a small layered (Sugiyama-style) one: columns by breadth-first distance from
 the entry (nodes nothing reaches go in a column after the last), then a few sweeps that
@@ -15,6 +15,10 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .project import Project
 
 SWEEPS = 4  # barycentre passes (down and up): enough for menus; more rarely helps
 
@@ -67,6 +71,27 @@ def build_graph(nodes: Sequence[MapNode], edges: Iterable[MapEdge], entry: str |
             edge
         )
     return graph
+
+
+def project_graph(project: Project) -> FlowGraph:
+    """The map of `project`: its flows, then its switches, as nodes; an edge for every
+    `flow:` reference (labelled with the verb and its attribute, "Gather action", or the
+    verb alone for a reference in its text, "Redirect") and for every case of a switch
+    (its label, "1", "2 or 3", "Mon-Fri 09:00-17:00") and its otherwise. The same edge
+    twice (two Redirects to one flow) is drawn once."""
+    nodes = [MapNode(name) for name in project.names]
+    nodes += [MapNode(name, NodeKind.SWITCH) for name in project.switch_names]
+    edges: dict[MapEdge, None] = {}  # ordered and without repeats
+    for source, refs in project.references_by_flow().items():
+        for node, attribute, target in refs:
+            label = node.tag if attribute is None else f"{node.tag} {attribute}"
+            edges[MapEdge(source, target, label)] = None
+    for name, switch in project.switches.items():
+        for case in switch.cases:
+            edges[MapEdge(name, case.goto, case.label())] = None
+        if switch.otherwise is not None:
+            edges[MapEdge(name, switch.otherwise, "otherwise")] = None
+    return build_graph(nodes, edges, project.entry)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Undo by recording: an edit runs once while its changes are recorded, then is replayed.
 
-An `Edit` runs any function that changes a project through its public API (flows, entry,
-settings) or its documents (insert, remove, move, attributes, text). Every announced change
+An `Edit` runs any function that changes a project through its public API (flows, switches,
+entry, settings) or its documents (insert, remove, move, attributes, text). Every announced change
 is recorded; undo applies the inverse of each, newest first, and redo applies them again,
 oldest first. So a gesture however complex (a multi-selection drag, a rename that rewrites
 references in every flow) is exactly one undo step, and undo restores exactly what was,
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .flexml import Change, ChangeKind, Document
-from .project import Project, ProjectChange, ProjectChangeKind
+from .project import SWITCH_CHANGES, Project, ProjectChange, ProjectChangeKind
 
 
 @dataclass(frozen=True)
@@ -166,3 +166,33 @@ def _apply_project(project: Project, change: ProjectChange, inverse: bool) -> No
         project.set_entry(change.old if inverse else change.new)
     elif kind is ProjectChangeKind.SETTING_CHANGED:
         project.set_setting(name, change.old if inverse else change.new)
+    elif kind in SWITCH_CHANGES:
+        _apply_switch(project, change, inverse)
+
+
+def _apply_switch(project: Project, change: ProjectChange, inverse: bool) -> None:
+    kind = change.kind
+    name = change.name
+    assert name is not None
+    if kind is ProjectChangeKind.SWITCH_ADDED:
+        assert change.switch is not None
+        if inverse:
+            project.remove_switch(name)
+        else:
+            project.add_switch(change.switch, change.index)
+    elif kind is ProjectChangeKind.SWITCH_REMOVED:
+        assert change.switch is not None
+        if inverse:
+            project.add_switch(change.switch, change.index)
+        else:
+            project.remove_switch(name)
+    elif kind is ProjectChangeKind.SWITCH_RENAMED:
+        assert change.new_name is not None
+        if inverse:
+            project.rename_switch(change.new_name, name, update_references=False)
+        else:
+            project.rename_switch(name, change.new_name, update_references=False)
+    elif kind is ProjectChangeKind.SWITCH_CHANGED:
+        switch = change.old_switch if inverse else change.switch
+        assert switch is not None
+        project.replace_switch(switch)

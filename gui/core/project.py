@@ -1,4 +1,9 @@
-"""A project: named flows, which one is the entry, and project settings, with its events.
+"""A project: named flows and switches, which flow is the entry, and settings, with its events.
+
+Flows and switches share one namespace: a `flow:NAME` reference may name either, and
+renaming one rewrites every reference to it (in flows and in switches' gotos). Every change
+is announced (`about_to_change`, then `changed`) with a `ProjectChange` that says enough to
+undo it (history.py records them).
 
 The file it is kept in is read and written by project_file.py (its format is described
 there); `load` and `Project.save` here are the way in and out. Wherever a project is
@@ -8,10 +13,11 @@ accepted, plain FlexML files are accepted too (see `load`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 
 from .flexml import Document, Node, Problem, lint, to_text
 from .flexml.reader import ReadNote
@@ -32,12 +38,15 @@ from .project_file import (
     read_files,
     save_project,
 )
+from .switch_lint import lint_switches
+from .switches import Switch
 
 __all__ = [
     "FORMAT_VERSION",
     "MAX_PROJECT_BYTES",
     "ROOT_TAG",
     "SUFFIX",
+    "SWITCH_CHANGES",
     "NewerFormatError",
     "NotAProjectError",
     "Project",
@@ -57,30 +66,51 @@ class ProjectChangeKind(Enum):
     FLOW_RENAMED = "flow-renamed"
     ENTRY_CHANGED = "entry-changed"
     SETTING_CHANGED = "setting-changed"
+    SWITCH_ADDED = "switch-added"
+    SWITCH_REMOVED = "switch-removed"
+    SWITCH_RENAMED = "switch-renamed"
+    SWITCH_CHANGED = "switch-changed"  # replaced by an edited copy (cases, on, otherwise)
+
+
+SWITCH_CHANGES = frozenset(
+    {
+        ProjectChangeKind.SWITCH_ADDED,
+        ProjectChangeKind.SWITCH_REMOVED,
+        ProjectChangeKind.SWITCH_RENAMED,
+        ProjectChangeKind.SWITCH_CHANGED,
+    }
+)
 
 
 @dataclass(frozen=True)
 class ProjectChange:
-    """One change to the project's structure (flows, entry, settings)."""
+    """One change to the project's structure (flows, switches, entry, settings)."""
 
     kind: ProjectChangeKind
-    name: str | None = None  # the flow (or setting) concerned
-    index: int = -1  # the flow's position in the project
+    name: str | None = None  # the flow, switch (or setting) concerned
+    index: int = -1  # the flow's position among the flows, or the switch's among the switches
     new_name: str | None = None  # for renames
     old: str | None = None
     new: str | None = None
     document: Document | None = field(default=None, compare=False, repr=False)  # added/removed
+    # The switch added or removed, or for SWITCH_CHANGED the new one (and `old_switch` the
+    # one it replaced): switches are immutable, so these are the whole before and after.
+    switch: Switch | None = field(default=None, compare=False, repr=False)
+    old_switch: Switch | None = field(default=None, compare=False, repr=False)
 
 
 class Project:
-    """Named flows in order, the entry flow's name, and free-form settings."""
+    """Named flows in order, named switches in order, the entry flow's name, and free-form
+    settings. `names`, `len()` and `in` are about flows; `all_names` holds switches too."""
 
     def __init__(self) -> None:
         self._flows: dict[str, Document] = {}
+        self._switches: dict[str, Switch] = {}
         self.entry: str | None = None
         self.settings: dict[str, str] = {}
         self.notes: list[ReadNote] = []  # what loading skipped or repaired
         self._lint_cache: dict[str, tuple[tuple[int, int, frozenset[str]], list[Problem]]] = {}
+        self._refs_cache: dict[str, tuple[tuple[int, int], list[tuple[Node, str | None, str]]]] = {}
         self.path: Path | None = None  # the project file, None for unsaved or imported XML
         self.about_to_change: Signal[ProjectChange] = Signal()
         self.changed: Signal[ProjectChange] = Signal()
@@ -103,12 +133,51 @@ class Project:
     def __len__(self) -> int:
         return len(self._flows)
 
-    def lint(self) -> dict[str, list[Problem]]:
-        """Problems of every flow, `flow:` references checked against this project.
+    @property
+    def switches(self) -> Mapping[str, Switch]:
+        """The switches by name, in order (read-only: change them through the methods)."""
+        return MappingProxyType(self._switches)
 
-        A flow unchanged since the last call (same revision, same flow names) is not linted
+    @property
+    def switch_names(self) -> list[str]:
+        return list(self._switches)
+
+    def switch(self, name: str) -> Switch:
+        try:
+            return self._switches[name]
+        except KeyError:
+            raise KeyError(f"the project has no switch named {name!r}") from None
+
+    def is_switch(self, name: str) -> bool:
+        return name in self._switches
+
+    @property
+    def all_names(self) -> list[str]:
+        """Every name a `flow:` reference may name: the flows, then the switches."""
+        return [*self._flows, *self._switches]
+
+    def references_by_flow(self) -> dict[str, list[tuple[Node, str | None, str]]]:
+        """Every flow's `flow:` references (see `references`), kept until the flow changes."""
+        cache = self._refs_cache
+        result = {}
+        for name, document in self._flows.items():
+            key = (id(document), document.revision)
+            found = cache.get(name)
+            if found is None or found[0] != key:
+                found = (key, list(references(document.root)))
+                cache[name] = found
+            result[name] = found[1]
+        for stale in set(cache) - set(result):
+            del cache[stale]
+        return result
+
+    def lint(self) -> dict[str, list[Problem]]:
+        """Problems of every flow, then of every switch, `flow:` references and gotos
+        checked against this project (see switch_lint for what a switch is checked for).
+
+        A flow unchanged since the last call (same revision, same names) is not linted
         again: the window asks after every gesture, which usually touches one flow."""
-        names = frozenset(self._flows)
+        names = frozenset(self.all_names)
         cache = self._lint_cache
         result: dict[str, list[Problem]] = {}
         for name, document in self._flows.items():
@@ -120,6 +189,8 @@ class Project:
             result[name] = found[1]
         for stale in set(cache) - set(result):
             del cache[stale]
+        if self._switches:
+            result.update(lint_switches(self._switches, self._flows, self.references_by_flow()))
         return result
 
     def export(self, name: str, *, base_url: str | None = None, compact: bool = False) -> str:
@@ -132,12 +203,20 @@ class Project:
         apply()
         self.changed.emit(change)
 
-    def add_flow(self, name: str, document: Document, index: int | None = None) -> None:
-        """Add a flow; the first flow added becomes the entry."""
+    def _check_free(self, name: str, what: str = "flow") -> None:
+        """Raise ValueError unless `name` is a valid name no flow or switch has."""
         if not is_valid_name(name):
-            raise ValueError(f"{name!r} is not a flow name: use lowercase letters, digits, - and _")
+            raise ValueError(
+                f"{name!r} is not a {what} name: use lowercase letters, digits, - and _"
+            )
         if name in self._flows:
             raise ValueError(f"the project already has a flow named {name!r}")
+        if name in self._switches:
+            raise ValueError(f"the project already has a switch named {name!r}")
+
+    def add_flow(self, name: str, document: Document, index: int | None = None) -> None:
+        """Add a flow; the first flow added becomes the entry."""
+        self._check_free(name)
         position = len(self._flows) if index is None else max(0, min(index, len(self._flows)))
 
         def apply() -> None:
@@ -169,10 +248,7 @@ class Project:
         self.flow(old)
         if old == new:
             return
-        if not is_valid_name(new):
-            raise ValueError(f"{new!r} is not a flow name: use lowercase letters, digits, - and _")
-        if new in self._flows:
-            raise ValueError(f"the project already has a flow named {new!r}")
+        self._check_free(new)
         position = self.names.index(old)
 
         def apply() -> None:
@@ -184,8 +260,89 @@ class Project:
             ProjectChange(ProjectChangeKind.FLOW_RENAMED, old, position, new_name=new), apply
         )
         if update_references:
-            for document in self._flows.values():
-                rewrite_references(document, old, new)
+            self._rewrite_everywhere(old, new)
+
+    def _rewrite_everywhere(self, old: str, new: str) -> None:
+        """Every `flow:OLD` in the flows and every goto OLD in the switches now says NEW
+        (each change announced, so undo takes them back)."""
+        for document in self._flows.values():
+            rewrite_references(document, old, new)
+        for switch in list(self._switches.values()):
+            if old in switch.targets():
+                self.replace_switch(switch.retargeted(old, new))
+
+    # -- switches ----------------------------------------------------------------------
+
+    def add_switch(self, switch: Switch, index: int | None = None) -> None:
+        """Add a switch (at `index` among the switches, else last)."""
+        self._check_free(switch.name, "switch")
+        count = len(self._switches)
+        position = count if index is None else max(0, min(index, count))
+
+        def apply() -> None:
+            items = list(self._switches.items())
+            items.insert(position, (switch.name, switch))
+            self._switches = dict(items)
+
+        self._announce(
+            ProjectChange(ProjectChangeKind.SWITCH_ADDED, switch.name, position, switch=switch),
+            apply,
+        )
+
+    def remove_switch(self, name: str) -> Switch:
+        """Remove a switch and return it (references to it are left, and lint reports them)."""
+        switch = self.switch(name)
+        position = self.switch_names.index(name)
+        self._announce(
+            ProjectChange(ProjectChangeKind.SWITCH_REMOVED, name, position, switch=switch),
+            lambda: self._switches.pop(name),
+        )
+        return switch
+
+    def rename_switch(self, old: str, new: str, *, update_references: bool = True) -> None:
+        """Rename a switch; with `update_references`, every `flow:OLD` and goto OLD follows."""
+        switch = self.switch(old)
+        if old == new:
+            return
+        self._check_free(new, "switch")
+        position = self.switch_names.index(old)
+        renamed = replace(switch, name=new)
+
+        def apply() -> None:
+            self._switches = {
+                (new if k == old else k): (renamed if k == old else v)
+                for k, v in self._switches.items()
+            }
+
+        self._announce(
+            ProjectChange(
+                ProjectChangeKind.SWITCH_RENAMED, old, position, new_name=new, switch=renamed
+            ),
+            apply,
+        )
+        if update_references:
+            self._rewrite_everywhere(old, new)
+
+    def replace_switch(self, switch: Switch) -> None:
+        """Put `switch` (an edited copy) in place of the switch of the same name."""
+        old = self.switch(switch.name)
+        if old is switch:
+            return
+        position = self.switch_names.index(switch.name)
+
+        def apply() -> None:
+            self._switches[switch.name] = switch
+
+        self._announce(
+            ProjectChange(
+                ProjectChangeKind.SWITCH_CHANGED,
+                switch.name,
+                position,
+                switch=switch,
+                old_switch=old,
+            ),
+            apply,
+        )
 
     def set_entry(self, name: str | None) -> None:
         if name is not None:
@@ -224,6 +381,8 @@ class Project:
         project = cls()
         for name, document in contents.flows.items():
             project.add_flow(name, document)  # the first becomes the entry
+        for switch in contents.switches.values():
+            project.add_switch(switch)
         if contents.entry in project:
             project.entry = contents.entry
         project.settings = dict(contents.settings)

@@ -8,14 +8,24 @@ The file is XML whose flows are literally the `<Response>` trees they export:
       <flow name="main">
         <Response>...</Response>
       </flow>
+      <switch name="route" on="Digits">
+        <case value="1" goto="sales"/>
+        <case values="2 3" goto="support"/>
+        <case prefix="0" goto="operator"/>
+        <case pattern="NXX." goto="extension"/>
+        <case hours="Mon-Fri 09:00-17:00" tz="America/New_York" goto="open"/>
+        <otherwise goto="main"/>
+      </switch>
     </flexml-project>
 
+Switches are written after the flows (the README's "Switches" says what each case does).
 Reading parses the file once (with the FlexML reader's safety rules), walks the project's
 elements once in document order and hands each flow's `<Response>` to the FlexML reader once.
-What is wrong but recoverable (an unknown element, a setting without a value, a flow with a
-bad name, none or several documents, an entry that does not exist) is repaired or skipped
-and reported as a note; the rest of the file is kept. The model (`Project`) lives in
-project.py, which builds itself from these contents.
+What is wrong but recoverable (an unknown element, a setting without a value, a flow or
+switch with a bad name, none or several documents, a case that cannot be understood, an
+entry that does not exist) is repaired or skipped and reported as a note; the rest of the
+file is kept. The model (`Project`) lives in project.py, which builds itself from these
+contents.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ from .flexml import Document, FlexmlError, MalformedError, RefusedError
 from .flexml.reader import MAX_BYTES, Positions, ReadNote, build_document, parse_xml, read_bytes
 from .flexml.refs import is_valid_name, slugify, unique_name
 from .flexml.writer import DECLARATION, escape_attr, write_node
+from .switch_file import SwitchPlaces, SwitchReader, write_switch
+from .switches import Switch
 
 FORMAT_VERSION = 1
 ROOT_TAG = "flexml-project"
@@ -63,20 +75,24 @@ class ProjectLike(Protocol):
     @property
     def names(self) -> list[str]: ...
 
+    @property
+    def switches(self) -> Mapping[str, Switch]: ...
+
     def flow(self, name: str) -> Document: ...
 
 
 @dataclass
 class ProjectContents:
     """What a project file holds: flows in order, the entry flow's name (None only when
-    there are no flows), settings, what reading repaired or skipped, and the file read
-    (None for FlexML files and bytes)."""
+    there are no flows), switches in order, settings, what reading repaired or skipped, and
+    the file read (None for FlexML files and bytes)."""
 
     flows: dict[str, Document] = field(default_factory=dict)
     entry: str | None = None
     settings: dict[str, str] = field(default_factory=dict)
     notes: list[ReadNote] = field(default_factory=list)
     path: Path | None = None
+    switches: dict[str, Switch] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -106,6 +122,8 @@ def project_text(project: ProjectLike) -> str:
         out.append(f'  <flow name="{escape_attr(name)}">\n')
         write_node(project.flow(name).root, out, "    ")
         out.append("  </flow>\n")
+    for switch in project.switches.values():
+        write_switch(switch, out)
     out.append(f"</{ROOT_TAG}>\n")
     return "".join(out)
 
@@ -210,15 +228,19 @@ def _read_root(root: etree._Element, positions: Positions) -> ProjectContents:
     places they have in the file."""
     _check_format(root)
     contents = ProjectContents()
+    places = SwitchPlaces(positions)
     positions.skip(root)
     for child in root.iterchildren():
         if not isinstance(child.tag, str):  # a comment or processing instruction
             positions.skip(child)
         elif child.tag == "flow":
             _read_flow(contents, child, positions)
+        elif child.tag == "switch":
+            SwitchReader(contents, places).read(child)
         else:
             positions.skip_subtree(child)
             _read_other(contents, child)
+    places.resolve(contents)
     entry = root.get("entry")
     if entry in contents.flows:
         contents.entry = entry
@@ -263,7 +285,7 @@ def _read_flow(contents: ProjectContents, element: etree._Element, positions: Po
     positions.skip(element)
     raw_name = element.get("name") or ""
     name = raw_name if is_valid_name(raw_name) else slugify(raw_name)
-    name = unique_name(name, set(contents.flows))
+    name = unique_name(name, {*contents.flows, *contents.switches})
     if name != raw_name:
         contents.notes.append(
             _note(element, f"the flow named {raw_name!r} was renamed to {name!r}")

@@ -9,11 +9,14 @@ the value, and values longer than `MAX_VALUE` never match (they go to `otherwise
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from enum import Enum
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_VALUE = 256  # characters; a longer parameter is no caller's answer to a menu
@@ -143,15 +146,16 @@ class HoursRange:
     end: time
 
     def contains(self, moment: datetime) -> bool:
-        now = moment.time().replace(second=0, microsecond=0, tzinfo=None)
+        # Minutes since midnight: the flow server asks this for every request.
+        now = moment.hour * 60 + moment.minute
+        start = self.start.hour * 60 + self.start.minute
+        end = 1440 if self.end == time.max else self.end.hour * 60 + self.end.minute
         today = moment.weekday()
-        if self.start < self.end:
-            return today in self.days and self.start <= now < self.end
+        if start < end:
+            return today in self.days and start <= now < end
         # Past midnight: from start to 24:00 on the day, from 00:00 to end on the next.
         yesterday = (today - 1) % 7
-        return (today in self.days and now >= self.start) or (
-            yesterday in self.days and now < self.end
-        )
+        return (today in self.days and now >= start) or (yesterday in self.days and now < end)
 
     def label(self) -> str:
         end = "24:00" if self.end == time.max else f"{self.end:%H:%M}"
@@ -247,13 +251,18 @@ def _days_label(days: frozenset[int]) -> str:
 
 @dataclass(frozen=True)
 class Case:
-    """One branch: when the parameter (or the clock) matches, go to `goto`."""
+    """One branch: when the parameter (or the clock) matches, go to `goto`.
+
+    `line` and `column` say where the case stood in the project file (None for a case made
+    since); they are not compared, so an edited switch equals one read back from its file."""
 
     kind: MatchKind
     goto: str
     values: tuple[str, ...] = ()  # VALUE: one; ANY_OF: several; PREFIX: one
     pattern: DigitPattern | None = None
     hours: Hours | None = None
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
 
     def matches(self, value: str | None, moment: datetime) -> bool:
         if self.kind is MatchKind.HOURS:
@@ -277,11 +286,45 @@ class Case:
             return f"{self.values[0]}…"
         return " or ".join(self.values)
 
+    @property
+    def text(self) -> str:
+        """What the case matches, as written in the project file and typed in the editor:
+        "1", "2 3", "0", "NXX.", "Mon-Fri 09:00-17:00" (the zone is `zone`)."""
+        if self.kind is MatchKind.HOURS:
+            return self.hours.text if self.hours is not None else ""
+        if self.kind is MatchKind.PATTERN:
+            return self.pattern.text if self.pattern is not None else ""
+        return " ".join(self.values)
 
-@dataclass(frozen=True)
-class Decision:
+    @property
+    def zone(self) -> str | None:
+        """The IANA time zone of an opening-hours case, else None."""
+        return self.hours.zone if self.hours is not None else None
+
+
+def make_case(kind: MatchKind, text: str, goto: str, zone: str | None = None) -> Case:
+    """A case of `kind` matching `text` (several values separated by spaces for ANY_OF;
+    days and times for HOURS, in `zone`), going to `goto`. Raises SwitchError saying what
+    is wrong: what the file reader and the switch editor both take."""
+    if kind is MatchKind.HOURS:
+        return Case(kind, goto, hours=parse_hours(text, zone or ""))
+    if zone:
+        raise SwitchError("a time zone (tz) only goes with opening hours")
+    if kind is MatchKind.PATTERN:
+        return Case(kind, goto, pattern=compile_pattern(text))
+    values = tuple(text.split()) if kind is MatchKind.ANY_OF else (text,)
+    if not values or not all(values):
+        # An empty parameter goes to otherwise, so an empty value could never match.
+        raise SwitchError(f"a {kind.value} case needs a value (an empty one never matches)")
+    longest = max(values, key=len)
+    if len(longest) > MAX_VALUE:
+        raise SwitchError(f"a value longer than {MAX_VALUE} characters never matches")
+    return Case(kind, goto, values=values)
+
+
+class Decision(NamedTuple):
     """What a switch chose: the case taken (its index, or None for otherwise), the value it
-    looked at, and where it goes."""
+    looked at, and where it goes. (A named tuple: one is made per request a switch answers.)"""
 
     switch: str
     parameter: str
@@ -291,25 +334,95 @@ class Decision:
     goto: str
 
 
+# The flow server says each decision in a response header, so a client over HTTP (the
+# runtime's HttpSource) learns what the switch chose as the project source does in memory.
+SWITCH_HEADER = "X-FlexML-Switch"
+
+
+def decision_header(decision: Decision) -> str:
+    """`decision` as one header value: a JSON array in ASCII (no line breaks, whatever the
+    caller sent), the value cut after MAX_VALUE characters (a longer one matches nothing)."""
+    value = decision.value
+    if value is None:
+        said = "null"
+    elif len(value) <= 64 and value.isascii() and value.isalnum():
+        said = f'"{value}"'  # the usual Digits or number: nothing to escape
+    else:
+        said = json.dumps(value[: MAX_VALUE + 1])
+    head, tail = _header_parts(
+        decision.switch, decision.parameter, decision.case, decision.label, decision.goto
+    )
+    return head + said + tail
+
+
+@lru_cache(maxsize=1024)
+def _header_parts(
+    switch: str, parameter: str, case: int | None, label: str, goto: str
+) -> tuple[str, str]:
+    """What a decision's header says around its value: the same for every request that
+    takes the same case, so worked out once."""
+    head = json.dumps([switch, parameter], separators=(",", ":"))[:-1] + ","
+    tail = "," + json.dumps([case, label, goto], separators=(",", ":"))[1:]
+    return head, tail
+
+
+def decision_from_header(text: str) -> Decision | None:
+    """The decision a `decision_header` value says, or None when it says none."""
+    try:
+        switch, parameter, value, case, label, goto = json.loads(text)
+    except (ValueError, TypeError):
+        return None
+    texts = (switch, parameter, label, goto)
+    if not all(isinstance(t, str) for t in texts) or not isinstance(value, str | None):
+        return None
+    if case is not None and (not isinstance(case, int) or isinstance(case, bool)):
+        return None
+    return Decision(switch, parameter, value, case, label, goto)
+
+
 @dataclass(frozen=True)
 class Switch:
     """A named branch point: the first case that matches the parameter `on` wins; anything
-    else (an absent or empty parameter included) goes to `otherwise`."""
+    else (an absent or empty parameter included) goes to `otherwise`.
+
+    `extra` holds attributes of `<switch>` this version does not know (kept, written back).
+    `line`/`column` (and `otherwise_line`/`otherwise_column`) say where the switch (and its
+    `<otherwise>`) stood in the project file; they are not compared."""
 
     name: str
     on: str
     cases: tuple[Case, ...] = ()
     otherwise: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+    otherwise_line: int | None = field(default=None, compare=False)
+    otherwise_column: int | None = field(default=None, compare=False)
+    # What each case tests, worked out once (a switch never changes): see _plan_of.
+    _plan: tuple[_Step, ...] = field(default=(), init=False, repr=False, compare=False)
 
-    def decide(self, params: Mapping[str, str], moment: datetime) -> Decision | None:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_plan", tuple(map(_plan_of, self.cases)))
+
+    def decide(self, params: Mapping[str, object], moment: datetime) -> Decision | None:
         """The decision for a request with `params` at `moment`; None when no case matches
-        and there is no otherwise."""
+        and there is no otherwise. A whole number (from a JSON body) counts as its digits;
+        any other non-string value as absent. The same as trying `Case.matches` in order,
+        one call per case tried (the flow server's hot path)."""
         raw = params.get(self.on)
-        value = raw if isinstance(raw, str) else None
-        for index, case in enumerate(self.cases):
-            if case.matches(value, moment):
-                return Decision(self.name, self.on, value, index, case.label(), case.goto)
+        if isinstance(raw, str):
+            value: str | None = raw
+        elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            value = str(raw)
+        else:
+            value = None
+        usable = value is not None and 0 < len(value) <= MAX_VALUE
+        for index, (test, hours, label, goto) in enumerate(self._plan):
+            if hours is not None:
+                if hours.open_at(moment):
+                    return Decision(self.name, self.on, value, index, label, goto)
+            elif usable and test(value):
+                return Decision(self.name, self.on, value, index, label, goto)
         if self.otherwise is None:
             return None
         return Decision(self.name, self.on, value, None, "otherwise", self.otherwise)
@@ -320,3 +433,94 @@ class Switch:
         if self.otherwise is not None:
             names.append(self.otherwise)
         return names
+
+    def retargeted(self, old: str, new: str) -> Switch:
+        """This switch with every goto (and otherwise) to `old` going to `new` instead."""
+        cases = tuple(replace(c, goto=new) if c.goto == old else c for c in self.cases)
+        otherwise = new if self.otherwise == old else self.otherwise
+        return replace(self, cases=cases, otherwise=otherwise)
+
+
+_Step = tuple[Callable[[str], bool], "Hours | None", str, str]  # test, hours, label, goto
+
+
+def _never(value: str) -> bool:
+    return False
+
+
+def _plan_of(case: Case) -> _Step:
+    """What `decide` does for `case`: a test of a usable value (or opening hours instead),
+    the label and the goto."""
+    hours = case.hours if case.kind is MatchKind.HOURS else None
+    if case.kind is MatchKind.HOURS:
+        test: Callable[[str], bool] = _never
+        if hours is None:  # a case without its hours never matches
+            hours = _CLOSED
+    elif case.kind is MatchKind.PATTERN:
+        test = case.pattern.matches if case.pattern is not None else _never
+    elif case.kind is MatchKind.PREFIX:
+        prefix = case.values[0]
+
+        def test(value: str) -> bool:
+            return value.startswith(prefix)
+
+    else:
+        test = frozenset(case.values).__contains__
+    return test, hours, case.label(), case.goto
+
+
+_CLOSED = Hours("", "UTC", ())
+
+
+# -- following switches -----------------------------------------------------------------------
+
+MAX_HOPS = 32  # switches one request may pass through (a circle is caught before this)
+
+
+class Route(NamedTuple):
+    """Where a request for a name ends up: the first name on the way that is not a switch
+    (`target`: a flow, or a name nobody has), the decisions taken to get there, or why
+    there is no target (`failure`; `circular` when switches lead back to one another, or
+    more than MAX_HOPS follow one another: a fault of the project, not of the request)."""
+
+    target: str | None
+    decisions: tuple[Decision, ...] = ()
+    failure: str | None = None
+    circular: bool = False
+
+
+def follow(
+    name: str, switches: Mapping[str, Switch], params: Mapping[str, object], moment: datetime
+) -> Route:
+    """Follow `name` through `switches` for a request with `params` at `moment`.
+
+    The same request always decides the same way, so reaching a switch a second time would
+    go round forever: that is a failure, found at most one pass over the switches in."""
+    decisions: list[Decision] = []
+    seen: list[str] = []
+    while (switch := switches.get(name)) is not None:
+        if name in seen:
+            circle = " -> ".join([*seen[seen.index(name) :], name])
+            failure = f"the switches {circle} lead to each other in a circle"
+            return Route(None, tuple(decisions), failure, True)
+        if len(seen) >= MAX_HOPS:
+            failure = f"more than {MAX_HOPS} switches follow one another ({seen[0]} first)"
+            return Route(None, tuple(decisions), failure, True)
+        seen.append(name)
+        decision = switch.decide(params, moment)
+        if decision is None:
+            value = params.get(switch.on)
+            said = "no value" if value in (None, "") else f"{_short(str(value))}"
+            return Route(
+                None,
+                tuple(decisions),
+                f"switch {name!r} has no case for {switch.on or 'the request'} = {said} "
+                "and no otherwise",
+            )
+        decisions.append(decision)
+        name = decision.goto
+    return Route(name, tuple(decisions))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1091,11 +1091,12 @@ def test_a_document_using_every_element_is_clean():
 
 def test_the_sample_project_is_clean():
     project = load([SAMPLE])
-    assert project.names == ["hello", "menu", "choice"]
+    assert project.names == ["hello", "menu", "menu-again", "sales", "support", "goodbye"]
+    assert project.switch_names == ["route", "route-again"]
     assert project.notes == []
-    assert project.lint() == {"hello": [], "menu": [], "choice": []}
+    assert project.lint() == {name: [] for name in project.all_names}
     for name in project.names:
-        clean(lint(project.flow(name), flow_names=project.names))
+        clean(lint(project.flow(name), flow_names=project.all_names))
 
 
 def test_the_sample_project_would_catch_a_missing_flow():

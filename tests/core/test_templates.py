@@ -36,7 +36,7 @@ def test_template_loads_clean_without_a_file(name):
     assert project.path is None  # saving asks for a location
     assert project.notes == []  # nothing was repaired while loading
     assert project.entry is not None and project.entry in project
-    assert project.lint() == {n: [] for n in project.names}
+    assert project.lint() == {n: [] for n in project.all_names}
     for flow in project.names:
         assert project.flow(flow).root.tag == "Response"
 
@@ -73,25 +73,35 @@ def test_hello_world_says_and_hangs_up():
 
 def test_ivr_menu_gathers_one_key_and_routes_to_sales_or_support():
     project = _by_name("ivr-menu").load()
-    assert project.names == ["menu", "route", "sales", "support"]
+    assert project.names == ["menu", "menu-again", "sales", "support", "goodbye"]
     assert project.entry == "menu"
     gather = project.flow("menu").root.children[0]
     assert gather.tag == "Gather"
     assert gather.attrs["numDigits"] == "1"
     assert gather.attrs["action"] == "flow:route"
     assert [c.tag for c in gather.children] == ["Say"]
+    # It branches for real: the route switch sends 1 to sales, 2 to support, and anything
+    # else (no input included) to the menu once more, whose own switch then says goodbye.
+    assert project.switch_names == ["route", "route-again"]
+    for name, again in (("route", "menu-again"), ("route-again", "goodbye")):
+        switch = project.switch(name)
+        assert switch.on == "Digits"
+        assert [(c.values, c.goto) for c in switch.cases] == [
+            (("1",), "sales"),
+            (("2",), "support"),
+        ]
+        assert switch.otherwise == again
+    assert project.flow("menu-again").root.children[0].attrs["action"] == "flow:route-again"
     redirects = {
         target
         for flow in project.names
         for node, attribute, target in references(project.flow(flow).root)
         if node.tag == "Redirect" and attribute is None
     }
-    assert redirects == {"sales", "support"}
-    # The route flow explains why it cannot branch on the key itself.
-    route = project.flow("route").root.children
-    assert route[0].tag == COMMENT
-    assert "Digits" in route[0].text and "cannot branch" in route[0].text
-    assert _verbs(project, "route") == ["Redirect"]
+    assert redirects == {"menu-again", "goodbye"}  # no input: ask again, then goodbye
+    # No comment says the designer cannot branch any more.
+    text = project.to_text()
+    assert "cannot branch" not in text and "<!--" not in text
 
 
 def test_voicemail_records_to_the_saved_flow():

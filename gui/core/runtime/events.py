@@ -90,6 +90,30 @@ class Fetched(Event):
 
 
 @dataclass(frozen=True)
+class SwitchTaken(Event):
+    """A switch of the project chose where the request goes: the parameter and value it
+    looked at (None when absent), the case that matched (its label, or "otherwise") and
+    the flow or switch it went to. Follows the Fetched event of the request."""
+
+    kind: ClassVar[str] = "switch_taken"
+    switch: str
+    parameter: str
+    value: str | None
+    label: str
+    goto: str
+
+    def describe(self) -> str:
+        if not self.parameter:
+            looked = "no parameter"
+        elif self.value in (None, ""):
+            looked = f"no {self.parameter}"
+        else:
+            looked = f"{self.parameter}={self.value}"
+        case = "otherwise" if self.label == "otherwise" else f"case {self.label!r}"
+        return f"switch {self.switch}: {looked} -> {case} -> {self.goto}"
+
+
+@dataclass(frozen=True)
 class Say(Event):
     kind: ClassVar[str] = "say"
     text: str

@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..flexml import MAX_BYTES
 from ..flexml.refs import flow_url, reference_target
+from ..switches import SWITCH_HEADER, decision_from_header
 from .sources import Answer, FetchError, Fields
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ class HttpSource:
     """Fetches FlexML over HTTP with one httpx.AsyncClient (its own unless one is given).
 
     `flow_base_url` lets `flow:NAME` references resolve to BASE/flows/NAME, as the flow
-    server serves them; without it such a reference cannot be followed over HTTP.
+    server serves them; without it such a reference cannot be followed over HTTP. What the
+    flow server's switches chose is read from its X-FlexML-Switch headers.
     """
 
     def __init__(
@@ -69,16 +71,17 @@ class HttpSource:
         return urljoin(base, reference)
 
     async def fetch(self, url: str, method: str, fields: Fields) -> Answer:
-        status, reason, body = await self._request(url, method, fields, read=True)
-        return Answer(url, status, reason, body=body)
+        status, reason, body, said = await self._request(url, method, fields, read=True)
+        decisions = tuple(d for d in map(decision_from_header, said) if d is not None)
+        return Answer(url, status, reason, body=body, decisions=decisions)
 
     async def notify(self, url: str, method: str, fields: Fields) -> int | None:
-        status, _, _ = await self._request(url, method, fields, read=False)
+        status, _, _, _ = await self._request(url, method, fields, read=False)
         return status
 
     async def _request(
         self, url: str, method: str, fields: Fields, *, read: bool
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, str, bytes, list[str]]:
         import httpx
 
         _check_url(url)
@@ -102,7 +105,8 @@ class HttpSource:
             raise FetchError(f"{method} {url}: cannot connect ({_reason(exc)})") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"{method} {url} failed: {_reason(exc)}") from None
-        return response.status_code, response.reason_phrase, body
+        said = response.headers.get_list(SWITCH_HEADER)
+        return response.status_code, response.reason_phrase, body, said
 
     async def _read(self, response: httpx.Response, url: str) -> bytes:
         chunks: list[bytes] = []

@@ -18,7 +18,7 @@ from ..flexml import Document, FlexmlError, Node, Severity, lint, parse
 from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, VirtualClock
-from .events import Ended, Error, Event, Fetched, Started, StatusCallback
+from .events import Ended, Error, Event, Fetched, Started, StatusCallback, SwitchTaken
 from .sources import Answer, DocumentSource, FetchError, Fields
 from .verbs import HANDLERS, NOT_ANSWERING, End, Goto, Step
 
@@ -234,6 +234,12 @@ class Interpreter:
         except FetchError as exc:
             raise CallFailed(exc.message, cause) from None
         self.emit(Fetched(url, method, answer.status, fields, node=cause))
+        for taken in answer.decisions:  # the project's switches on the way (see sources)
+            self.emit(
+                SwitchTaken(
+                    taken.switch, taken.parameter, taken.value, taken.label, taken.goto, node=cause
+                )
+            )
         try:
             document = _document(answer, method)
         except CallFailed as exc:

@@ -5,14 +5,23 @@ at its base URL (BASE/flows/NAME, as the flow server does), so ``menu``, ``/flow
 BASE/flows/menu all lead to the flow ``menu``, and BASE itself to the entry flow. Any other
 URL goes to `fallback` (e.g. an HttpSource) when one is given, else the call ends with an
 error that says so.
+
+``flow:SWITCH`` is answered as the flow server answers /flows/SWITCH: the switch chooses with
+the request's fields (Digits, From, ...) at the time `clock` says, the answer is the chosen
+flow and says what was chosen (`Answer.decisions`); no flow chosen is a 404 (a circle of
+switches a 500) with the server's message, so a run in memory and one over HTTP agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from time import time
 from urllib.parse import urljoin, urlsplit
 
 from ..flexml.refs import PREFIX, flow_url, is_valid_name, reference_target
 from ..project import Project
+from ..switches import follow
 from .sources import Answer, DocumentSource, FetchError, Fields
 
 BASE_URL_SETTING = "export-base-url"
@@ -21,7 +30,8 @@ DEFAULT_BASE_URL = "http://project.invalid"
 
 
 class ProjectSource:
-    """Serves a project's flows to the interpreter, starting at `flow` or the entry."""
+    """Serves a project's flows to the interpreter, starting at `flow` (a flow or a switch)
+    or the entry. `clock` gives the time switches choose by, in seconds since the epoch."""
 
     def __init__(
         self,
@@ -30,13 +40,15 @@ class ProjectSource:
         *,
         base_url: str | None = None,
         fallback: DocumentSource | None = None,
+        clock: Callable[[], float] = time,
     ) -> None:
         if not project.names:
             raise ValueError("the project has no flows")
         start = flow or project.entry or project.names[0]
-        if start not in project:
-            raise KeyError(f"the project has no flow named {start!r}")
+        if start not in project and not project.is_switch(start):
+            raise KeyError(f"the project has no flow or switch named {start!r}")
         self.project = project
+        self.clock = clock
         self.start = start
         self.base_url = (
             base_url or project.settings.get(BASE_URL_SETTING) or DEFAULT_BASE_URL
@@ -83,11 +95,32 @@ class ProjectSource:
                 f"{url} is outside the project: a run inside the project follows only its "
                 "own flows (flow:NAME)"
             )
-        if name not in self.project:
+        project = self.project
+        if project.is_switch(name):
+            return self._choose(url, name, fields)
+        if name not in project:
             raise FetchError(f"{url}: the project has no flow named {name!r}")
-        return Answer(
-            url, 200, "OK", document=self.project.flow(name), flow_names=self.project.names
-        )
+        return Answer(url, 200, "OK", document=project.flow(name), flow_names=project.all_names)
+
+    def _choose(self, url: str, switch: str, fields: Fields) -> Answer:
+        """What the flow server answers for a switch (routes.choose), from the project."""
+        moment = datetime.fromtimestamp(self.clock(), UTC)
+        way = follow(switch, self.project.switches, fields, moment)
+        if way.target is None:
+            assert way.failure is not None
+            if way.circular:
+                body = f"internal error: {way.failure}\n"
+                return Answer(
+                    url, 500, "Internal Server Error", body.encode(), None, None, way.decisions
+                )
+            body = f"not found: {way.failure}\n"
+            return Answer(url, 404, "Not Found", body.encode(), None, None, way.decisions)
+        if way.target not in self.project:
+            last = way.decisions[-1]
+            body = f"not found: switch {last.switch!r} goes to {way.target!r}, which is no flow\n"
+            return Answer(url, 404, "Not Found", body.encode(), None, None, way.decisions)
+        document = self.project.flow(way.target)
+        return Answer(url, 200, "OK", None, document, self.project.all_names, way.decisions)
 
     async def notify(self, url: str, method: str, fields: Fields) -> int | None:
         if reference_target(url) is None and self.fallback is not None:

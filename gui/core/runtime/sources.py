@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..flexml import Document
+from ..switches import Decision
 
 Fields = dict[str, str | None]
 
@@ -28,8 +29,11 @@ class Answer:
     reason: str = ""
     body: bytes | None = None
     document: Document | None = None
-    # The project's flow names, so lint can check flow: references; None over HTTP.
+    # The project's flow and switch names, so lint can check flow: references; None over HTTP.
     flow_names: Collection[str] | None = None
+    # What the project's switches chose on the way to this FlexML (the request was for a
+    # switch): in memory from the project, over HTTP from the flow server's headers.
+    decisions: tuple[Decision, ...] = ()
 
     @property
     def fingerprint(self) -> object:

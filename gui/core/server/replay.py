@@ -4,13 +4,20 @@
 a request over HTTP gets. What it cannot redo is what the record does not hold: the access
 token (the logged path is already without it) and the request's body, so a request refused
 for either (403, or 400, 408, 413) is answered as if its token and body had been fine.
+
+A request to a switch is replayed with its logged parameters (the body's fields included)
+at its logged time (`replay`), so opening hours choose as they did then: what changes the
+answer is the project, not the clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from typing import Literal
 
+from .records import RequestRecord
 from .routes import route
 from .snapshot import Snapshot
 
@@ -19,11 +26,25 @@ DiffRow = tuple[DiffKind, str, str]
 BEFORE_ROUTING = frozenset({400, 403, 408, 413})  # refused before (or around) the routes
 
 
-def answer(snapshot: Snapshot, method: str, path: str) -> tuple[int, bytes]:
+def answer(
+    snapshot: Snapshot,
+    method: str,
+    path: str,
+    params: Mapping[str, object] | None = None,
+    moment: datetime | None = None,
+) -> tuple[int, bytes]:
     """The status and the exact body bytes the server answers `method path` from
-    `snapshot` (`path` as logged: without /t/TOKEN). HEAD answers no body, as over HTTP."""
-    found = route(snapshot, method, path)
+    `snapshot` (`path` as logged: without /t/TOKEN), a switch choosing with `params` at
+    `moment` (now if None). HEAD answers no body, as over HTTP."""
+    found = route(snapshot, method, path, params, moment)
     return found.status, b"" if method == "HEAD" else found.body
+
+
+def replay(snapshot: Snapshot, record: RequestRecord) -> tuple[int, bytes]:
+    """What the server answers the logged request now, from `snapshot`: its method, path
+    and parameters, at its own time (see the module's note)."""
+    moment = datetime.fromtimestamp(record.time, UTC)
+    return answer(snapshot, record.method, record.path, record.params, moment)
 
 
 def diff_lines(old: bytes, new: bytes) -> list[DiffRow]:

@@ -4,9 +4,17 @@ Routes: `/flows/NAME` answers that flow's FlexML, `/` the entry flow's, `/status
 CarrierX status callbacks (200, empty body); anything else is a plain-text 404. With a
 token, every route needs `?token=TOKEN` or the path prefix `/t/TOKEN/`, else 403.
 
-What a route answers depends on the snapshot, the method and the path alone: `route` decides
-it, a pure function that replay (gui.core.server.replay) calls too, so what a replay says
-the server would answer is what it does answer.
+`/flows/SWITCH` answers, in the same response, the FlexML of the flow the switch chooses
+for the request's parameters (the query for GET, the JSON or form body on top for POST)
+at the time of the request, through as many switches as lead on. Each decision is said
+in an `X-FlexML-Switch` header (JSON, one per switch passed) and kept in the request's
+record. No case and no otherwise, or a goto to no flow: 404 with a one-line message;
+switches that lead to each other in a circle: 500.
+
+What a route answers depends on the snapshot, the method, the path, and for a switch the
+parameters and the time alone: `route` decides it, a pure function that replay
+(gui.core.server.replay) calls too, so what a replay says the server would answer is what
+it does answer.
 """
 
 from __future__ import annotations
@@ -15,19 +23,31 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from time import perf_counter, time
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from multidict import CIMultiDict
 
+from ..switches import (
+    MAX_VALUE,
+    SWITCH_HEADER,
+    Decision,
+    MatchKind,
+    Switch,
+    decision_header,
+    follow,
+)
 from .records import RequestRecord
 from .snapshot import Snapshot
 
 MAX_BODY = 1024 * 1024  # 1 MiB: a CarrierX request body is well under 2 KiB
 XML_CONTENT_TYPE = "application/xml"
 METHODS = ("GET", "HEAD", "POST")
+MAX_CHOICES = 4096  # switch answers remembered per published snapshot (see _Choices)
 TOKEN_PREFIX = "/t/"
 FLOWS_PREFIX = "/flows/"
 STATUS_PATH = "/status"
@@ -55,16 +75,33 @@ class Answer(NamedTuple):
     xml: bool = False  # a flow (application/xml), else plain text (or nothing)
     headers: dict[str, str] | None = None
     reads_fields: bool = False  # a POST to a known route: its body's fields are read
+    decisions: tuple[Decision, ...] = ()  # what the switches on the way chose
 
 
-def route(snapshot: Snapshot, method: str, path: str) -> Answer:
-    """What the server answers `method path` from `snapshot` (`path` without /t/TOKEN).
+def route(
+    snapshot: Snapshot,
+    method: str,
+    path: str,
+    params: Mapping[str, object] | None = None,
+    moment: datetime | None = None,
+) -> Answer:
+    """What the server answers `method path` from `snapshot` (`path` without /t/TOKEN);
+    a switch chooses with `params` (every field of the request) at `moment` (now if None).
 
     Pure: no request, no I/O, so a logged request can be answered again (replay). What it
     cannot know is decided by the server around it: the token (403) and a body that cannot
     be read (400, 408, 413) when `reads_fields`. For HEAD the body is what GET would send;
     the server sends only the headers.
     """
+    found = locate(snapshot, method, path)
+    if isinstance(found, Answer):
+        return found
+    return choose(snapshot, found, method, params or {}, moment or datetime.now(UTC))
+
+
+def locate(snapshot: Snapshot, method: str, path: str) -> Answer | str:
+    """The answer to `method path` when it does not depend on the request's fields, else
+    the name of the switch that chooses it (see `choose`)."""
     if path.startswith(FLOWS_PREFIX):
         name: str | None = path[len(FLOWS_PREFIX) :]
     elif path == "/":
@@ -79,11 +116,38 @@ def route(snapshot: Snapshot, method: str, path: str) -> Answer:
     xml = snapshot.flows.get(name) if name is not None else None
     if xml is not None:
         return Answer(200, xml, xml=True, reads_fields=method == "POST")
+    if name in snapshot.switches:
+        return name
     if name is None:
         message = "not found: no flow is published yet"
     else:
         message = f"not found: no flow named {name!r}"
     return Answer(404, (message + "\n").encode(), reads_fields=method == "POST")
+
+
+def choose(
+    snapshot: Snapshot, switch: str, method: str, params: Mapping[str, object], moment: datetime
+) -> Answer:
+    """The answer of `switch` for a request with `params` at `moment`: the FlexML of the
+    flow it leads to (through any switches after it), or why there is none."""
+    way = follow(switch, snapshot.switches, params, moment)
+    post = method == "POST"
+    if way.target is None:
+        assert way.failure is not None
+        if way.circular:
+            return Answer(
+                500, f"internal error: {way.failure}\n".encode(), False, None, post, way.decisions
+            )
+        return Answer(404, f"not found: {way.failure}\n".encode(), False, None, post, way.decisions)
+    xml = snapshot.flows.get(way.target)
+    if xml is None:
+        if way.decisions:
+            last = way.decisions[-1].switch
+            message = f"not found: switch {last!r} goes to {way.target!r}, which is no flow"
+        else:
+            message = f"not found: no flow or switch named {way.target!r}"
+        return Answer(404, (message + "\n").encode(), False, None, post, way.decisions)
+    return Answer(200, xml, True, None, post, way.decisions)
 
 
 def _allowed(method: str) -> Answer | None:
@@ -110,23 +174,29 @@ class FlowRoutes:
         *,
         token: str | None = None,
         body_timeout: float = 15.0,
+        clock: Callable[[], float] = time,
     ) -> None:
         self.snapshot = Snapshot()
         self._record = record
         self._token = token
         self._body_timeout = body_timeout
+        # Seconds since the epoch, as time.time: the request's time in its record, and the
+        # time switches choose by (opening hours), so a replay chooses as the request did.
+        self.clock = clock
+        self._choices = _Choices()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         started = perf_counter()
-        when = time()
+        when = self.clock()
         method = request.method
         params: dict[str, Any] = dict(request.query)
         path = request.path
         token = self._token
+        decisions: tuple[Decision, ...] = ()
         try:
             path, allowed = (path, True) if token is None else _authorise(path, params, token)
             if allowed:
-                response = await self._answer(request, method, path, params)
+                response, decisions = await self._answer(request, method, path, params, when)
             else:
                 response = _text(403, "forbidden: this server needs its access token")
         except Refusal as refusal:
@@ -139,28 +209,44 @@ class FlowRoutes:
             body = b""
         latency_ms = (perf_counter() - started) * 1000
         self._record(
-            RequestRecord(when, method, path, params, response.status, len(body), latency_ms, body)
+            RequestRecord(
+                when, method, path, params, response.status, len(body), latency_ms, body, decisions
+            )
         )
         return response
 
     async def _answer(
-        self, request: web.BaseRequest, method: str, path: str, params: dict[str, Any]
-    ) -> web.Response:
+        self, request: web.BaseRequest, method: str, path: str, params: dict[str, Any], when: float
+    ) -> tuple[web.Response, tuple[Decision, ...]]:
         # The snapshot is read once, before the body: the whole request sees one snapshot.
-        answer = route(self.snapshot, method, path)
-        if answer.reads_fields:
-            params.update(await self._body_params(request))  # raises Refusal (400, 408, 413)
+        snapshot = self.snapshot
+        found = locate(snapshot, method, path)
+        if isinstance(found, Answer):
+            answer = found
+            if answer.reads_fields:
+                params.update(await self._body_params(request))  # raises Refusal (400, 408, 413)
+        else:  # a switch: it chooses with every field of the request
+            if method == "POST":
+                params.update(await self._body_params(request))
+            answer, said = self._choices.answer(snapshot, found, method, params, when)
+        headers: CIMultiDict[str] | dict[str, str] | None = answer.headers
+        if answer.decisions:
+            headers = CIMultiDict(said)
         if answer.xml:
-            return web.Response(body=answer.body, content_type=XML_CONTENT_TYPE, charset="utf-8")
-        if not answer.body:
-            return web.Response(status=answer.status)
-        return web.Response(
-            status=answer.status,
-            body=answer.body,
-            content_type="text/plain",
-            charset="utf-8",
-            headers=answer.headers,
-        )
+            response = web.Response(
+                body=answer.body, content_type=XML_CONTENT_TYPE, charset="utf-8", headers=headers
+            )
+        elif not answer.body:
+            response = web.Response(status=answer.status)
+        else:
+            response = web.Response(
+                status=answer.status,
+                body=answer.body,
+                content_type="text/plain",
+                charset="utf-8",
+                headers=headers,
+            )
+        return response, answer.decisions
 
     async def _body_params(self, request: web.BaseRequest) -> dict[str, Any]:
         """The fields of a POST body: JSON (what CarrierX sends), or a form."""
@@ -192,6 +278,70 @@ class FlowRoutes:
                 return _json_fields(body)
             return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return {}  # some other kind of body: nothing CarrierX sends, so no fields
+
+
+class _Choices:
+    """What the switches chose, remembered for the next request with the same parameters.
+
+    `choose` is pure, so while the snapshot stays the same, a request whose parameters the
+    switches look at (`on`) are those of an earlier one gets the same answer and headers:
+    about a tenth of a switch request's time saved (benchmarks/bench_server.py). Only for
+    switches that lead to no opening hours (those depend on the time), only for values
+    short enough to match (MAX_VALUE), and at most MAX_CHOICES answers per snapshot, so
+    callers cannot make it grow."""
+
+    def __init__(self) -> None:
+        self.snapshot: Snapshot | None = None
+        self.on: tuple[str, ...] = ()
+        self.timeless: frozenset[str] = frozenset()  # switches that lead to no opening hours
+        self.remembered: dict[tuple, tuple[Answer, list[tuple[str, str]]]] = {}
+
+    def answer(
+        self, snapshot: Snapshot, switch: str, method: str, params: dict[str, Any], when: float
+    ) -> tuple[Answer, list[tuple[str, str]]]:
+        """`choose`'s answer and its X-FlexML-Switch headers."""
+        if snapshot is not self.snapshot:
+            self._start(snapshot)
+        key = self._key(switch, method, params) if switch in self.timeless else None
+        if key is not None:
+            found = self.remembered.get(key)
+            if found is not None:
+                return found
+        answer = choose(snapshot, switch, method, params, datetime.fromtimestamp(when, UTC))
+        said = [(SWITCH_HEADER, decision_header(d)) for d in answer.decisions]
+        if key is not None and len(self.remembered) < MAX_CHOICES:
+            self.remembered[key] = (answer, said)
+        return answer, said
+
+    def _start(self, snapshot: Snapshot) -> None:
+        switches = snapshot.switches
+        self.snapshot = snapshot
+        self.on = tuple(sorted({s.on for s in switches.values()}))
+        self.timeless = frozenset(name for name in switches if not _looks_at_time(name, switches))
+        self.remembered = {}
+
+    def _key(self, switch: str, method: str, params: dict[str, Any]) -> tuple | None:
+        key = [switch, method]
+        for name in self.on:
+            value = params.get(name)
+            if value is not None and not (type(value) is str and len(value) <= MAX_VALUE):
+                return None  # a number, or a value too long to keep: chosen afresh
+            key.append(value)
+        return tuple(key)
+
+
+def _looks_at_time(name: str, switches: Mapping[str, Switch]) -> bool:
+    """Whether switch `name`, or any switch it may lead to, has opening hours."""
+    todo, seen = [name], {name}
+    while todo:
+        switch = switches[todo.pop()]
+        if any(case.kind is MatchKind.HOURS for case in switch.cases):
+            return True
+        for target in switch.targets():
+            if target in switches and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return False
 
 
 def _authorise(path: str, params: dict[str, Any], token: str) -> tuple[str, bool]:

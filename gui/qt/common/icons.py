@@ -1,4 +1,4 @@
-"""Icons: one per FlexML element, the severities and the app, from the installed package.
+"""Icons: FlexML elements, flows, switches, severities and the app, from the installed package.
 
 The SVGs live in gui.resources/icons and are read with importlib.resources, so an installed
 wheel finds them without the source tree. Each icon is rendered once into pixmaps at the
@@ -18,6 +18,8 @@ from ...core.flexml import COMMENT, SCHEMA
 
 ICON_DIR = "icons"
 UNKNOWN = "unknown"
+FLOW_ICON = "flow.svg"
+SWITCH_ICON = "switch.svg"
 _SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
 APP_ICON_NAME = "flexml-studio"
 APP_ICON_DIR = "app"  # gui.resources/icons/app/flexml-studio-SIZE.png
@@ -67,6 +69,16 @@ def named_icon(name: str) -> QIcon:
 def verb_icon(tag: str) -> QIcon:
     """The icon of a FlexML element or "#comment"; unknown tags get the question mark."""
     return named_icon(icon_file(tag))
+
+
+def flow_icon() -> QIcon:
+    """The icon of a flow (a FlexML document) in the Flows list and on the flow map."""
+    return named_icon(FLOW_ICON)
+
+
+def switch_icon() -> QIcon:
+    """The icon of a switch (a branch point) in the Flows list and on the flow map."""
+    return named_icon(SWITCH_ICON)
 
 
 def severity_icon(severity: str) -> QIcon:

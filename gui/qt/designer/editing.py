@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ...core.flexml import Document, Node
 from ...core.history import Edit
 from ...core.project import Project
+from ...core.switches import Switch
 
 _MERGE_ID = 1
 
@@ -106,3 +107,31 @@ class Editing(QObject):
         command = self.stack.command(self.stack.index() - 1)
         if isinstance(command, EditCommand):
             command.merge_key = None
+
+    # -- switches: each one undo step ------------------------------------------------------
+
+    def add_switch(self, switch: Switch, index: int | None = None, text: str = "") -> bool:
+        """Add `switch` (at `index` among the switches, else last)."""
+        return self.edit(
+            text or f"Add switch {switch.name}", lambda: self.project.add_switch(switch, index)
+        )
+
+    def rename_switch(self, old: str, new: str) -> bool:
+        """Rename a switch; every flow:OLD and goto OLD follows."""
+        return self.edit(
+            f"Rename switch {old} to {new}", lambda: self.project.rename_switch(old, new)
+        )
+
+    def remove_switch(self, name: str) -> bool:
+        """Remove a switch (references to it stay, and lint reports them)."""
+        return self.edit(f"Delete switch {name}", lambda: self.project.remove_switch(name))
+
+    def replace_switch(self, switch: Switch, text: str = "") -> bool:
+        """Put `switch`, an edited copy, in place of the switch of its name. A copy equal to
+        the switch it would replace changes nothing and leaves no undo step."""
+        project = self.project
+        if project.is_switch(switch.name) and project.switch(switch.name) == switch:
+            return True
+        return self.edit(
+            text or f"Edit switch {switch.name}", lambda: project.replace_switch(switch)
+        )

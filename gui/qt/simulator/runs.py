@@ -25,6 +25,7 @@ from ...core.runtime.events import (
     Pause,
     Say,
     Started,
+    SwitchTaken,
 )
 
 HISTORY_SIZE = 20
@@ -155,6 +156,10 @@ class Run:
         elif isinstance(event, Fetched):
             self.point_at(event.node)  # the verb that asked for it, in the last document
             self.flow = self.flow_of(event.url)
+            return line
+        elif isinstance(event, SwitchTaken):
+            # A switch's URL answered with the FlexML of the flow it chose: that flow runs.
+            self.flow = event.goto
             return line
         elif isinstance(event, GatherStarted):
             self.gather, self.sent = event, ""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QStackedWidget,
     QWidget,
 )
 
@@ -30,10 +31,12 @@ from ..common.settings import SettingsStore
 from ..common.xml_text import XmlView
 from ..designer.editing import Editing
 from ..designer.flow_editor import FlowEditor
+from ..designer.flow_map import FlowMapPanel
 from ..designer.flows_panel import FlowsPanel
 from ..designer.inspector import InspectorPanel
 from ..designer.palette import PalettePanel
 from ..designer.problems_panel import ProblemsPanel
+from ..designer.switch_editor import SwitchEditor, switch_text
 from ..designer.xml_view import line_ranges
 from ..help.about import AboutDialog
 from ..help.getting_started import GettingStartedPanel, should_show_at_start
@@ -74,6 +77,7 @@ class MainWindow(QMainWindow):
         self.remember_layout = remember_layout  # off for --screenshot: same picture each time
         self.editing = Editing(project, self)
         self.current_flow: str | None = None
+        self.current_switch: str | None = None  # shown in place of a flow, when one is
         self.setWindowIcon(app_icon())
         self.resize(1280, 800)
         self.setDockNestingEnabled(True)
@@ -103,7 +107,13 @@ class MainWindow(QMainWindow):
         """The flow editor in the middle; flows, palette, inspector, FlexML and problems."""
         self.editor = FlowEditor(self.editing)
         self.editor.setObjectName("flow-editor")
-        self.setCentralWidget(self.editor)
+        # A selected switch is edited in the flow editor's place.
+        self.switch_editor = SwitchEditor(self.editing)
+        self.central = QStackedWidget()
+        self.central.setObjectName("central-editor")
+        self.central.addWidget(self.editor)
+        self.central.addWidget(self.switch_editor)
+        self.setCentralWidget(self.central)
         self.palette_panel = PalettePanel()
         self.flows_panel = FlowsPanel(self.editing)
         self.inspector = InspectorPanel(self.editing)
@@ -114,6 +124,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, _RIGHT)
         self.xml_dock = self._dock("FlexML", self.xml_view, _RIGHT)
         self.problems_dock = self._dock("Problems", self.problems_panel, _BOTTOM)
+        # The map beside the editor, tabbed with the Inspector: seen while the Simulator
+        # (at the bottom) runs a call, so its live highlight can be followed.
+        self.flow_map = FlowMapPanel(self.editing)
+        self.flow_map_dock = self._dock("Flow map", self.flow_map, _RIGHT)
 
     def _create_services(self) -> None:
         self.services = Services(lambda: self.project, self)
@@ -166,7 +180,7 @@ class MainWindow(QMainWindow):
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.flows_dock, self.palette_dock], [170, 430], vertical)
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 480], horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 540], horizontal)
         self.resizeDocks([self.problems_dock], [120], vertical)
 
     def _create_status_bar(self) -> None:
@@ -214,7 +228,8 @@ class MainWindow(QMainWindow):
         # WORKAROUND (Qt 6.12): a second tabifyDockWidget group made before the window is
         # shown leaves a stale copy of its tab bar on screen (two "Problems | Call log" bars).
         # Made once shown, the stale bar stays hidden; a restored layout needs none of it.
-        self.tabifyDockWidget(self.inspector_dock, self.dial_dock)
+        self.tabifyDockWidget(self.inspector_dock, self.flow_map_dock)
+        self.tabifyDockWidget(self.flow_map_dock, self.dial_dock)
         self.tabifyDockWidget(self.dial_dock, self.endpoint_dock)
         self.tabifyDockWidget(self.endpoint_dock, self.server_dock)
         self.tabifyDockWidget(self.server_dock, self.started_dock)
@@ -230,8 +245,8 @@ class MainWindow(QMainWindow):
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
         self.resizeDocks([self.problems_dock], [160], vertical)
-        # Five tabs on the right: wide enough that their titles are not cut short.
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 480], horizontal)
+        # Six tabs on the right: wide enough that their titles are not cut short.
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [260, 540], horizontal)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -316,8 +331,13 @@ class MainWindow(QMainWindow):
             self.requests_dock,
             self.simulator_dock,
             self.started_dock,
+            self.flow_map_dock,
         ):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        flow_map = view.addAction("Show the flow &map", self.show_flow_map)
+        flow_map.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        flow_map.setToolTip("The whole project as a map: F fits it, Ctrl+wheel zooms")
 
     def _build_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu("&Help")
@@ -336,6 +356,8 @@ class MainWindow(QMainWindow):
         self.editing.refused.connect(self.show_message)
         self.editing.project_replaced.connect(self.on_editing_project_replaced)
         self.flows_panel.flow_selected.connect(self.on_flows_panel_flow_selected)
+        self.flows_panel.switch_selected.connect(self.on_flows_panel_switch_selected)
+        self.switch_editor.message.connect(self.show_message)
         self.editor.current_node_changed.connect(self.on_editor_current_node_changed)
         self.editor.message.connect(self.show_message)
         self.palette_panel.verb_activated.connect(self.editor.insert_verb)
@@ -355,6 +377,10 @@ class MainWindow(QMainWindow):
         )
         self.services.open_keychain(self._make_keyring_panels)
         self.simulator.node_running.connect(self.on_simulator_node_running)
+        self.simulator.node_running.connect(self.flow_map.show_running)  # the live call
+        self.flow_map.flow_clicked.connect(self.on_flow_map_flow_clicked)
+        self.flow_map.flow_opened.connect(self.on_flow_map_flow_opened)
+        self.flow_map.message.connect(self.show_message)
         started = self.getting_started
         started.simulate_requested.connect(self.run_simulator)
         started.dial_pad_requested.connect(self.show_dial_pad)
@@ -380,6 +406,8 @@ class MainWindow(QMainWindow):
                 self.current_flow = None
         elif change.kind is ProjectChangeKind.FLOW_RENAMED and change.name == self.current_flow:
             self.current_flow = change.new_name
+        elif change.kind is ProjectChangeKind.SWITCH_RENAMED and change.name == self.current_switch:
+            self.current_switch = change.new_name
         self.schedule_refresh()
 
     def _on_document_change(self, _change: Change) -> None:
@@ -399,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def show_project(self) -> None:
         project = self.project
-        self.inspector.set_flow_names(project.names)
+        self.inspector.set_flow_names(project.all_names)  # flow: may name a switch
         first = project.entry or (project.names[0] if project.names else None)
         if first is not None:
             self.flows_panel.select(first)
@@ -413,7 +441,9 @@ class MainWindow(QMainWindow):
         """Lint every flow, then re-render what depends on it (one pass per gesture)."""
         self._refresh_timer.stop()
         project = self.project
-        if self.current_flow not in project:
+        if self.current_switch is not None and not project.is_switch(self.current_switch):
+            self.current_switch = None  # deleted: a flow is shown instead
+        if self.current_switch is None and self.current_flow not in project:
             self.current_flow = None
             fallback = project.entry or (project.names[0] if project.names else None)
             if fallback is not None:
@@ -426,7 +456,10 @@ class MainWindow(QMainWindow):
         if self._server_panel is not None:
             self._server_panel.refresh_urls()
         self.problems_panel.set_problems(self._problems_by_flow)
-        self.inspector.set_flow_names(project.names)
+        self.flows_panel.set_problems(self._problems_by_flow)
+        self._refresh_switch()
+        self.flow_map.refresh(self._problems_by_flow, self.flows_panel.current_name())
+        self.inspector.set_flow_names(project.all_names)
         errors = sum(p.is_error for ps in self._problems_by_flow.values() for p in ps)
         total = sum(len(ps) for ps in self._problems_by_flow.values())
         self.counts.setText(f"{len(project)} flows · {errors} errors · {total - errors} warnings")
@@ -436,6 +469,15 @@ class MainWindow(QMainWindow):
             # Where each node stands in the text just shown; used until the next refresh.
             self._line_ranges = line_ranges(project.flow(self.current_flow).root)
             self._highlight(self.editor.current_node())
+
+    def _refresh_switch(self) -> None:
+        """The switch shown: its problems on its rows, its text in the FlexML view."""
+        name = self.current_switch
+        if name is None:
+            return
+        self.switch_editor.set_problems(self._problems_by_flow.get(name, []))
+        self.xml_view.set_xml(switch_text(self.project.switch(name)))
+        self.xml_view.clear_highlight()
 
     def _publish(self) -> None:
         """Serve the project as it is now, when the flow server runs (edits served at once)."""
@@ -474,13 +516,28 @@ class MainWindow(QMainWindow):
         self._follow(self.project)
         self.dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
         self.current_flow = None
+        self.current_switch = None
+        self.central.setCurrentWidget(self.editor)
         self.show_project()
 
     def on_flows_panel_flow_selected(self, name: str) -> None:
         if name == self.current_flow or name not in self.project:
             return
+        self.current_switch = None
+        self.central.setCurrentWidget(self.editor)
         self.current_flow = name
         self.editor.set_document(self.project.flow(name))
+        self.refresh()
+
+    def on_flows_panel_switch_selected(self, name: str) -> None:
+        """A switch was selected: the switch editor takes the flow editor's place."""
+        if name == self.current_switch or not self.project.is_switch(name):
+            return
+        self.current_switch = name
+        self.current_flow = None
+        self.editor.set_document(None)  # the Inspector empties with it
+        self.switch_editor.set_switch(name)
+        self.central.setCurrentWidget(self.switch_editor)
         self.refresh()
 
     def on_editor_current_node_changed(self, node: Node | None) -> None:
@@ -489,11 +546,36 @@ class MainWindow(QMainWindow):
         self._highlight(node)
 
     def on_problems_panel_problem_activated(self, flow: str, problem) -> None:
+        if self.project.is_switch(flow):  # its case, its otherwise or its parameter
+            self.flows_panel.select(flow)
+            self.on_flows_panel_switch_selected(flow)
+            self.switch_editor.select_problem(problem)
+            return
         self.flows_panel.select(flow)
         self.on_flows_panel_flow_selected(flow)
         if problem.node is not None and problem.node.parent is not None:
             self.editor.select_nodes([problem.node])
             self.editor.setFocus()
+
+    def on_flow_map_flow_clicked(self, name: str) -> None:
+        """A click on the map selects the flow or switch, as a click in the Flows list."""
+        self.flows_panel.select(name)
+
+    def on_flow_map_flow_opened(self, name: str) -> None:
+        """A double-click on the map opens the flow or switch: selected, the keys in its
+        editor."""
+        self.flows_panel.select(name)
+        if name in self.project:
+            self.editor.setFocus()
+        elif self.project.is_switch(name):
+            self.switch_editor.setFocus()
+
+    def show_flow_map(self) -> None:
+        """View > Show the flow map: raised, with room to be read, the keys in it."""
+        self._raise(self.flow_map_dock)
+        if self.dockWidgetArea(self.flow_map_dock) == _RIGHT and self.flow_map_dock.width() < 560:
+            self.resizeDocks([self.flow_map_dock], [560], Qt.Orientation.Horizontal)
+        self.flow_map.view.setFocus()
 
     def _confirm_close_while_calling(self) -> bool:
         answer = QMessageBox.question(

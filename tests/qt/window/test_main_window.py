@@ -52,7 +52,7 @@ def test_opens_on_the_sample_with_entry_selected_and_everything_in_sync(window):
     assert window.current_flow == "hello"
     assert window.editor.current_node().tag == "Say"
     assert '<Say voice="woman">Hello World' in window.xml_view.toPlainText()
-    assert window.counts.text() == "3 flows · 0 errors · 0 warnings"
+    assert window.counts.text() == "6 flows · 0 errors · 0 warnings"
     assert window.windowTitle() == "Untitled project[*] — FlexML Studio"
     assert not window.isWindowModified()
 
@@ -73,7 +73,7 @@ def test_problems_follow_edits_and_activation_selects_the_node(window, qtbot):
     say = window.project.flow("hello").root.child(0)
     window.editing.set_attribute(window.project.flow("hello"), say, "loop", "500")
     window.refresh()
-    assert window.counts.text() == "3 flows · 1 errors · 0 warnings"
+    assert window.counts.text() == "6 flows · 1 errors · 0 warnings"
     window.flows_panel.select("menu")
     assert window.current_flow == "menu"
     problem = window.project.lint()["hello"][0]
@@ -111,11 +111,12 @@ def test_export_flow_and_all_resolve_references(window, tmp_path):
     window.flows_panel.select("menu")
     target = tmp_path / "menu.xml"
     assert window.files.export_flow(str(target), base_url="https://a.example/app")
-    assert 'action="https://a.example/app/flows/choice"' in target.read_text()
+    assert 'action="https://a.example/app/flows/route"' in target.read_text()
     folder = tmp_path / "all"
     folder.mkdir()
     assert window.files.export_all(str(folder), base_url="")
-    assert sorted(p.name for p in folder.iterdir()) == ["choice.xml", "hello.xml", "menu.xml"]
+    names = window.project.names
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.xml" for n in names)
     assert "flow:menu" in (folder / "hello.xml").read_text()
 
 
@@ -136,9 +137,10 @@ def test_import_and_dropping_xml_files_adds_flows_as_one_undo_step(window, tmp_p
         QPointF(10, 10), actions, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(window, drop)
-    assert window.project.names == ["hello", "menu", "choice", "sales-line", "hello-2"]
+    sample = ["hello", "menu", "menu-again", "sales", "support", "goodbye"]
+    assert window.project.names == [*sample, "sales-line", "hello-2"]
     window.undo_action.trigger()
-    assert window.project.names == ["hello", "menu", "choice"]
+    assert window.project.names == sample
 
 
 def test_broken_file_on_open_says_why_and_keeps_the_project(window, tmp_path):
@@ -179,7 +181,14 @@ def test_recovery_copy_from_a_crashed_session_is_offered_and_restored(window, tm
     seen = answer_next_box(QMessageBox.StandardButton.Yes)
     _offer_recovery(window)
     assert "did not close properly" in seen[0]
-    assert window.project.names == ["hello", "crash-menu", "choice"]
+    assert window.project.names == [
+        "hello",
+        "crash-menu",
+        "menu-again",
+        "sales",
+        "support",
+        "goodbye",
+    ]
     assert window.isWindowModified()
     assert window.files.recovery.pending() == []
 
@@ -246,8 +255,10 @@ def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
     assert shortcuts("&Edit")["&Undo"] == window.undo_action.shortcut().toString()
     assert [a.text() for a in menus["&View"].actions()] == [
         "Flows", "Palette", "Inspector", "FlexML", "Problems", "Dial pad", "Endpoint",
-        "Flow server", "Call log", "Requests", "Simulator", "Getting started",
+        "Flow server", "Call log", "Requests", "Simulator", "Getting started", "Flow map",
+        "", "Show the flow &map",
     ]  # fmt: skip
+    assert shortcuts("&View") == {"Show the flow &map": "Ctrl+Shift+M"}
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     bottom = Qt.DockWidgetArea.BottomDockWidgetArea
     areas = {
@@ -258,5 +269,5 @@ def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
         "inspector-dock": right, "flexml-dock": right, "dial-pad-dock": right,
         "endpoint-dock": right, "flow-server-dock": right, "getting-started-dock": right,
         "problems-dock": bottom, "call-log-dock": bottom, "requests-dock": bottom,
-        "simulator-dock": bottom,
+        "simulator-dock": bottom, "flow-map-dock": right,
     }  # fmt: skip

@@ -70,7 +70,7 @@ def test_the_docks_are_tabbed_with_one_tab_bar_each(window, qtbot):
         if b.isVisible() and b.parent() is window  # the docks' bars, not a panel's own tabs
     )
     assert bars == [
-        ("Inspector", "Dial pad", "Endpoint", "Flow server", "Getting started"),
+        ("Inspector", "Flow map", "Dial pad", "Endpoint", "Flow server", "Getting started"),
         ("Problems", "Simulator", "Requests", "Call log"),
     ]
 
