@@ -14,10 +14,11 @@ class Finding:
     file: str
     problem: Problem
     flow: str | None = None
+    kind: str = "flow"  # what `flow` names: a "flow" or a "switch"
 
     def line(self) -> str:
         p = self.problem
-        where = f" [flow {self.flow}]" if self.flow else ""
+        where = f" [{self.kind} {self.flow}]" if self.flow else ""
         return (
             f"{self.file}:{p.line or 1}:{p.column or 1}: {p.severity.value}: "
             f"{p.code} {p.message}{where}"
@@ -28,6 +29,7 @@ class Finding:
         return {
             "file": self.file,
             "flow": self.flow,
+            "kind": self.kind if self.flow else None,
             "line": p.line,
             "column": p.column,
             "severity": p.severity.value,

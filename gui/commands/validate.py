@@ -33,7 +33,8 @@ def check_file(path: Path) -> list[Finding]:
         for n in project.notes
     ]
     for flow, problems in project.lint().items():
-        findings.extend(Finding(name, p, flow) for p in problems)
+        kind = "switch" if project.is_switch(flow) else "flow"
+        findings.extend(Finding(name, p, flow, kind) for p in problems)
     return findings
 
 

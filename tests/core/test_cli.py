@@ -26,7 +26,7 @@ LINE = re.compile(
     r"(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
     r"(?P<code>[a-z0-9-]+) (?P<message>.+)"
 )
-JSON_KEYS = {"file", "flow", "line", "column", "severity", "code", "message", "path"}
+JSON_KEYS = {"file", "flow", "kind", "line", "column", "severity", "code", "message", "path"}
 
 GOOD = "<Response>\n  <Say>Hello</Say>\n  <Hangup/>\n</Response>\n"
 WARN = '<Response>\n  <Say bogus="1">hi</Say>\n  <Hangup/>\n  <Say>never</Say>\n</Response>\n'

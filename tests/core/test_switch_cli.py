@@ -127,3 +127,4 @@ def test_validate_reports_switch_problems_with_line_and_column(work):
     line = text.splitlines().index('    <case value="2" goto="suport"/>') + 1
     assert f"ivr.flexproj:{line}:5: error: " in run.out
     assert "goto 'suport' leads nowhere" in run.out
+    assert "[switch route]" in run.out and "[flow route]" not in run.out

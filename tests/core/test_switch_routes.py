@@ -217,3 +217,28 @@ def test_with_opening_hours_every_answer_is_chosen_at_its_own_time(snapshot):
     choices.answer(snapshot, "route", "POST", {"Digits": "2"}, OPEN.timestamp())
     assert [key[0] for key in choices.remembered] == ["route"]
     assert "hours" not in choices.timeless and "route" in choices.timeless
+
+
+def test_an_opening_hours_answer_is_remembered_for_its_minute_only(snapshot):
+    from datetime import timedelta
+
+    from gui.core.server.routes import _Choices
+
+    choices = _Choices()
+    just_before = datetime(2026, 12, 7, 13, 59, 59, tzinfo=UTC)  # 08:59:59 in New York
+    opening = datetime(2026, 12, 7, 14, 0, 0, tzinfo=UTC)  # 09:00:00: open
+    closed, _ = choices.answer(snapshot, "hours", "POST", {"Digits": "2"}, just_before.timestamp())
+    again, _ = choices.answer(
+        snapshot, "hours", "POST", {"Digits": "2"}, just_before.timestamp() - 30
+    )
+    assert again is closed and closed.body == snapshot.flows["closed"]  # the same minute
+    assert len(choices.timed) == 1 and choices.remembered == {}
+    # The next minute is chosen afresh, and the old minute's answers are forgotten.
+    opened, _ = choices.answer(snapshot, "hours", "POST", {"Digits": "2"}, opening.timestamp())
+    assert opened.body == snapshot.flows["support"]
+    assert len(choices.timed) == 1
+    later = (opening + timedelta(seconds=59)).timestamp()
+    assert choices.answer(snapshot, "hours", "POST", {"Digits": "2"}, later)[0] is opened
+    # Other parameters in the same minute are chosen afresh too.
+    sales, _ = choices.answer(snapshot, "hours", "POST", {"Digits": "1"}, later)
+    assert sales.body == snapshot.flows["sales"]

@@ -185,3 +185,29 @@ def test_replay_of_a_logged_switch_request_is_what_was_answered(flow_server, htt
     assert replay(flow_server.snapshot, logged) == (200, flow_bytes(flow_server, "sales"))
     again = http.post(f"{flow_server.url}/flows/route", json={"Digits": "2"})
     assert again.content == flow_bytes(flow_server, "sales")
+
+
+def test_opening_hours_over_http_follow_the_servers_clock(http):
+    """A FlowServer given a clock decides opening hours by it: the same request is open on
+    Monday morning and closed on Sunday night (New York)."""
+    from datetime import UTC, datetime
+
+    project = Project.from_contents(
+        read_project(
+            b"""<flexml-project format="1" entry="sales">
+  <flow name="sales"><Response><Say>Sales</Say></Response></flow>
+  <flow name="closed"><Response><Say>Closed</Say></Response></flow>
+  <switch name="hours">
+    <case hours="Mon-Fri 09:00-17:00" tz="America/New_York" goto="sales"/>
+    <otherwise goto="closed"/>
+  </switch>
+</flexml-project>"""
+        )
+    )
+    now = [datetime(2026, 12, 7, 15, 0, tzinfo=UTC).timestamp()]  # Monday 10:00 in New York
+    with FlowServer(clock=lambda: now[0]) as server:
+        server.publish_project(project)
+        assert http.post(f"{server.url}/flows/hours").content == server.snapshot.flows["sales"]
+        now[0] = datetime(2026, 12, 7, 3, 0, tzinfo=UTC).timestamp()  # Sunday 22:00
+        assert http.post(f"{server.url}/flows/hours").content == server.snapshot.flows["closed"]
+        assert [r.chosen_flow for r in server.records()] == ["sales", "closed"]

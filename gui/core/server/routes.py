@@ -285,16 +285,20 @@ class _Choices:
 
     `choose` is pure, so while the snapshot stays the same, a request whose parameters the
     switches look at (`on`) are those of an earlier one gets the same answer and headers:
-    about a tenth of a switch request's time saved (benchmarks/bench_server.py). Only for
-    switches that lead to no opening hours (those depend on the time), only for values
-    short enough to match (MAX_VALUE), and at most MAX_CHOICES answers per snapshot, so
-    callers cannot make it grow."""
+    about a tenth of a switch request's time saved (benchmarks/bench_server.py). A switch
+    that leads to opening hours depends on the time only to the minute (hours are whole
+    minutes, and so are the offsets of today's time zones), so its answers are remembered
+    for the minute they were chosen in and forgotten when it ends. Only for values short
+    enough to match (MAX_VALUE), and at most MAX_CHOICES answers per snapshot and per
+    minute, so callers cannot make it grow."""
 
     def __init__(self) -> None:
         self.snapshot: Snapshot | None = None
         self.on: tuple[str, ...] = ()
         self.timeless: frozenset[str] = frozenset()  # switches that lead to no opening hours
         self.remembered: dict[tuple, tuple[Answer, list[tuple[str, str]]]] = {}
+        self.minute = -1  # the minute the timed answers were chosen in
+        self.timed: dict[tuple, tuple[Answer, list[tuple[str, str]]]] = {}
 
     def answer(
         self, snapshot: Snapshot, switch: str, method: str, params: dict[str, Any], when: float
@@ -302,15 +306,22 @@ class _Choices:
         """`choose`'s answer and its X-FlexML-Switch headers."""
         if snapshot is not self.snapshot:
             self._start(snapshot)
-        key = self._key(switch, method, params) if switch in self.timeless else None
+        if switch in self.timeless:
+            remembered = self.remembered
+        else:
+            minute = int(when // 60)
+            if minute != self.minute:
+                self.minute, self.timed = minute, {}
+            remembered = self.timed
+        key = self._key(switch, method, params)
         if key is not None:
-            found = self.remembered.get(key)
+            found = remembered.get(key)
             if found is not None:
                 return found
         answer = choose(snapshot, switch, method, params, datetime.fromtimestamp(when, UTC))
         said = [(SWITCH_HEADER, decision_header(d)) for d in answer.decisions]
-        if key is not None and len(self.remembered) < MAX_CHOICES:
-            self.remembered[key] = (answer, said)
+        if key is not None and len(remembered) < MAX_CHOICES:
+            remembered[key] = (answer, said)
         return answer, said
 
     def _start(self, snapshot: Snapshot) -> None:
@@ -319,6 +330,7 @@ class _Choices:
         self.on = tuple(sorted({s.on for s in switches.values()}))
         self.timeless = frozenset(name for name in switches if not _looks_at_time(name, switches))
         self.remembered = {}
+        self.minute, self.timed = -1, {}
 
     def _key(self, switch: str, method: str, params: dict[str, Any]) -> tuple | None:
         key = [switch, method]

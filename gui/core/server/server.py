@@ -67,7 +67,10 @@ class FlowServer(BackgroundService):
         public_url: str | None = None,
         log_size: int = 1000,
         client_timeout: float = 15.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`clock` (seconds since the epoch; time.time by default) is what opening-hours
+        switches are decided against: tests pass a fixed one."""
         super().__init__()
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
@@ -91,7 +94,8 @@ class FlowServer(BackgroundService):
         self.client_timeout = client_timeout
         self._requested_port = port
         self._port: int | None = None
-        self._routes = FlowRoutes(self._record, token=token, body_timeout=client_timeout)
+        extra = {} if clock is None else {"clock": clock}
+        self._routes = FlowRoutes(self._record, token=token, body_timeout=client_timeout, **extra)
         self._log: deque[RequestRecord] = deque(maxlen=log_size)
 
     # -- where it is -------------------------------------------------------------------

@@ -529,7 +529,7 @@ class RequestLogPanel(QWidget):
     def _replay(self, record: RequestRecord) -> str:
         from ...core.flexml import FlexmlError
         from ...core.server import Snapshot
-        from ...core.server.replay import answer, diff_lines, summary
+        from ...core.server.replay import diff_lines, replay, summary
 
         try:
             # The draft exported against the base URL this request was answered with: a
@@ -542,7 +542,8 @@ class RequestLogPanel(QWidget):
             self.inspector.diff.clear()
             self.inspector.show_replay(text)
             return text
-        status, body = answer(snapshot, record.method, record.path)
+        # Its own parameters at its own time: a switch chooses as it did for the request.
+        status, body = replay(snapshot, record)
         said = summary(record.status, record.body, status, body)
         where = "current draft" if server is not None else "draft (server stopped)"
         mask = self.services.mask

@@ -574,7 +574,7 @@ def test_a_bug_during_replay_is_said_as_unexpected_and_logged_with_its_traceback
 ):
     _one_request(log_panel, services, http, qtbot)
 
-    def broken_answer(snapshot, method, path):
+    def broken_answer(*_args):
         raise RuntimeError("a bug in the replay's routing")
 
     monkeypatch.setattr(replay_module, "answer", broken_answer)
