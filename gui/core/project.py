@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .flexml import Document, Node, Problem, lint, to_text
 from .flexml.reader import ReadNote
@@ -38,8 +39,9 @@ from .project_file import (
     read_files,
     save_project,
 )
-from .switch_lint import lint_switches
-from .switches import Switch
+
+if TYPE_CHECKING:
+    from .switches import Switch
 
 __all__ = [
     "FORMAT_VERSION",
@@ -190,6 +192,8 @@ class Project:
         for stale in set(cache) - set(result):
             del cache[stale]
         if self._switches:
+            from .switch_lint import lint_switches  # only projects with switches need it
+
             result.update(lint_switches(self._switches, self._flows, self.references_by_flow()))
         return result
 

@@ -34,7 +34,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from lxml import etree
 
@@ -42,8 +42,9 @@ from .flexml import Document, FlexmlError, MalformedError, RefusedError
 from .flexml.reader import MAX_BYTES, Positions, ReadNote, build_document, parse_xml, read_bytes
 from .flexml.refs import is_valid_name, slugify, unique_name
 from .flexml.writer import DECLARATION, escape_attr, write_node
-from .switch_file import SwitchPlaces, SwitchReader, write_switch
-from .switches import Switch
+
+if TYPE_CHECKING:
+    from .switches import Switch
 
 FORMAT_VERSION = 1
 ROOT_TAG = "flexml-project"
@@ -122,8 +123,11 @@ def project_text(project: ProjectLike) -> str:
         out.append(f'  <flow name="{escape_attr(name)}">\n')
         write_node(project.flow(name).root, out, "    ")
         out.append("  </flow>\n")
-    for switch in project.switches.values():
-        write_switch(switch, out)
+    if project.switches:
+        from .switch_file import write_switch  # only projects with switches need it
+
+        for switch in project.switches.values():
+            write_switch(switch, out)
     out.append(f"</{ROOT_TAG}>\n")
     return "".join(out)
 
@@ -228,7 +232,7 @@ def _read_root(root: etree._Element, positions: Positions) -> ProjectContents:
     places they have in the file."""
     _check_format(root)
     contents = ProjectContents()
-    places = SwitchPlaces(positions)
+    places = None  # made at the first switch: a project without any never loads their code
     positions.skip(root)
     for child in root.iterchildren():
         if not isinstance(child.tag, str):  # a comment or processing instruction
@@ -236,11 +240,15 @@ def _read_root(root: etree._Element, positions: Positions) -> ProjectContents:
         elif child.tag == "flow":
             _read_flow(contents, child, positions)
         elif child.tag == "switch":
+            from .switch_file import SwitchPlaces, SwitchReader
+
+            places = places or SwitchPlaces(positions)
             SwitchReader(contents, places).read(child)
         else:
             positions.skip_subtree(child)
             _read_other(contents, child)
-    places.resolve(contents)
+    if places is not None:
+        places.resolve(contents)
     entry = root.get("entry")
     if entry in contents.flows:
         contents.entry = entry
