@@ -26,7 +26,7 @@ from gui.qt.common.services import ServerConfig, Services
 from gui.qt.common.settings import SettingsStore
 from gui.qt.loop.request_log import MAX_ROWS, RequestLogPanel, RequestTableModel
 from gui.qt.loop.server_panel import ServerPanel, check_public_url
-from tests.qt.loop.findable import assert_findable
+from tests.qt.findable import assert_findable
 
 Columns = RequestTableModel
 SID_A = "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11"

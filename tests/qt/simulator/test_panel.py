@@ -24,7 +24,7 @@ from gui.qt.common.services import ServerConfig, Services
 from gui.qt.simulator.panel import SPEEDS, SimulatorPanel
 from gui.qt.simulator.runs import HISTORY_SIZE
 from gui.qt.simulator.speech import NO_AUDIO, NO_ENGINE, Player, Speaker
-from tests.qt.loop.findable import assert_findable
+from tests.qt.findable import assert_findable
 
 CREDENTIALS = Credentials("sandbox_sim", "sim-s3cret-PASS", "core-token-sim")
 _TIME = re.compile(r"\d+\.\d s  ")

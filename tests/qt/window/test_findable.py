@@ -2,58 +2,12 @@
 accessible name, so tests and screen readers find it without private attributes."""
 
 import pytest
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSlider,
-    QAbstractSpinBox,
-    QComboBox,
-    QHeaderView,
-    QLineEdit,
-    QPlainTextEdit,
-    QScrollBar,
-    QTabBar,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from gui.qt.app import sample_project
 from gui.qt.common.settings import SettingsStore
 from gui.qt.window.main_window import MainWindow
-
-INTERACTIVE = (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QComboBox,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
-    QAbstractSlider,
-)
-
-
-def _owned_by_qt(widget: QWidget) -> bool:
-    """Parts Qt makes inside composite widgets (a combo box's line edit and list, a spin
-    box's editor, scroll bars, a dock's float/close buttons, a tab bar's scroll arrows): the
-    composite is what a person acts on, and it is named."""
-    if isinstance(widget, QScrollBar | QHeaderView) or widget.objectName().startswith("qt_"):
-        return True
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QComboBox | QAbstractSpinBox | QTabBar | QLineEdit):
-            return True
-        parent = parent.parentWidget()
-    name = type(widget).__name__
-    return name.startswith("QDockWidget") or name in {"QDockWidgetTitleButton"}
-
-
-def _controls(root: QWidget) -> list[QWidget]:
-    return [
-        widget
-        for widget in root.findChildren(QWidget)
-        if isinstance(widget, INTERACTIVE) and not _owned_by_qt(widget)
-    ]
+from tests.qt.findable import INTERACTIVE, assert_findable, controls
 
 
 @pytest.fixture
@@ -90,29 +44,17 @@ PANELS = [
 
 def test_the_check_sees_unnamed_controls(qtbot):
     """The walk finds a control without names (so the tests above can fail)."""
-    from PySide6.QtWidgets import QPushButton
-
     root = QWidget()
     qtbot.addWidget(root)
     QPushButton("Go", root)
-    assert len(_controls(root)) == 1
+    assert len(controls(root)) == 1
+    with pytest.raises(AssertionError, match="without an objectName"):
+        assert_findable(root)
 
 
 @pytest.mark.parametrize("panel", PANELS)
-def test_every_control_has_an_object_name_and_an_accessible_name(window, panel):
+def test_every_control_of_every_panel_is_findable(window, panel):
     root = getattr(window, panel)
-    controls = [root, *_controls(root)] if isinstance(root, INTERACTIVE) else _controls(root)
-    missing = [
-        f"{type(w).__name__} {w.objectName()!r} (text {getattr(w, 'text', lambda: '')()!r})"
-        for w in controls
-        if not w.objectName() or not w.accessibleName()
-    ]
-    assert not missing, f"{panel}: controls without an objectName or accessible name: {missing}"
-
-
-@pytest.mark.parametrize("panel", PANELS)
-def test_object_names_are_unique_within_a_panel(window, panel):
-    root = getattr(window, panel)
-    names = [w.objectName() for w in _controls(root) if w.objectName()]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    assert not repeated, f"{panel}: objectNames used more than once: {repeated}"
+    if isinstance(root, INTERACTIVE):  # a panel that is itself one control (the editor)
+        assert root.objectName() and root.accessibleName(), panel
+    assert_findable(root)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSlider,
     QAbstractSpinBox,
     QComboBox,
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
+    QScrollBar,
     QTabBar,
     QTextEdit,
     QWidget,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 INTERACTIVE = (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSlider,
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
@@ -40,7 +43,7 @@ def controls(root: QWidget) -> list[QWidget]:
 
 
 def _part_of_a_control(widget: QWidget, root: QWidget) -> bool:
-    if isinstance(widget, QHeaderView) or widget.objectName().startswith("qt_"):
+    if isinstance(widget, QHeaderView | QScrollBar) or widget.objectName().startswith("qt_"):
         return True
     parent = widget.parentWidget()
     while parent is not None and parent is not root:
