@@ -88,7 +88,7 @@ class RequestTableModel(RowsTableModel):
     TIPS = (
         "When the request came (local time)",
         "The HTTP method",
-        "The route, without the /t/TOKEN prefix",
+        "The route, without the /t/TOKEN prefix; → the flow a switch chose",
         "The call the request belongs to (full SID in the tooltip)",
         "The caller's number",
         "The called number",
@@ -164,7 +164,8 @@ class RequestTableModel(RowsTableModel):
         if column == self.METHOD:
             return record.method
         if column == self.PATH:
-            return record.path
+            chosen = record.chosen_flow
+            return record.path if chosen is None else f"{record.path} → {chosen}"
         if column == self.SID:
             return (record.call_sid or "")[:SID_SHOWN]
         if column == self.STATUS:
@@ -322,8 +323,20 @@ class RequestInspector(QTabWidget):
             what = "an empty body"
         else:
             what = f"{len(record.body)} bytes"
-        self.answer_line.setText(f"{record.status} · {what}")
+        said = f"{record.status} · {what}"
+        if record.decisions:
+            said += " · " + "; ".join(decision_text(d) for d in record.decisions)
+        self.answer_line.setText(said)
         self.answer.set_xml(self.mask(record.body.decode("utf-8", "replace")))
+
+
+def decision_text(decision) -> str:
+    """One switch's choice as the Requests panel says it: "switch route: Digits=1 → case
+    '1' → sales" (or "→ otherwise →")."""
+    value = "(none)" if decision.value is None else repr(decision.value)
+    case = "otherwise" if decision.case is None else f"case {decision.label!r}"
+    on = f"{decision.parameter}={value} → " if decision.parameter else ""
+    return f"switch {decision.switch}: {on}{case} → {decision.goto}"
 
 
 class RequestTableView(QTableView):

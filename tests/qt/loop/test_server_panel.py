@@ -611,3 +611,40 @@ def test_a_draft_that_cannot_be_exported_is_said_and_not_logged(
     )
     assert log_panel.inspector.replay_summary.text() == said
     assert not [r for r in caplog.records if r.name == "gui.qt.loop.request_log"]
+
+
+def test_a_request_through_a_switch_shows_what_it_chose_and_replays_with_its_digits(
+    log_panel, services, project, http, qtbot
+):
+    from dataclasses import replace
+
+    from gui.core.switches import MatchKind, Switch, make_case
+
+    project.add_flow("sales", parse(b"<Response><Say>Sales</Say></Response>"))
+    project.add_flow("support", parse(b"<Response><Say>Support</Say></Response>"))
+    project.add_switch(
+        Switch(
+            "route",
+            "Digits",
+            (make_case(MatchKind.VALUE, "1", "sales"), make_case(MatchKind.VALUE, "2", "support")),
+            "main",
+        )
+    )
+    services.publish()
+    server = services.flow_server()
+    http.post(f"{server.url}/flows/route", json={**carrierx_body(SID_A), "Digits": "2"})
+    qtbot.waitUntil(lambda: log_panel.model.rowCount() == 1, timeout=5000)
+    log_panel.select_row(-1)
+    model = log_panel.model
+    assert model.text(model.record(0), model.PATH) == "/flows/route → support"
+    said = log_panel.inspector.answer_line.text()
+    assert said.endswith("switch route: Digits='2' → case '2' → support"), said
+    # Replay answers with the request's own Digits: an edit of the case it took shows.
+    route = project.switch("route")
+    project.replace_switch(
+        replace(route, cases=(route.cases[0], make_case(MatchKind.VALUE, "2", "sales")))
+    )
+    assert log_panel.replay() == "1 line changed"
+    changed = log_panel.inspector.diff.changed_rows()
+    new_line = log_panel.inspector.diff.new_pane.document().findBlockByNumber(changed[0]).text()
+    assert "<Say>Sales</Say>" in new_line
