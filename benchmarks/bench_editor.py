@@ -34,18 +34,14 @@ from gui.core.project import Project
 BARE_WINDOW = textwrap.dedent(
     """
     import sys
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
     window.setCentralWidget(QLabel("hello"))
     window.resize(1280, 800)
     window.show()
-    def shoot():
-        window.grab().save(sys.argv[1])
-        app.quit()
-    QTimer.singleShot(200, shoot)
-    app.exec()
+    app.processEvents()
+    window.grab().save(sys.argv[1])
     """
 )
 

@@ -22,8 +22,9 @@ from typing import Any, TextIO
 
 from ..core.flexml import FlexmlError, MalformedError, Severity
 from ..core.flexml.refs import flow_url
+from ..core.net import is_loopback
 from ..core.project import Project, load
-from ..core.server import FlowServer, RequestRecord, ServerError, Snapshot, is_loopback
+from ..core.server import FlowServer, RequestRecord, ServerError, Snapshot
 from . import UserError
 from .report import Finding, plural
 

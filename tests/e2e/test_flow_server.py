@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from gui.core.flexml import parse
+from gui.core.net import is_loopback
 from gui.core.project import Project
-from gui.core.server import MAX_BODY, FlowServer, RequestRecord, ServerError, Snapshot, is_loopback
+from gui.core.server import MAX_BODY, FlowServer, RequestRecord, ServerError, Snapshot
 from tests.data import data_json
 
 TOKEN = "s3cret-Token_1"

@@ -3,7 +3,7 @@
 from .records import RequestRecord
 from .replay import answer, diff_lines
 from .routes import MAX_BODY, Answer, route
-from .server import FlowServer, ServerError, is_loopback
+from .server import FlowServer, ServerError
 from .snapshot import Snapshot
 
 __all__ = [
@@ -15,6 +15,5 @@ __all__ = [
     "Snapshot",
     "answer",
     "diff_lines",
-    "is_loopback",
     "route",
 ]

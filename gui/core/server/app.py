@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -41,7 +40,7 @@ from ..net import is_loopback
 from ..project import Project, load
 from .records import RequestRecord
 from .routes import MAX_BODY, FlowRoutes
-from .server import TOKEN_PATTERN
+from .server import TOKEN_PATTERN, check_public_url
 from .snapshot import Snapshot
 
 ENV_TOKEN = "FLEXML_STUDIO_TOKEN"
@@ -346,11 +345,7 @@ def base_url(public_url: str | None, token: str | None) -> str:
     of whatever host was asked; with `/t/TOKEN` when there is a token, as FlowServer does."""
     base = ""
     if public_url:
-        parts = urlsplit(public_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{public_url!r} is not an http:// or https:// URL")
-        if parts.query or parts.fragment:
-            raise ValueError(f"the public URL {public_url!r} must not have a query or fragment")
+        check_public_url(public_url)
         base = public_url.rstrip("/")
     if token:
         base += f"/t/{token}"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ..flexml.refs import flow_url
-from ..net import is_loopback as is_loopback  # the bind-host rule, re-exported
+from ..net import is_loopback
 from ..service import BackgroundService
 from .records import RequestRecord
 from .routes import MAX_BODY, FlowRoutes
@@ -39,6 +39,16 @@ _logger = logging.getLogger(__name__)
 
 class ServerError(Exception):
     """The flow server could not start; the message says why, for people."""
+
+
+def check_public_url(public_url: str) -> None:
+    """Raise ValueError, saying why, unless `public_url` can prefix the flows' URLs: an
+    http(s) URL with a host and no query or fragment."""
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{public_url!r} is not an http:// or https:// URL")
+    if parts.query or parts.fragment:
+        raise ValueError(f"the public URL {public_url!r} must not have a query or fragment")
 
 
 class FlowServer(BackgroundService):
@@ -79,11 +89,7 @@ class FlowServer(BackgroundService):
                 "the access token may only hold letters, digits and . _ ~ - (it goes into URLs)"
             )
         if public_url is not None:
-            parts = urlsplit(public_url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError(f"{public_url!r} is not an http:// or https:// URL")
-            if parts.query or parts.fragment:
-                raise ValueError(f"the public URL {public_url!r} must not have a query or fragment")
+            check_public_url(public_url)
         if log_size < 1:
             raise ValueError("the request log must hold at least one record")
         # "localhost" may resolve to both 127.0.0.1 and ::1, which port 0 would put on two

@@ -55,7 +55,6 @@ class DialPad(QWidget):
     """See the module docstring. `endpoint()` gives the selected profile's Endpoint (it may
     raise with a message for people); the host feeds flows and DIDs in."""
 
-    call_logged = Signal(object)  # the CallEntry written for each attempt
     dids_loaded = Signal(list)  # phone numbers from GET /dids
 
     def __init__(
@@ -307,7 +306,7 @@ class DialPad(QWidget):
         if log is None:
             return
         try:
-            entry = log.add(
+            log.add(
                 attempt.profile,
                 attempt.calling,
                 attempt.called,
@@ -321,7 +320,6 @@ class DialPad(QWidget):
         except Exception as exc:  # a full disk must not hide the call's own result
             self.call_view.add_to_result(f"\n(not logged: {_said(exc, 'log the call')})")
             return
-        self.call_logged.emit(entry)
 
     # -- from the call log ---------------------------------------------------------------------
 
@@ -385,6 +383,7 @@ class DialPad(QWidget):
         return resolve(self.services.profiles.get(profile), self.services.keychain, sandbox)
 
     def _mark_cancelled(self, entry, on_done) -> None:
+        """The log's own event updates the call log's row; `on_done` gets the entry too."""
         log = self.services.call_log
         if log is None:
             return

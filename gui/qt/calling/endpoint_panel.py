@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.calling import did_numbers
 from ...core.keychain import CORE_TOKEN, PASSWORD, Keychain
 from ...core.profiles import (
     DEFAULT_API_URL,
@@ -502,7 +503,7 @@ class EndpointPanel(QWidget):
         dids = await self._ask(list_dids)
         if dids is _FAILED:
             return
-        numbers = [str(did.get("phonenumber", "")) for did in dids if did.get("phonenumber")]
+        numbers = did_numbers(dids)
         self._show_result(_connected_text(endpoint, numbers))
         if report:
             self.dids_loaded.emit(endpoint.profile, numbers)

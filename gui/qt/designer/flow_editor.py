@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QStyledItemDelegate, QTr
 from ...core.flexml import COMMENT, Document, FlexmlError, Node, Severity
 from ...core.flexml.edits import (
     MoveRefused,
-    allowed_in,
     can_insert,
     insert_copies,
     insert_run,
@@ -28,7 +27,6 @@ from ...core.flexml.edits import (
     within,
 )
 from ...core.flexml.fragments import fragment_text, new_node, parse_fragment
-from ...core.flexml.schema import ROOT
 from ..common.names import findable
 from .editing import Editing
 from .flow_model import MIME_TYPE, PROBLEMS_ROLE, XML_MIME_TYPE, FlowItemModel
@@ -381,4 +379,4 @@ def _label(nodes: list[Node]) -> str:
     return f"{len(nodes)} verbs"
 
 
-__all__ = ["ROOT", "VERB_MIME_TYPE", "FlowEditor", "allowed_in", "top_level"]
+__all__ = ["VERB_MIME_TYPE", "FlowEditor"]
