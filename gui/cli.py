@@ -221,6 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Not a command and not a file to open: most likely a typo of a command.
             _err(f"{first!r} is neither a command ({', '.join(COMMANDS)}) nor a file to open")
             return EXIT_UNUSABLE
+        from .core.desktop_check import problem
+
+        missing = problem()  # before Qt, which would abort with a core dump instead
+        if missing:
+            _err(missing)
+            return EXIT_PROBLEMS
         from .qt.app import run  # only the window needs Qt
 
         return run(args_list)

@@ -1,10 +1,11 @@
 """Packaging: the app icon's PNGs, the Linux desktop integration (validated by the distros'
 own tools), the per-user installer, and the PyInstaller bundle when one is built.
 
-desktop-file-validate, appstreamcli and update-mime-database come from Debian's
-desktop-file-utils, appstream and shared-mime-info (.ci/run installs them): these tests
-fail, not skip, without them. The bundle test (marker `bundle`, left out of `make test`) is
-run by `make bundle` on the bundle it has just built.
+desktop-file-validate, appstreamcli, update-mime-database and update-desktop-database come
+from Debian's desktop-file-utils, appstream and shared-mime-info: without them these tests are
+skipped with the apt-get line that installs them, except in CI, where .ci/run installs them
+and they fail instead (tests/system_tools.py). The bundle test (marker `bundle`, left out of
+`make test`) is run by `make bundle` on the bundle it has just built.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from lxml import etree
 
 import gui
+from tests.system_tools import APT_PACKAGES, in_ci, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = ROOT / "packaging" / "linux"
@@ -33,12 +35,6 @@ ICON_DIR = ROOT / "resources" / "icons" / "app"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 BUNDLE = ROOT / "dist" / "flexml-studio"
 MIME_TYPE = "application/x-flexml-project"
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    assert path, f"{name} is missing: apt-get install the package .ci/run names"
-    return path
 
 
 def desktop_entry(path: Path = DESKTOP) -> dict[str, str]:
@@ -208,6 +204,9 @@ def test_mime_type_knows_flexproj_files_by_name_and_by_content(tmp_path):
 
 
 def test_install_sh_installs_and_uninstalls_for_the_user(tmp_path):
+    # install.sh refreshes the MIME and desktop databases with these when they are there.
+    tool("update-mime-database")
+    tool("update-desktop-database")
     share = tmp_path / "share"
     app = tmp_path / "my apps" / "flexml-studio"
     app.parent.mkdir()
@@ -256,6 +255,63 @@ def test_packaging_scripts_are_executable_bash(script):
     assert os.access(path, os.X_OK), f"chmod +x {path}"
     done = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# -- the system tools these tests need ---------------------------------------------------
+
+NO_SUCH_TOOL = "flexml-studio-no-such-tool"
+
+
+@pytest.mark.parametrize("ci", [None, "", "false", "0", "FALSE"])
+def test_a_missing_tool_skips_outside_ci_with_the_apt_line(monkeypatch, ci):
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        tool(NO_SUCH_TOOL, "flexml-tools")
+    assert skipped.value.msg == f"{NO_SUCH_TOOL} is missing: sudo apt-get install -y flexml-tools"
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "yes", "GitHub"])
+def test_a_missing_tool_fails_in_ci_with_the_same_message(monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        tool(NO_SUCH_TOOL, "flexml-tools")
+    assert failed.value.msg == f"{NO_SUCH_TOOL} is missing: sudo apt-get install -y flexml-tools"
+
+
+def test_a_tool_that_is_there_is_its_path(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    assert tool("bash") == shutil.which("bash")
+
+
+def test_a_known_tool_names_its_debian_package(monkeypatch):
+    monkeypatch.setenv("PATH", "")  # nothing is found
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        tool("desktop-file-validate")
+    assert skipped.value.msg.endswith("sudo apt-get install -y desktop-file-utils")
+
+
+def _ci_run() -> tuple[set[str], str]:
+    """The packages .ci/run's apt-get line installs, and the script's text."""
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    joined = text.replace("\\\n", " ")
+    (line,) = [line for line in joined.splitlines() if "apt-get install" in line]
+    words = line.split("apt-get install", 1)[1].split(">", 1)[0].split()
+    return {word for word in words if not word.startswith("-")}, text
+
+
+def test_ci_installs_every_tool_and_makes_them_required():
+    installed, text = _ci_run()
+    essential = {"libc-bin"}  # Debian's Essential: on every system, ldd among it
+    assert set(APT_PACKAGES.values()) - essential <= installed
+    assert {"desktop-file-utils", "appstream", "shared-mime-info", "gcc"} <= installed
+    # CI mode (missing tools fail, not skip) is on before the tests run.
+    exports = re.findall(r"^export CI=(\S+)$", text, re.MULTILINE)
+    assert exports and in_ci({"CI": exports[0].strip("\"'")}), exports
+    assert text.index("\nexport CI=") < text.index("\nmake test\n")
 
 
 # -- the PyInstaller bundle --------------------------------------------------------------
