@@ -200,6 +200,13 @@ def message(sonames: Iterable[str]) -> str:
     return "; ".join(parts)
 
 
+NO_DISPLAY = (
+    "there is no display to open the window on (DISPLAY is not set): run it "
+    "in a desktop session (or over ssh -X); the commands (validate, serve, ...) need none, and "
+    "--screenshot runs without one with QT_QPA_PLATFORM=offscreen"
+)
+
+
 def problem(environ: Mapping[str, str] | None = None) -> str | None:
     """What stops the window from opening on this system, as one line, or None when
     nothing does (or the window will not use xcb)."""
@@ -208,4 +215,8 @@ def problem(environ: Mapping[str, str] | None = None) -> str | None:
         return None
     plugin = plugin_path(environ)
     missing = missing_libraries(plugin) if plugin is not None else []
-    return message(missing) if missing else None
+    if missing:
+        return message(missing)
+    if not environ.get("DISPLAY"):  # Qt would abort, saying xcb libraries may be missing
+        return NO_DISPLAY
+    return None

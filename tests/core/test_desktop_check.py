@@ -24,6 +24,7 @@ from gui.core import desktop_check
 from gui.core.desktop_check import (
     APT,
     DNF,
+    NO_DISPLAY,
     PLUGIN_ENV,
     apt_package,
     dnf_package,
@@ -124,7 +125,7 @@ def test_a_library_whose_dependency_is_gone_is_reported(stand_ins):
 
 def test_a_library_the_system_can_load_has_nothing_missing(stand_ins):
     assert missing_libraries(stand_ins.sound) == []
-    assert problem({PLUGIN_ENV: str(stand_ins.sound)}) is None
+    assert problem({PLUGIN_ENV: str(stand_ins.sound), "DISPLAY": ":0"}) is None
 
 
 def test_without_ldd_or_a_readable_plugin_nothing_is_reported(stand_ins, tmp_path, monkeypatch):
@@ -134,7 +135,16 @@ def test_without_ldd_or_a_readable_plugin_nothing_is_reported(stand_ins, tmp_pat
     assert missing_libraries(tmp_path / "absent.so") == []
     monkeypatch.setenv("PATH", str(tmp_path))  # no ldd: Qt will say what it says
     assert missing_libraries(stand_ins.broken) == []
-    assert problem({PLUGIN_ENV: str(stand_ins.broken)}) is None
+    assert problem({PLUGIN_ENV: str(stand_ins.broken), "DISPLAY": ":0"}) is None
+
+
+def test_without_a_display_the_window_path_says_so_in_one_line(stand_ins):
+    # Qt would abort with "could not connect to display" and advice about xcb libraries.
+    assert problem({PLUGIN_ENV: str(stand_ins.sound)}) == NO_DISPLAY
+    assert problem({PLUGIN_ENV: str(stand_ins.sound), "DISPLAY": ""}) == NO_DISPLAY
+    assert "DISPLAY is not set" in NO_DISPLAY and "offscreen" in NO_DISPLAY
+    # Missing libraries come first: they are what to fix first.
+    assert problem({PLUGIN_ENV: str(stand_ins.broken)}) == MISSING_LINE
 
 
 # -- the message -------------------------------------------------------------------------
@@ -354,6 +364,7 @@ def window_opened(monkeypatch) -> list[list[str]]:
 
 def test_with_nothing_missing_the_command_opens_the_window(stand_ins, window_opened, monkeypatch):
     monkeypatch.setenv(PLUGIN_ENV, str(stand_ins.sound))
+    monkeypatch.setenv("DISPLAY", ":0")
     assert cli.main([]) == 0
     assert window_opened == [[]]
 
