@@ -26,6 +26,9 @@ FLOW_SERVER_UNREACHABLE = (
     "give the flow server a public URL (a tunnel such as ngrok or cloudflared) in the Flow "
     "server panel, or use a custom URL."
 )
+FICTIONAL = "555-0100 to 555-0199 are fictional numbers"
+SANDBOX_CALLS_IT = "the sandbox calls it anyway"
+NOBODY_ANSWERS = "no phone answers them"
 STATUS_UNREACHABLE = (
     "The status callback goes to the flow server on this computer, which CarrierX cannot "
     "reach: give the flow server a public URL, or untick it under More options."
@@ -74,25 +77,62 @@ class _DidLister(Protocol):
 # -- before any request ------------------------------------------------------------------
 
 
-def number_digits(text: str, region: str, label: str, *, strict: bool = True) -> str:
+def number_digits(
+    text: str, region: str, label: str, *, strict: bool = True, sandbox: bool = False
+) -> str:
     """`text` as E.164 digits (what CarrierX takes); PlanError "LABEL: why" when it is not
-    a number to call. `strict` False accepts a possible number in no known range."""
-    number = normalize(text, region, strict=strict)
+    a number to call. `strict` False accepts a possible number in no known range;
+    `sandbox` True any number a person would type (see gui.core.phone.normalize)."""
+    number = normalize(text, region, strict=strict, sandbox=sandbox)
     if not number.ok:
         raise PlanError(f"{label}: {number.message}")
     return number.digits
 
 
-def check(plan: CallPlan, options: Mapping[str, str] | None = None) -> str:
+def number_note(text: str, region: str, *, sandbox: bool = True) -> str | None:
+    """What to tell people about a number that can be called but will not reach anyone
+    real: a fictional 555 number, or (in the sandbox) one a real network would refuse,
+    which the sandbox calls anyway. None when there is nothing to say, and for what is no
+    number at all (`check` says why)."""
+    number = normalize(text, region, sandbox=sandbox, strict=False)
+    if not number.ok:
+        return None
+    if _fictional(number.digits, number.e164, region):
+        return f"{FICTIONAL}: {SANDBOX_CALLS_IT if sandbox else NOBODY_ANSWERS}"
+    if not sandbox or not number.message:
+        return None
+    if number.e164:  # possible, but in no range a network gave out
+        return f"not a number in any known range: {SANDBOX_CALLS_IT}"
+    return f"{number.message}; {SANDBOX_CALLS_IT}"  # what a real network would refuse
+
+
+def _fictional(digits: str, e164: str, region: str) -> bool:
+    """Whether the number is in 555-0100 to 555-0199, the North American range kept for
+    fiction: with its area code, or typed locally (555-0123) in a +1 region."""
+    if e164.startswith("+1") and len(digits) == 11:
+        return digits[4:9] == "55501"
+    if not e164 and len(digits) == 7 and digits.startswith("55501"):
+        from phonenumbers import country_code_for_region
+
+        return country_code_for_region(region.strip().upper()) == 1
+    return False
+
+
+def check(
+    plan: CallPlan, options: Mapping[str, str] | None = None, *, sandbox: bool = False
+) -> str:
     """Check what the plan can be checked for without asking anyone, and return the number
     to call as E.164 digits. PlanError says what is wrong: naming the command-line option
     (`options` maps the plan's fields to them: to, url, status_url, delay, timeout) and
-    what it must be, else showing the value as typed."""
+    what it must be, else showing the value as typed. `sandbox` True: the call goes to
+    the sandbox, which has no network and calls any number a person would type (the digits
+    as dialled when they are no E.164 number); a real endpoint gets the strict check."""
 
     def named(field: str, value: object) -> str | None:
         return f"{options[field]} {value!r}" if options and field in options else None
 
-    called = number_digits(plan.to, plan.region, named("to", plan.to) or plan.to or "No number")
+    label = named("to", plan.to) or plan.to or "No number"
+    called = number_digits(plan.to, plan.region, label, sandbox=sandbox)
     urls = [("url", plan.url)] if plan.flow is None else []
     if plan.status_url is not None and not plan.status_to_server:
         urls.append(("status_url", plan.status_url))

@@ -23,6 +23,7 @@ KEYPAD = {
     **dict.fromkeys("WXYZ", "9"),
 }
 MAX_INPUT = 64  # characters: far more than any number, with its punctuation, needs
+MAX_DIGITS = 15  # the most an E.164 number has: the sandbox takes anything up to it
 # What a typed number may hold: digits, keypad letters, + and the usual punctuation.
 _ALLOWED = re.compile(r"[0-9A-Za-z+\s().\-/]*\Z")
 _EXTENSION = re.compile(r"(?i)(?<=[\d\s.)])(?:ext(?:ension)?\.?|x|#)\s*\d+\s*\Z")
@@ -31,7 +32,9 @@ _EXTENSION = re.compile(r"(?i)(?<=[\d\s.)])(?:ext(?:ension)?\.?|x|#)\s*\d+\s*\Z"
 @dataclass(frozen=True)
 class PhoneNumber:
     """The result of `normalize`: when `ok`, `digits` is what CarrierX takes (E.164 without
-    the `+`) and `e164` has the `+`; else both are "" and `message` says what is wrong."""
+    the `+`) and `e164` has the `+`; else both are "" and `message` says what is wrong.
+    A number accepted only by a lenient check is `ok` with a `message` saying what a
+    strict one would refuse; one the sandbox takes that is no E.164 number has e164 ""."""
 
     ok: bool
     digits: str
@@ -49,36 +52,25 @@ def _refused(message: str) -> PhoneNumber:
     return PhoneNumber(ok=False, digits="", e164="", message=message)
 
 
-def normalize(text: str, region: str = "US", *, strict: bool = True) -> PhoneNumber:
+def normalize(
+    text: str, region: str = "US", *, strict: bool = True, sandbox: bool = False
+) -> PhoneNumber:
     """The number a person typed, checked and in E.164. `region` (two letters) says which
     country a number without `+` belongs to. With `strict` False, a number of a possible
-    length that matches no known range (such as the fictional 555 numbers) is accepted."""
+    length that matches no known range (such as the fictional 555 numbers) is accepted.
+
+    With `sandbox` True, any number a person would type is accepted, for a network that
+    has none (the sandbox): a short or local number, a country code nobody has. Only what
+    is no number at all (letters alone, an extension, odd characters, more than
+    MAX_DIGITS digits) is refused. `message` then says what a real network would say
+    (empty when nothing), and `e164` is "" when the digits are not an E.164 number."""
     import phonenumbers
-    from phonenumbers import NumberParseException, ValidationResult
 
     text = (text or "").strip()
     region = (region or "").strip().upper()
-    if not text:
-        return _refused("no number was given")
-    if len(text) > MAX_INPUT:
-        return _refused(f"this is too long to be a phone number ({len(text)} characters)")
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        return _refused(
-            f"{region or 'an empty region'!r} is not a known region: give a two-letter "
-            "country code such as US or GB"
-        )
-    if not _ALLOWED.match(text):
-        odd = sorted({char for char in text if not _ALLOWED.match(char)})
-        return _refused("a phone number cannot contain " + ", ".join(repr(char) for char in odd))
-    if _EXTENSION.search(text):
-        return _refused("a called number cannot have an extension; give the number alone")
-    if not any(char.isdigit() for char in text):
-        if any(char.isalpha() for char in text):
-            return _refused(
-                "this is not a phone number (letters alone; a vanity number keeps its "
-                "digits, such as 1-800-FLOWERS)"
-            )
-        return _refused("this is not a phone number (it has no digits)")
+    problem = _not_a_number(text, region, phonenumbers.SUPPORTED_REGIONS)
+    if problem:
+        return _refused(problem)
     dialled = keypad_digits(text)
     compact = re.sub(r"[\s().\-/]", "", dialled)
     if compact.startswith("00") and not _starts_with_idd(compact, region):
@@ -86,6 +78,51 @@ def normalize(text: str, region: str = "US", *, strict: bool = True) -> PhoneNum
         dialled = "+" + compact[2:]
     if "+" in dialled.lstrip()[1:]:
         return _refused("a + can only come first, before the country code")
+    number = _in_range(dialled, region, strict=strict and not sandbox)
+    if number.ok or not sandbox:
+        return number
+    digits = "".join(char for char in dialled if char.isdigit())
+    if len(digits) > MAX_DIGITS:
+        return _refused(
+            f"too long to be a phone number ({len(digits)} digits; {MAX_DIGITS} at most)"
+        )
+    message = number.message
+    if message.startswith("this is not"):  # too few digits for phonenumbers to parse
+        message = "too short to be a phone number"
+    return PhoneNumber(ok=True, digits=digits, e164="", message=message)
+
+
+def _not_a_number(text: str, region: str, regions) -> str | None:
+    """Why `text` is no phone number at all, on any network (None when it may be one)."""
+    if not text:
+        return "no number was given"
+    if len(text) > MAX_INPUT:
+        return f"this is too long to be a phone number ({len(text)} characters)"
+    if region not in regions:
+        return (
+            f"{region or 'an empty region'!r} is not a known region: give a two-letter "
+            "country code such as US or GB"
+        )
+    if not _ALLOWED.match(text):
+        odd = sorted({char for char in text if not _ALLOWED.match(char)})
+        return "a phone number cannot contain " + ", ".join(repr(char) for char in odd)
+    if _EXTENSION.search(text):
+        return "a called number cannot have an extension; give the number alone"
+    if not any(char.isdigit() for char in text):
+        if any(char.isalpha() for char in text):
+            return (
+                "this is not a phone number (letters alone; a vanity number keeps its "
+                "digits, such as 1-800-FLOWERS)"
+            )
+        return "this is not a phone number (it has no digits)"
+    return None
+
+
+def _in_range(dialled: str, region: str, *, strict: bool) -> PhoneNumber:
+    """`dialled` (digits, maybe a leading +) checked against the numbering plans."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, ValidationResult
+
     try:
         number = phonenumbers.parse(dialled, region)
     except NumberParseException as exc:

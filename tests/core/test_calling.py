@@ -5,6 +5,7 @@ server on loopback), the request, the URLs a flow server gives, and the warnings
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -20,6 +21,7 @@ from gui.core.calling import (
     check,
     did_numbers,
     number_digits,
+    number_note,
     served_urls,
     warnings,
 )
@@ -105,6 +107,76 @@ def test_number_digits_is_lenient_for_dids_only_when_asked():
     assert number_digits("1-555-555-0100", "US", "--from", strict=False) == "15555550100"
     with pytest.raises(PlanError, match=r"^--from: \+15555550100 is not a valid number"):
         number_digits("1-555-555-0100", "US", "--from")
+
+
+# -- numbers in the sandbox --------------------------------------------------------------------
+
+FICTIONAL_NOTE = "555-0100 to 555-0199 are fictional numbers: the sandbox calls it anyway"
+ANYWAY = "the sandbox calls it anyway"
+RANGE_NOTE = f"not a number in any known range: {ANYWAY}"
+NO_COUNTRY = "the country code is not valid (after + comes the country code, such as +1 or +44)"
+TOO_LONG = "too long for a number with country code +1 (23456789012345)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "digits", "note"),
+    [
+        # Real numbers: the same digits as the strict check, and nothing to say.
+        ("+1 516 206 5318", "US", "15162065318", None),
+        ("020 7946 0958", "GB", "442079460958", None),
+        ("1-800-FLOWERS", "US", "18003569377", None),
+        # The fictional 555-01XX numbers: with an area code, without, or in area code 555.
+        ("(516) 555-0123", "US", "15165550123", FICTIONAL_NOTE),
+        ("555-0100", "US", "5550100", FICTIONAL_NOTE),
+        ("555-0199", "CA", "5550199", FICTIONAL_NOTE),
+        ("+1 555 555 0100", "US", "15555550100", FICTIONAL_NOTE),
+        ("555-0100", "GB", "445550100", RANGE_NOTE),  # fictional only in +1 regions
+        ("+1 555 123 4567", "US", "15551234567", RANGE_NOTE),
+        # What a real network refuses, the sandbox calls as dialled.
+        ("911", "US", "911", f"too short for a number with country code +1 (911); {ANYWAY}"),
+        ("7", "US", "7", f"too short to be a phone number; {ANYWAY}"),
+        ("555-1234", "US", "5551234", f"this is a local number: add the area code; {ANYWAY}"),
+        ("+999 1234", "US", "9991234", f"{NO_COUNTRY}; {ANYWAY}"),
+        ("123456789012345", "US", "123456789012345", f"{TOO_LONG}; {ANYWAY}"),  # 15 digits
+    ],
+)
+def test_the_sandbox_calls_any_number_a_person_would_type(typed, region, digits, note):
+    assert check(plan(to=typed, region=region), sandbox=True) == digits
+    assert number_note(typed, region) == note
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("", "no number was given"),
+        ("hello", "not a phone number (letters alone"),
+        ("---", "it has no digits"),
+        ("516-206-5318 ext 12", "extension"),
+        ("516;206;5318", "cannot contain ';'"),
+        ("1+5162065318", "+ can only come first"),
+        ("1234567890123456", "too long to be a phone number (16 digits; 15 at most)"),
+    ],
+)
+def test_the_sandbox_still_refuses_what_is_no_number_at_all(typed, words):
+    with pytest.raises(PlanError, match="^" + re.escape(f"{typed or 'No number'}: ")) as refused:
+        check(plan(to=typed), sandbox=True)
+    assert words in str(refused.value)
+    assert number_note(typed, "US") is None
+
+
+@pytest.mark.parametrize("typed", ["911", "555-0100", "+1 555 555 0100", "12"])
+def test_a_real_endpoint_keeps_the_strict_check(typed):
+    with pytest.raises(PlanError):
+        check(plan(to=typed))
+
+
+def test_a_real_endpoint_is_told_a_555_number_is_fictional_and_nothing_more():
+    assert check(plan(to="(516) 555-0123")) == "15165550123"  # valid in the plan, so taken
+    assert number_note("(516) 555-0123", "US", sandbox=False) == (
+        "555-0100 to 555-0199 are fictional numbers: no phone answers them"
+    )
+    assert number_note("+1 516 206 5318", "US", sandbox=False) is None
+    assert number_note("911", "US", sandbox=False) is None  # refused: check says why
 
 
 # -- the warnings --------------------------------------------------------------------------

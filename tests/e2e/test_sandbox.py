@@ -123,6 +123,17 @@ def test_field_checks_give_422_naming_the_field(api, flow_server, change, field)
     assert errors[0]["message"]
 
 
+@pytest.mark.parametrize("called", ["911", "12", "5550100", "+44 20 7946 0000", "1 (555) 010-0199"])
+def test_the_sandbox_calls_any_number_a_person_would_type(api, flow_server, called):
+    # No network behind it: short numbers and fictional ones are called, as the pad says.
+    response = api.post("/calls", json={**call_body(flow_server), "called_did": called})
+    assert response.status_code == 200, response.text
+    assert response.json()["called_did"] == "".join(c for c in called if c.isdigit())
+    too_long = api.post("/calls", json={**call_body(flow_server), "called_did": "1" * 16})
+    assert too_long.status_code == 422
+    assert "1 to 15 digits" in too_long.json()["errors"][0]["message"]
+
+
 def test_unknown_calls_and_paths_give_404(api):
     response = api.get("/calls/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404

@@ -15,15 +15,20 @@ DEFAULT_FROM = "15555550100"
 DEFAULT_TO = "15555550199"
 
 _NUMBER = re.compile(r"\+?[0-9]{7,15}\Z")
+_ANY_NUMBER = re.compile(r"\+?[0-9]{1,15}\Z")  # a number called in the sandbox: no network
 _NUMBER_PUNCTUATION = re.compile(r"[\s().-]")
 
 
-def normalise_number(text: str) -> str:
+def normalise_number(text: str, *, short: bool = False) -> str:
     """A phone number without spaces, dots, dashes or parentheses (a leading + is kept:
-    it goes to OriginalFrom/OriginalTo; From/To get the digits). Else ValueError."""
+    it goes to OriginalFrom/OriginalTo; From/To get the digits). Else ValueError. `short`
+    accepts 1 to 6 digits too (911, an extension): what a person may call in the sandbox."""
     compact = _NUMBER_PUNCTUATION.sub("", text)
-    if _NUMBER.match(compact) is None:
-        raise ValueError(f"{text!r} is not a phone number: 7 to 15 digits, optionally after a +")
+    if (_ANY_NUMBER if short else _NUMBER).match(compact) is None:
+        least = 1 if short else 7
+        raise ValueError(
+            f"{text!r} is not a phone number: {least} to 15 digits, optionally after a +"
+        )
     return compact
 
 

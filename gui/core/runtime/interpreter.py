@@ -18,7 +18,16 @@ from ..flexml import Document, FlexmlError, Node, Severity, lint, parse
 from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, VirtualClock
-from .events import Ended, Error, Event, Fetched, Started, StatusCallback, SwitchTaken
+from .events import (
+    CallerHangup,
+    Ended,
+    Error,
+    Event,
+    Fetched,
+    Started,
+    StatusCallback,
+    SwitchTaken,
+)
 from .sources import Answer, DocumentSource, FetchError, Fields
 from .verbs import HANDLERS, NOT_ANSWERING, End, Goto, Step
 
@@ -41,6 +50,9 @@ class Interpreter:
     Listeners (`on_event`, `listeners`) are called synchronously with each event. `stop()`
     ends the call early (from the same event loop): the last event is then Ended with
     CallStatus "cancel" (or "completed" once answered), and no status callback is sent.
+    `hang_up()` is the caller hanging up, as on a real line: the call ends the same way,
+    but with a CallerHangup event and the status callback, which CarrierX sends at every
+    call end.
     """
 
     def __init__(
@@ -81,6 +93,9 @@ class Interpreter:
         self._seen: set[tuple] = set()  # what was fetched since the caller last acted
         self._task: asyncio.Task | None = None
         self._started = self._stopping = self._ended = False
+        self._hanging_up = self._stop_called = False
+        self._finish_status: str | None = None  # once the status callback is on its way
+        self._hang_up_reason = ""
 
     # -- what verbs use (context.VerbContext) ----------------------------------------------
 
@@ -151,7 +166,11 @@ class Interpreter:
                     self._end("failed")
             raise
         if not self._ended:
-            self._end("completed" if self.answered else "cancel")
+            status = "completed" if self.answered else "cancel"
+            if self._hanging_up:  # the status a callback cut short was for, if any
+                await self._hung_up(self._finish_status or status)
+            if not self._ended:
+                self._end(status)
         return list(self.events)
 
     async def stream(self) -> AsyncIterator[Event]:
@@ -181,9 +200,33 @@ class Interpreter:
 
     def stop(self) -> None:
         """End the call early; the run still ends with an Ended event."""
-        self._stopping = True
+        self._stopping = self._stop_called = True
         if self._task is not None and not self._ended and not self._task.done():
             self._task.cancel()
+
+    def hang_up(self, reason: str = "before the flow ended") -> None:
+        """The caller hangs up (from the same event loop): the call ends now, and its status
+        callback is sent with CallDuration, as CarrierX does at every call end. A call
+        already ending (its status callback on its way) just ends."""
+        if self._ended or self._finish_status is not None or self._hanging_up:
+            return
+        self._hanging_up = self._stopping = True
+        self._hang_up_reason = reason
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def _hung_up(self, status: str) -> None:
+        """The end of a call the caller hung up: say so, then the status callback."""
+        self.emit(CallerHangup(self._hang_up_reason))
+        try:
+            await self._finish(status)
+        except asyncio.CancelledError:
+            if not self._stop_called:  # not ours: whoever runs the call is ending it
+                if not self._ended:
+                    self._end(status)
+                raise
+            if self._task is not None:
+                self._task.uncancel()
 
     async def _call(self) -> None:
         self.emit(
@@ -256,6 +299,7 @@ class Interpreter:
         return document
 
     async def _finish(self, status: str) -> None:
+        self._finish_status = status
         duration = self.duration()
         if self.status_callback is not None:
             url, method = self.status_callback

@@ -4,7 +4,9 @@ An aiohttp app on its own thread and event loop (like the flow server) serving t
 REST API (`/flexml/v1`: calls and DIDs, HTTP Basic auth) and the Core API's endpoint list
 (`/core/v2/endpoints`, Bearer token), per FLEXML.md §4-§6. Creating a call runs the
 Interpreter over HTTP on the call's `url` after its `delay`, with Gather input from
-`attributes.dtmf` (the `--digits` syntax), else timeouts.
+`attributes.dtmf` (the `--digits` syntax), else timeouts. `hang_up(call_sid)` is the
+person called hanging up (from any thread, such as the GUI's): a running call ends with
+its status callback, a scheduled one is cancelled as DELETE /calls/{sid} would.
 
 Listeners (`add_listener`) get `(call_sid, event)` on the sandbox thread: they must be
 quick and must not touch Qt objects.
@@ -58,6 +60,7 @@ CREDENTIALS_FILE = "sandbox.json"
 SHUTDOWN_TIMEOUT = 2.0
 MAX_CALLS = 1000  # finished calls kept for GET; older ones expire ("calls can expire")
 MAX_BODY = 1024 * 1024
+CANCELLED = "cancelled"  # a scheduled call deleted (DELETE) or hung up before it started
 API_PREFIX = "/flexml/v1"
 CORE_PREFIX = "/core/v2"
 
@@ -145,6 +148,7 @@ class Sandbox(BackgroundService):
         self._port: int | None = None
         self._calls: OrderedDict[str, SandboxCall] = OrderedDict()
         self._tasks: dict[str, asyncio.Task] = {}
+        self._interpreters: dict[str, Interpreter] = {}  # the running calls (loop thread)
         self._lock = threading.Lock()
         self._http: httpx.AsyncClient | None = None
         self._caller_factory: Callable[[str], Caller] | None = None
@@ -316,12 +320,20 @@ class Sandbox(BackgroundService):
             call = self._known(request)
             if not call.scheduled:
                 raise ApiError(409, f"the call is {call.status}: only a scheduled call is deleted")
-            call.status = "cancelled"
-            del self._calls[call.call_sid]
-        task = self._tasks.pop(call.call_sid, None)
+            self._cancel_scheduled(call)
+        self._drop_task(call.call_sid)
+        return web.Response(status=204)
+
+    def _cancel_scheduled(self, call: SandboxCall) -> None:
+        """A scheduled call cancelled, as DELETE /calls/{sid} does (under the lock): it
+        is cancelled and forgotten; its task is dropped on the loop (`_drop_task`)."""
+        call.status = CANCELLED
+        del self._calls[call.call_sid]
+
+    def _drop_task(self, call_sid: str) -> None:
+        task = self._tasks.pop(call_sid, None)
         if task is not None:
             task.cancel()
-        return web.Response(status=204)
 
     async def _list_dids(self, request: web.Request) -> web.Response:
         self._check_basic(request)
@@ -372,6 +384,36 @@ class Sandbox(BackgroundService):
             )
         return self._http
 
+    def hang_up(self, call_sid: str, reason: str = "before the flow ended") -> bool:
+        """The person called hangs up: True when the call was running (it ends now, and its
+        status callback is sent: the last event is Ended, "completed" once answered, else
+        "cancel") or scheduled (cancelled, as DELETE /calls/{sid} would); False for a call
+        the sandbox does not know or that has ended. Safe from any thread; it returns at
+        once, and the call's last events follow on the sandbox's thread."""
+        loop = self._loop
+        if loop is None:
+            return False
+        with self._lock:
+            call = self._calls.get(call_sid)
+            if call is None or call.status not in _LIVE:
+                return False
+            try:
+                # Under the lock: a scheduled call that is due now does not start before
+                # it is known to be cancelled (_place looks under the same lock).
+                if call.scheduled:
+                    loop.call_soon_threadsafe(self._drop_task, call_sid)
+                    self._cancel_scheduled(call)
+                else:
+                    loop.call_soon_threadsafe(self._hang_up_running, call_sid, reason)
+            except RuntimeError:  # the loop closed meanwhile: the sandbox is stopping
+                return False
+        return True
+
+    def _hang_up_running(self, call_sid: str, reason: str) -> None:
+        interpreter = self._interpreters.get(call_sid)
+        if interpreter is not None:  # else it ended meanwhile, by itself
+            interpreter.hang_up(reason)
+
     def _clock(self) -> Clock:
         return VirtualClock() if self.speed is None else RealClock(self.speed)
 
@@ -380,6 +422,8 @@ class Sandbox(BackgroundService):
             if call.delay:
                 await asyncio.sleep(call.delay)
             with self._lock:
+                if call.status != SCHEDULED:  # cancelled while it was due
+                    return
                 call.status = RUNNING
             info = CallInfo(
                 from_number=call.calling_did,
@@ -401,6 +445,7 @@ class Sandbox(BackgroundService):
                 call=info,
                 on_event=lambda event: self._on_event(call, event),
             )
+            self._interpreters[call.call_sid] = interpreter  # no await since RUNNING
             await interpreter.run()
         except asyncio.CancelledError:
             raise
@@ -411,6 +456,7 @@ class Sandbox(BackgroundService):
                     call.status = "failed"
         finally:
             self._tasks.pop(call.call_sid, None)
+            self._interpreters.pop(call.call_sid, None)
 
     def _on_event(self, call: SandboxCall, event: Event) -> None:
         data = event.to_json()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QToolButton,
@@ -23,6 +22,7 @@ from ...core.calling import CallPlan, warnings
 from ..common.names import findable
 from ..common.services import Services
 from .pad_styles import WARN_STYLE
+from .wrap_label import WrapLabel
 
 CUSTOM_URL = "Custom URL…"
 DEFAULT_RING_TIMEOUT = 30  # seconds, while More options is closed
@@ -51,8 +51,8 @@ class CallForm(QWidget):
         self.options_box = self._build_options()
         self.options_box.hide()
         layout.addWidget(self.options_box)
-        self.warning_label = findable(QLabel(), "dial-warning", "Warning")
-        self.warning_label.setWordWrap(True)
+        self.warning_label = findable(WrapLabel(), "dial-warning", "Warning")
+        self.warning_label.setToolTip("Why the call as set up would not work on CarrierX")
         self.warning_label.setStyleSheet(WARN_STYLE)
         self.warning_label.hide()
         layout.addWidget(self.warning_label)
@@ -67,6 +67,7 @@ class CallForm(QWidget):
             "Empty: the first from GET /dids."
         )
         self.from_combo.lineEdit().setPlaceholderText("first DID of the endpoint")
+        _narrow(self.from_combo)
         from_row.addWidget(self.from_combo, 1)
         self.refresh_dids_button = findable(QToolButton(), "dial-refresh-dids", "Refresh DIDs")
         self.refresh_dids_button.setText("↻")
@@ -79,6 +80,7 @@ class CallForm(QWidget):
             "(started when needed), or any URL"
         )
         self.flow_combo.currentIndexChanged.connect(self.update_flow)
+        _narrow(self.flow_combo)
         form.addRow("Flow", self.flow_combo)
         self.url_edit = findable(QLineEdit(), "dial-url", "Flow URL")
         self.url_edit.setPlaceholderText("https://example.com/flexml")
@@ -249,8 +251,20 @@ class CallForm(QWidget):
         found = warnings(plan, profile.api_url, sandbox=profile.is_sandbox, server_public=public)
         return found[0] if found else None
 
+    def is_sandbox(self) -> bool:
+        """Whether the selected profile is the sandbox (its calls reach no real network)."""
+        profile = self._selected_profile()
+        return profile is not None and profile.is_sandbox
+
     def _selected_profile(self):
         try:
             return self.services.profiles.get(self.services.profiles.selected)
         except (ValueError, OSError):  # an unreadable profile store: its panel says why
             return None
+
+
+def _narrow(combo: QComboBox) -> None:
+    """A long item (a flow's name, a DID typed) must not widen the pad: the combo is as
+    wide as the pad makes it, and its list shows the whole item."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)

@@ -3,7 +3,13 @@ twelve keys (hold 0 for +).
 
 A key tapped, or a tone key typed in the field, is first offered to `take_key` (the host's:
 the Simulator waiting for keys, or a sandbox call taking tones); only when nobody takes it
-is it typed. Pasted prose keeps only the number written in it.
+is it typed. Pasted prose keeps only the number written in it. During a call the field
+stays focused but read-only (the keys typed are tones, not digits of the number), and Esc
+is the pad's Hang up instead of Clear.
+
+Whether the selected profile is the sandbox (`sandbox()`, the host's) changes what the
+field takes: the sandbox calls any number a person would type, and says when it is one a
+real network would not call.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSizePolicy,
     QToolButton,
@@ -27,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from ..common.names import findable
 from ..common.settings import SettingsStore
-from .pad_styles import ERROR_STYLE, OK_STYLE
+from .pad_styles import ERROR_STYLE, OK_STYLE, WARN_STYLE
+from .wrap_label import WrapLabel
 
 KEYS = (
     ("1", ""),
@@ -59,7 +65,8 @@ def _never() -> bool:
 
 class Keypad(QWidget):
     """See the module docstring. `take_key(key)` answers True when it took a tone key;
-    `in_call()` says a call takes tones, so holding 0 sends a 0 instead of typing +."""
+    `in_call()` says a call takes tones, so holding 0 sends a 0 instead of typing +;
+    `sandbox()` says the number goes to the sandbox."""
 
     entered = Signal()  # Enter in the number field: place the call
 
@@ -68,6 +75,7 @@ class Keypad(QWidget):
         self.settings = settings
         self.take_key: Callable[[str], bool] = _nobody
         self.in_call: Callable[[], bool] = _never
+        self.sandbox: Callable[[], bool] = _never
         self._last_text = ""
         self._held_plus = False
         self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_MS)
@@ -76,8 +84,7 @@ class Keypad(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(self._build_number_row())
-        self.normalized_label = findable(QLabel(), "dial-normalized", "What is sent")
-        self.normalized_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.normalized_label = findable(WrapLabel(), "dial-normalized", "What is sent")
         self.normalized_label.setToolTip("Exactly what is sent to CarrierX as called_did")
         layout.addWidget(self.normalized_label)
         layout.addLayout(self._build_keys())
@@ -98,9 +105,10 @@ class Keypad(QWidget):
         self.number_edit.textChanged.connect(self._on_text_changed)
         self.number_edit.returnPressed.connect(self.entered)
         self.number_edit.installEventFilter(self)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.number_edit)
-        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
-        escape.activated.connect(self.number_edit.clear)
+        # Off during a call: Esc is then the pad's Hang up (two would make it ambiguous).
+        self.clear_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.number_edit)
+        self.clear_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.clear_shortcut.activated.connect(self.number_edit.clear)
         row.addWidget(self.number_edit, 1)
         self.backspace_button = findable(QToolButton(), "dial-backspace", "Delete the last digit")
         self.backspace_button.setText("⌫")
@@ -161,8 +169,14 @@ class Keypad(QWidget):
         self.region_combo.setCurrentIndex(index if index >= 0 else self.region_combo.findData("US"))
 
     def controls(self) -> tuple[QWidget, ...]:
-        """What is disabled while the pad is busy (not the keys: they still send tones)."""
-        return (self.number_edit, self.region_combo, self.backspace_button, self.clear_button)
+        """What is disabled while the pad is busy or in a call (not the keys: they send
+        tones; not the number field: it keeps the focus, so keys typed reach the call)."""
+        return (self.region_combo, self.backspace_button, self.clear_button)
+
+    def set_in_call(self, in_call: bool) -> None:
+        """During a call the number stays as it was called: read-only, and Esc hangs up."""
+        self.number_edit.setReadOnly(in_call)
+        self.clear_shortcut.setEnabled(not in_call)
 
     # -- the number ----------------------------------------------------------------------------
 
@@ -180,10 +194,11 @@ class Keypad(QWidget):
         self.number_edit.backspace()
 
     def normalized(self):
-        """The number as typed, read in the region (a gui.core.phone.PhoneNumber)."""
+        """The number as typed, read in the region (a gui.core.phone.PhoneNumber), by the
+        sandbox's rules when the call goes there."""
         from ...core.phone import normalize
 
-        return normalize(self.number_edit.text(), self.region)
+        return normalize(self.number_edit.text(), self.region, sandbox=self.sandbox())
 
     def _on_zero_held(self) -> None:
         self._held_plus = True
@@ -219,14 +234,24 @@ class Keypad(QWidget):
         self.settings.set("phone/region", self.region)
         self._update_number()
 
+    def update_number(self) -> None:
+        """Say again what is sent (the host calls it when the profile changed)."""
+        self._update_number()
+
     def _update_number(self) -> None:
+        from ...core.calling import number_note
+
         text = self.number_edit.text().strip()
         if not text:
             self.normalized_label.setText("Type a number, or use the keys")
             self.normalized_label.setStyleSheet(OK_STYLE)
             return
         number = self.normalized()
-        if number.ok:
+        note = number_note(text, self.region, sandbox=self.sandbox()) if number.ok else None
+        if note:
+            self.normalized_label.setText(f"Sends {number.digits}. {note[:1].upper()}{note[1:]}.")
+            self.normalized_label.setStyleSheet(WARN_STYLE)
+        elif number.ok:
             self.normalized_label.setText(f"Sends {number.digits}")
             self.normalized_label.setStyleSheet(OK_STYLE)
         else:

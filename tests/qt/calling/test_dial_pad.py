@@ -113,8 +113,18 @@ def test_typing_a_number_shows_exactly_what_is_sent(setup, qtbot):
     assert pad.normalized_label.text() == "Sends 15162065318"
 
 
+def _real_profile(setup) -> None:
+    """Select a real CarrierX profile (never asked: these calls are refused before the API)."""
+    setup.profiles.save(Profile("Work", login="someone"))
+    setup.profiles.selected = "Work"
+    setup.endpoint_for = lambda: Endpoint("Work", "http://127.0.0.1:9/flexml/v1", "u", "p")
+    setup.pad.profile_changed()
+
+
 def test_an_invalid_number_says_why_and_is_not_called(setup, qtbot):
+    # On a real endpoint; the sandbox calls any number (test_dial_pad_call.py).
     pad = setup.pad
+    _real_profile(setup)
     qtbot.keyClicks(pad.number_edit, "12")
     assert pad.normalized_label.text().startswith("Not a number to call:")
     pad.call()
@@ -176,7 +186,8 @@ def test_pasted_words_are_never_dialled_as_keypad_letters(setup, qtbot):
     QApplication.clipboard().setText("Bob 206-5318")  # not 1-262-206-5318 (B-O-B)
     pad.number_edit.paste()
     assert pad.number_edit.text() == "206-5318"
-    assert pad.normalized_label.text().startswith("Not a number to call:")
+    # The sandbox calls a local number as dialled, and says a real network would not.
+    assert pad.normalized_label.text().startswith("Sends 2065318. This is a local number")
     pad.number_edit.clear()
     QApplication.clipboard().setText("1-800-FLOWERS")  # capitals are keypad letters
     pad.number_edit.paste()
@@ -209,7 +220,9 @@ def test_a_call_to_the_sandbox_is_placed_logged_and_takes_tones(setup, qtbot):
     assert server is not None and entry.url == server.flow_urls()["main"]
     assert entry.call_sid and entry.call_sid in pad.result_label.text()
     assert pad.active_call == entry.call_sid
-    assert pad.call_button.isEnabled() and pad.number_edit.isEnabled()
+    # In the call: Hang up instead of Call; the number stays, focused and read-only.
+    assert pad.hang_up_button.isVisible() and not pad.call_button.isVisible()
+    assert pad.number_edit.isEnabled() and pad.number_edit.isReadOnly()
 
     # The Gather is waiting: a key of the pad goes into the call, not into the number.
     qtbot.waitUntil(
@@ -226,6 +239,8 @@ def test_a_call_to_the_sandbox_is_placed_logged_and_takes_tones(setup, qtbot):
     digits = [r.params.get("Digits") for r in setup.services.records_for(entry.call_sid)]
     assert "7" in digits
     assert "ended" in pad.call_label.text()
+    assert pad.call_button.isVisible() and not pad.hang_up_button.isVisible()
+    assert not pad.number_edit.isReadOnly()
 
 
 def test_typed_keys_are_tones_during_a_sandbox_call(setup, qtbot):
@@ -271,6 +286,7 @@ def test_redial_places_the_same_call_again(setup, qtbot):
     pad.call()
     _wait_idle(qtbot, pad)
     first = setup.log.entries()[0]
+    qtbot.waitUntil(lambda: pad.active_call is None, timeout=10000)  # no redial mid-call
     pad.number_edit.clear()
     pad.redial(first)
     _wait_idle(qtbot, pad)
@@ -309,6 +325,8 @@ def test_redial_reads_the_number_in_any_region_and_finds_the_flow_after_a_restar
     assert first.outcome == "placed", pad.result_label.text()
     assert first.to_number == "442079460958"
     qtbot.waitUntil(lambda: pad.active_call is None or setup.services.in_call(pad.active_call))
+    pad.hang_up()  # a phone redials once the call is over
+    qtbot.waitUntil(lambda: pad.active_call is None, timeout=5000)
     setup.services.configure_flow_server(setup.services.server_config)  # a restart: new port
     assert setup.services.flow_server_running.flow_urls()["main"] != first.url
     pad.region_combo.setCurrentIndex(pad.region_combo.findData("US"))
