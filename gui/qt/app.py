@@ -1,30 +1,41 @@
 """Start the window: QApplication, one qasync event loop, the main window.
 
+With no files given, the window reopens the project last opened or saved; the sample only
+when there is none (a first start), or when that project is gone (and says so).
+
 `flexml-studio --screenshot OUT.png [PROJECT_OR_XML...]` opens the window on that project
-(or the sample), renders it to a PNG and exits 0: the README's screenshots and tests use it.
+(or the sample, never the last project), renders it to a PNG and exits 0: the README's
+screenshots and tests use it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
 from ..core.flexml import FlexmlError
 from ..core.project import Project, load
 from .common.icons import app_icon
+from .common.messages import unexpected
+from .common.names import findable
+from .common.settings import SettingsStore
 
 APP_NAME = "FlexML Studio"
 # The reverse-DNS id of packaging/linux/APP_ID.desktop (and its metainfo): Wayland
 # compositors and docks match the window to that file, its name and icon, by it.
 APP_ID = "io.github.flexmlstudio.FlexMLStudio"
+
+_logger = logging.getLogger(__name__)
 
 
 def sample_project() -> Project:
@@ -73,19 +84,66 @@ def _offer_recovery(window) -> None:
         return
 
 
-def build_window(files: Sequence[str], *, remember_layout: bool = True):
-    """The main window on `files` (a project or FlexML files), or on the sample."""
+def last_project(settings: SettingsStore) -> tuple[Project | None, str | None]:
+    """The project the user last opened or saved, read again; else None, and why it could
+    not be read (None when there was none to reopen)."""
+    path = settings.last_project()
+    if path is None:
+        return None, None
+    if not os.path.isfile(path):
+        reason = "it was moved or deleted"
+    else:
+        try:
+            return load([path]), None
+        except FlexmlError as exc:
+            reason = exc.message
+        except Exception:  # a bug: the window still opens, on the sample
+            unexpected(_logger, "reopening %s", path)
+            reason = "something unexpected went wrong; the details are in the log"
+    settings.remove_recent_file(path)  # said once; File > Open finds it if it comes back
+    return None, f"Could not reopen {path}: {reason}. The sample is open instead."
+
+
+def tell(window, text: str) -> QMessageBox:
+    """Say `text` in the status bar and in a message that does not stop the window."""
+    window.show_message(text)
+    box = QMessageBox(
+        QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, window
+    )
+    box.setObjectName("start-message")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    findable(box.button(QMessageBox.StandardButton.Ok), "start-message-ok", "OK")
+    QTimer.singleShot(0, box.show)  # once the window is up
+    return box
+
+
+def build_window(files: Sequence[str], *, remember_layout: bool = True, reopen: bool = True):
+    """The main window on `files` (a project or FlexML files); with none, on the last
+    project (when `reopen`), or on the sample."""
     from .window.main_window import MainWindow
 
-    error = None
-    try:
-        project = load(list(files)) if files else sample_project()
-    except FlexmlError as exc:
-        error = f"Could not open {', '.join(files)}:\n{exc.message}"
-        project = sample_project()
-    window = MainWindow(project, remember_layout=remember_layout)
+    settings = SettingsStore()
+    project: Project | None = None
+    error = problem = None
+    if files:
+        try:
+            project = load(list(files))
+        except FlexmlError as exc:
+            error = f"Could not open {', '.join(files)}:\n{exc.message}"
+    elif reopen:
+        project, problem = last_project(settings)
+    sample = project is None
+    window = MainWindow(
+        sample_project() if sample else project,
+        settings,
+        remember_layout=remember_layout,
+        sample=sample,
+    )
     if error:
         QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_NAME, error))
+    if problem:
+        tell(window, problem)
     return window
 
 
@@ -118,7 +176,9 @@ def run(argv: Sequence[str]) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())  # every window and dialog, before a desktop file is installed
 
-    window = build_window(args.files, remember_layout=not args.screenshot)
+    # A screenshot shows the sample, never the user's own last project.
+    shot = bool(args.screenshot)
+    window = build_window(args.files, remember_layout=not shot, reopen=not shot)
     window.show()
     opener = FileOpenFilter(window, app)  # macOS: a double-clicked project or FlexML file
     app.installEventFilter(opener)

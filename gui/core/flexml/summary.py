@@ -1,6 +1,7 @@
 """One line in words for each node, as the flow editor shows it.
 
-`Say "For sales press 1..." (woman, twice)`, `Gather 1 digit -> flow:choice (8 s)`.
+`Say "For sales, press 1." (woman, twice)`, `Gather 1 digit -> flow:choice (8 s)`. Texts are
+whole (on one line): the editor elides what its width cannot show.
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from collections.abc import Callable
 from .schema import SCHEMA
 from .tree import COMMENT, Node
 
-TEXT_LIMIT = 40
 
-
-def _quote(text: str | None, limit: int = TEXT_LIMIT) -> str:
+def _quote(text: str | None) -> str:
     if not text:
         return '""'
-    flat = " ".join(text.split())
-    return f'"{flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."}"'
+    return f'"{" ".join(text.split())}"'
 
 
 def _times(loop: str | None) -> str | None:

@@ -56,6 +56,12 @@ class SettingsStore:
         """Recent files that still exist, newest first, at most RECENT_LIMIT."""
         return [p for p in self.get(RECENT) if os.path.isfile(p)][:RECENT_LIMIT]
 
+    def last_project(self) -> str | None:
+        """The project last opened or saved (the newest recent file), whether or not it
+        still exists; None when there is none. The window reopens it at the next start."""
+        recent = self.get(RECENT)
+        return recent[0] if recent else None
+
     def add_recent_file(self, path: str | os.PathLike[str]) -> None:
         """Put `path` first (as an absolute path), dropping an older entry for the same file."""
         path = os.path.abspath(os.fspath(path))

@@ -52,6 +52,9 @@ class FlowEditor(QTreeView):
     """The flow's verbs in order with their nesting; edits go through `editing`."""
 
     current_node_changed = Signal(object)  # Node or None
+    # The user picked a verb: a click on a row, or the keys moving to another one. A
+    # selection made by code (select_nodes) does not count.
+    verb_chosen = Signal(object)  # Node
     message = Signal(str)  # something the user should know (a refused drop or paste)
 
     def __init__(self, editing: Editing, parent=None) -> None:
@@ -108,6 +111,20 @@ class FlowEditor(QTreeView):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_node_changed.emit(self.flow_model.node(current) if current.isValid() else None)
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        # Even on the row already selected: the click says "this one", for the Inspector.
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and self.flow_model is not None:
+            self.verb_chosen.emit(self.flow_model.node(index))
+
+    def keyPressEvent(self, event) -> None:
+        before = self.current_node()
+        super().keyPressEvent(event)
+        node = self.current_node()
+        if node is not None and node is not before:
+            self.verb_chosen.emit(node)
 
     # -- selection --------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The Getting started panel shown on first start: five steps, each with its button.
 
-The host window connects the panel's signals to its own actions (the panel only asks).
+The host window connects the panel's signals to its own actions (the panel only asks), and
+says whether the sample is open (`set_sample_open`): the steps speak of the sample only then.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _keys(sequence: str) -> str:
 
 
 class GettingStartedPanel(QWidget):
-    """Five steps from the sample project to a real call; each button asks the host to act."""
+    """Five steps from editing a flow to a real call; each button asks the host to act."""
 
     simulate_requested = Signal()
     dial_pad_requested = Signal()
@@ -49,7 +50,10 @@ class GettingStartedPanel(QWidget):
     def __init__(self, settings: SettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.sample_open = True  # until the host says otherwise: a first start opens it
         self.buttons: dict[str, QPushButton] = {}
+        self.titles: list[QLabel] = []  # each step's title and text, as shown
+        self.texts: list[QLabel] = []
         heading = QLabel("Getting started")
         font = heading.font()
         font.setBold(True)
@@ -63,7 +67,7 @@ class GettingStartedPanel(QWidget):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(intro)
-        for number, (title, text, buttons) in enumerate(self._steps(), start=1):
+        for number, (title, text, buttons) in enumerate(self._steps(self.sample_open), start=1):
             layout.addWidget(self._step(number, title, text, buttons))
         self.dont_show = findable(
             QCheckBox("Don't show this at start"),
@@ -76,19 +80,37 @@ class GettingStartedPanel(QWidget):
         layout.addWidget(self.dont_show)
         layout.addStretch(1)
 
-    def _steps(self) -> list[tuple[str, str, list[tuple[str, str, Signal, str]]]]:
+    def set_sample_open(self, sample_open: bool) -> None:
+        """Whether the sample project is what is open: the first two steps say so, or speak
+        of any flow."""
+        if sample_open == self.sample_open:
+            return
+        self.sample_open = sample_open
+        for (title, text, _buttons), title_label, text_label in zip(
+            self._steps(sample_open), self.titles, self.texts, strict=True
+        ):
+            title_label.setText(title)
+            text_label.setText(text)
+
+    def _steps(
+        self, sample_open: bool
+    ) -> list[tuple[str, str, list[tuple[str, str, Signal, str]]]]:
         """(title, text, [(key, button text, signal, tooltip)]) of each step."""
+        edit = (
+            "Select a verb in the flow: the Inspector comes forward, change the verb there "
+            "and see the FlexML change. This tab (or Help > Getting started) brings these "
+            "steps back."
+        )
+        if sample_open:
+            edit = f"The sample project is open: Hello World, a menu and a call forward. {edit}"
+            keys = "When the menu asks, press a key (1 or 2)."
+        else:
+            keys = "When a Gather asks for keys, press them on the Simulator's keys."
         return [
-            (
-                "Edit the sample",
-                "The sample project is open: Hello World, a menu and a call forward. Select "
-                "a verb in the flow, change it in the Inspector, and see the FlexML change.",
-                [],
-            ),
+            ("Edit the sample" if sample_open else "Edit a flow", edit, []),
             (
                 "Simulate it",
-                f"Press {_keys('F5')} to run the flow in the Simulator, with no network. "
-                "When the menu asks, press a key (1 or 2).",
+                f"Press {_keys('F5')} to run the flow in the Simulator, with no network. {keys}",
                 [("simulate", "Simulate", self.simulate_requested, "Run the flow (F5)")],
             ),
             (
@@ -134,9 +156,12 @@ class GettingStartedPanel(QWidget):
         bold = QFont(name.font())
         bold.setBold(True)
         name.setFont(bold)
+        words = _wrapped(text)
+        self.titles.append(name)
+        self.texts.append(words)
         grid.addWidget(badge, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(name, 0, 1)
-        grid.addWidget(_wrapped(text), 1, 1)
+        grid.addWidget(words, 1, 1)
         if buttons:
             row = QHBoxLayout()
             row.setSpacing(6)

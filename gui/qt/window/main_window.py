@@ -7,7 +7,9 @@ that makes many changes refreshes once.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+import sys
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -44,13 +46,31 @@ from ..help.reference import ReferenceDialog
 from ..loop.request_log import RequestLogPanel
 from ..loop.server_panel import ServerPanel
 from ..simulator.panel import SimulatorPanel
+from .dock_edges import DockEdges
 from .file_actions import FileActions
 
 APP_NAME = "FlexML Studio"
+DEFAULT_SIZE = QSize(1280, 800)  # the window at a first start: a 1280x800 screen holds it
+SAMPLE_TITLE = "Sample project"  # the title while the sample (an unsaved copy) is open
 BIG_PROJECT_VERBS = 1000
+# F5 makes the bottom docks this tall (at most SIMULATOR_SHARE of the window): the
+# Simulator's keys, a Gather's rules and five or more lines of its transcript in view.
+SIMULATOR_HEIGHT = 340
+SIMULATOR_SHARE = 0.45
 _LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 _RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 _BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+def redo_keys() -> list[QKeySequence]:
+    """The platform's Redo keys, and Ctrl+Shift+Z and Ctrl+Y whatever the platform says:
+    people come with either habit (a Mac keeps its own: Cmd+Y is no redo there)."""
+    keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+    extra = ["Ctrl+Shift+Z"] if sys.platform == "darwin" else ["Ctrl+Shift+Z", "Ctrl+Y"]
+    for text in extra:
+        if QKeySequence(text) not in keys:
+            keys.append(QKeySequence(text))
+    return keys
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -71,16 +91,23 @@ class MainWindow(QMainWindow):
         settings: SettingsStore | None = None,
         *,
         remember_layout: bool = True,
+        sample: bool = False,
     ) -> None:
+        """`sample`: `project` is the sample, opened for a first start (the title and
+        Getting started say so until another project replaces it or it is saved)."""
         super().__init__()
         self.settings = settings or SettingsStore()
         self.remember_layout = remember_layout  # off for --screenshot: same picture each time
+        self._sample = sample
         self.editing = Editing(project, self)
         self.current_flow: str | None = None
         self.current_switch: str | None = None  # shown in place of a flow, when one is
         self.setWindowIcon(app_icon())
-        self.resize(1280, 800)
+        self.resize(DEFAULT_SIZE)
+        self._geometry_restored = False
         self.setDockNestingEnabled(True)
+        self.dock_edges = DockEdges(self)  # a press beside a separator drags the separator
+        self._dock_places: list[tuple[QDockWidget, Qt.DockWidgetArea]] = []
         # The docks are added in this order; a saved layout (saveState) is matched to them.
         self._create_design_panels()
         self._create_services()
@@ -222,6 +249,8 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"{title.lower().replace(' ', '-')}-dock")  # saveState() needs names
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self._dock_places.append((dock, area))  # where View > Reset layout puts it back
+        self.dock_edges.watch(dock)
         return dock
 
     def _default_tabs(self) -> None:
@@ -242,6 +271,9 @@ class MainWindow(QMainWindow):
         else:
             self.started_dock.close()  # Help > Getting started opens it again
         self.problems_dock.raise_()
+
+    def _default_sizes(self) -> None:
+        """The docks' sizes once in their tab groups (see _default_tabs)."""
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.resizeDocks([self.inspector_dock, self.xml_dock], [470, 150], vertical)
         self.resizeDocks([self.problems_dock], [160], vertical)
@@ -253,6 +285,11 @@ class MainWindow(QMainWindow):
         if self._tabs_pending:
             self._tabs_pending = False
             self._default_tabs()
+            if not self._geometry_restored:
+                # Not yet tabbed, the docks stacked up taller than DEFAULT_SIZE, and the
+                # window grew to hold them; tabbed, they fit in it again.
+                self.resize(DEFAULT_SIZE)
+            self._default_sizes()
 
     # -- menus ----------------------------------------------------------------------------
 
@@ -268,7 +305,7 @@ class MainWindow(QMainWindow):
         undo = self.editing.stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.editing.stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys())
         self.undo_action, self.redo_action = undo, redo
         edit.addAction(undo)
         edit.addAction(redo)
@@ -338,11 +375,19 @@ class MainWindow(QMainWindow):
         flow_map = view.addAction("Show the flow &map", self.show_flow_map)
         flow_map.setShortcut(QKeySequence("Ctrl+Shift+M"))
         flow_map.setToolTip("The whole project as a map: F fits it, Ctrl+wheel zooms")
+        view.addSeparator()
+        self.reset_layout_action = view.addAction("Reset &layout", self.reset_layout)
+        self.reset_layout_action.setObjectName("reset-layout")
+        self.reset_layout_action.setToolTip(
+            "Put every panel back where it was at the first start (floating and closed "
+            "panels too), and forget the layout saved at the last close"
+        )
+        self.reset_layout_action.setStatusTip(self.reset_layout_action.toolTip())
 
     def _build_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu("&Help")
         started = help_menu.addAction("&Getting started", lambda: self._raise(self.started_dock))
-        started.setToolTip("Five steps from the sample project to a call, with no account")
+        started.setToolTip("Five steps from editing a flow to a call, with no account")
         reference = help_menu.addAction("FlexML &reference", self.show_reference)
         reference.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
         reference.setToolTip("Every FlexML element and attribute; F1 opens the selected verb's")
@@ -359,6 +404,7 @@ class MainWindow(QMainWindow):
         self.flows_panel.switch_selected.connect(self.on_flows_panel_switch_selected)
         self.switch_editor.message.connect(self.show_message)
         self.editor.current_node_changed.connect(self.on_editor_current_node_changed)
+        self.editor.verb_chosen.connect(self.on_editor_verb_chosen)
         self.editor.message.connect(self.show_message)
         self.palette_panel.verb_activated.connect(self.editor.insert_verb)
         self.problems_panel.problem_activated.connect(self.on_problems_panel_problem_activated)
@@ -498,11 +544,22 @@ class MainWindow(QMainWindow):
         else:
             self.xml_view.highlight_lines(*span)
 
+    @property
+    def sample_open(self) -> bool:
+        """Whether the sample is open, as the first start opened it (not saved since)."""
+        return self._sample and self.project.path is None
+
     def update_title(self) -> None:
+        """The title names the project's file, or the sample, or says it has none; Getting
+        started speaks of the sample only while it is open."""
         path = self.project.path
-        name = path.name if path else "Untitled project"
+        if path is not None:
+            name = path.name
+        else:
+            name = SAMPLE_TITLE if self.sample_open else "Untitled project"
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(not self.editing.stack.isClean())
+        self.getting_started.set_sample_open(self.sample_open)
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -513,6 +570,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(not clean)
 
     def on_editing_project_replaced(self) -> None:
+        self._sample = False  # opened, new from a template or recovered: not the sample
         self._follow(self.project)
         self.dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
         self.current_flow = None
@@ -544,6 +602,15 @@ class MainWindow(QMainWindow):
         document = self.project.flow(self.current_flow) if self.current_flow else None
         self.inspector.set_target(document, node)
         self._highlight(node)
+
+    def on_editor_verb_chosen(self, _node: Node) -> None:
+        """The user picked a verb in the editor (a click or the keys): the Inspector, which
+        edits it, comes forward when it is a tab behind another panel. Selections made by
+        code (the Simulator following a run, an undo, a problem shown) never change the
+        tab the user looks at, such as the flow map following a simulated call."""
+        dock = self.inspector_dock
+        if dock.toggleViewAction().isChecked():  # closed by the user: left closed
+            dock.raise_()
 
     def on_problems_panel_problem_activated(self, flow: str, problem) -> None:
         if self.project.is_switch(flow):  # its case, its otherwise or its parameter
@@ -656,13 +723,23 @@ class MainWindow(QMainWindow):
         self._reference.activateWindow()
 
     def run_simulator(self) -> None:
-        """F5: simulate the flow open in the editor."""
+        """F5: simulate the flow open in the editor, the Simulator in front with room."""
         self._raise(self.simulator_dock)
+        self._make_room(self.simulator_dock)
         combo = self.simulator.flow_combo
         index = combo.findData(self.current_flow) if self.current_flow else -1
         if index >= 0:
             combo.setCurrentIndex(index)
         self.simulator.run()
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        """Make a docked `dock` SIMULATOR_HEIGHT tall, at most SIMULATOR_SHARE of the
+        window; one already taller keeps its height."""
+        if dock.isFloating():
+            return
+        wanted = min(SIMULATOR_HEIGHT, int(self.height() * SIMULATOR_SHARE))
+        if dock.height() < wanted:
+            self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 
     def show_dial_pad(self) -> None:
         self._raise(self.dial_dock)
@@ -690,7 +767,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.get("window/geometry")
         state = self.settings.get("window/state")
         if geometry:
-            self.restoreGeometry(QByteArray(geometry))
+            self._geometry_restored = self.restoreGeometry(QByteArray(geometry))
         if state and self.restoreState(QByteArray(state)):
             # A layout saved before the dial pad existed leaves it out of the tab groups.
             self._tabs_pending = not self.tabifiedDockWidgets(self.dial_dock)
@@ -700,6 +777,27 @@ class MainWindow(QMainWindow):
                     self.started_dock.raise_()
                 else:
                     self.started_dock.close()
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back where a first start puts it (floating,
+        closed and moved ones too), and the layout saved at the last close forgotten."""
+        size = self.size()  # the docks stack up until tabbed again: the window grows
+        for dock, _area in self._dock_places:
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        for dock, area in self._dock_places:
+            self.addDockWidget(area, dock)
+            dock.show()
+        self._size_docks()
+        if self.isVisible():
+            self._default_tabs()
+            if not (self.isMaximized() or self.isFullScreen()):
+                self.resize(size)
+            self._default_sizes()
+        else:  # made when first shown (see _default_tabs)
+            self._tabs_pending = True
+        if self.remember_layout:
+            self.settings.set("window/state", b"")
 
     def save_layout(self) -> None:
         if not self.remember_layout:

@@ -227,3 +227,60 @@ def test_internal_mime_carries_flexml_for_other_apps(editor):
     data = _internal(editor, [editor.document.root.child(1)])
     assert data.hasFormat(MIME_TYPE)
     assert data.text().startswith('<Gather action="flow:main" numDigits="1">')
+
+
+def test_a_click_or_the_keys_choose_a_verb_and_code_does_not(editor, qtbot):
+    root = editor.document.root
+    chosen = []
+    editor.verb_chosen.connect(chosen.append)
+    editor.select_nodes([root.child(2)])  # code: the Simulator following a run, an undo
+    assert chosen == []
+    qtbot.mouseClick(
+        editor.viewport(), Qt.MouseButton.LeftButton, pos=row_point(editor, root.child(2), "on")
+    )
+    assert chosen == [root.child(2)]  # the row already selected, clicked: chosen again
+    qtbot.mouseClick(
+        editor.viewport(), Qt.MouseButton.LeftButton, pos=row_point(editor, root.child(0), "on")
+    )
+    assert chosen[-1] is root.child(0)
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Down)
+    assert chosen[-1] is root.child(1) and editor.current_node() is root.child(1)
+    count = len(chosen)
+    qtbot.keyClick(editor, Qt.Key.Key_Home)  # the keys move to another row: chosen
+    assert len(chosen) == count + 1 and chosen[-1] is root.child(0)
+    qtbot.keyClick(editor, Qt.Key.Key_Up)  # at the top already: nothing new
+    empty = editor.viewport().rect().bottomLeft() + QPoint(5, -5)  # below the last row
+    qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=empty)
+    assert len(chosen) == count + 1
+
+
+LONG_SAY = (
+    "Thank you for calling the support line of the example company. Every call is "
+    "answered in the order it came in, so please stay on the line."
+)
+
+
+def test_a_long_say_uses_the_width_of_a_wide_editor(qtbot):
+    project = Project()
+    flow = f'<Response><Say voice="woman">{LONG_SAY}</Say><Gather numDigits="1">'
+    flow += f"<Say>{LONG_SAY}</Say></Gather></Response>"
+    project.add_flow("main", parse(flow.encode()))
+    view = FlowEditor(Editing(project))
+    qtbot.addWidget(view)
+    view.resize(1400, 300)
+    view.set_document(project.flow("main"))
+    view.show()
+    qtbot.waitExposed(view)
+    try:
+        assert view.header().sectionSize(0) == view.viewport().width()  # the column fills it
+        root = view.document.root
+        for node in (root.child(0), root.child(1).child(0)):
+            index = view.flow_model.index_of(node)
+            text = index.data()
+            assert f'"{LONG_SAY}"' in text  # the whole text, not cut short with "..."
+            rect = view.visualRect(index)
+            icon_and_margins = 40
+            assert rect.width() >= view.fontMetrics().horizontalAdvance(text) + icon_and_margins
+    finally:
+        view.set_document(None)

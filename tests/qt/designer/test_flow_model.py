@@ -29,7 +29,7 @@ def _rows(model, parent=None):
 def test_rows_sum_up_each_verb(qtbot):
     _, model, _tester = _model(qtbot)
     assert _rows(model) == [
-        'Say "For sales press 1, for support press..." (woman, twice)',
+        'Say "For sales press 1, for support press 2, or stay on the line" (woman, twice)',
         "Gather 1 digit -> flow:choice (8 s)",
         "Dial 15162065318",
         "Hang up",

@@ -108,6 +108,25 @@ def test_the_steps_point_at_the_sandbox_and_fit_a_narrow_dock(panel):
     assert panel.dont_show.toolTip()
 
 
+def test_the_steps_speak_of_the_sample_only_while_it_is_open(panel):
+    first, second = panel.texts[0], panel.texts[1]
+    assert panel.sample_open  # a first start opens the sample
+    assert panel.titles[0].text() == "Edit the sample"
+    assert first.text().startswith("The sample project is open: Hello World")
+    assert "Inspector comes forward" in first.text()  # true: choosing a verb brings it
+    assert "press a key (1 or 2)" in second.text()  # the sample's menu
+    panel.set_sample_open(False)  # the user's own project (or a new one)
+    assert panel.titles[0].text() == "Edit a flow"
+    assert "sample" not in first.text().lower() and "Hello World" not in first.text()
+    assert "Inspector comes forward" in first.text()
+    assert "1 or 2" not in second.text() and "When a Gather asks" in second.text()
+    labels = "\n".join(label.text() for label in panel.findChildren(QLabel))
+    assert "sample" not in labels.lower()
+    panel.set_sample_open(True)
+    assert first.text().startswith("The sample project is open")
+    assert panel.titles[0].text() == "Edit the sample"
+
+
 def test_dont_show_persists_and_decides_the_next_start(panel, store, qtbot, tmp_path):
     assert should_show_at_start(store) is True  # a first start
     assert not panel.dont_show.isChecked()

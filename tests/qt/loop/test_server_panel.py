@@ -433,6 +433,42 @@ def test_it_follows_the_newest_unless_scrolled_up(log_panel, qtbot):
     assert bar.value() == 10
 
 
+def test_the_path_takes_the_width_and_the_other_columns_fit_their_content(log_panel, qtbot):
+    view, model = log_panel.view, log_panel.model
+    header = view.horizontalHeader()
+
+    def column_widths() -> dict[str, int]:
+        return {name: view.columnWidth(i) for i, name in enumerate(Columns.HEADERS)}
+
+    log_panel.add_records(_records(3))
+    qtbot.wait(10)
+    before = column_widths()
+    assert max(before, key=before.get) == "Path"  # the path takes what the others leave
+    assert sum(before.values()) == view.viewport().width()  # the table fills the dock
+    long_from = "sip:reception-desk@pbx.example.com"
+    caller = RequestRecord(
+        time.time(), "POST", "/flows/main", {"CallSid": SID_A, "From": long_from}, 200, 0, 1234.5
+    )
+    log_panel.add_records([caller])
+    qtbot.wait(10)
+    widths = column_widths()
+    assert widths["From"] > before["From"] and widths["Path"] < before["Path"]
+    assert sum(widths.values()) == view.viewport().width()
+    metrics = view.fontMetrics()
+    for record in model.records():  # every other column shows its text whole
+        for column, name in enumerate(Columns.HEADERS):
+            if column != Columns.PATH:
+                text = model.text(record, column)
+                assert metrics.horizontalAdvance(text) < widths[name], (name, text)
+    titles = header.fontMetrics()
+    for name in Columns.HEADERS:
+        assert titles.horizontalAdvance(name) < widths[name], name
+    assert widths["ms"] < 80 and widths["ms"] < view.viewport().width() / 10  # narrow
+    header.resizeSection(Columns.FROM, widths["From"] + 50)  # the user's width stays
+    log_panel.add_records(_records(2, 10))
+    assert view.columnWidth(Columns.FROM) == widths["From"] + 50
+
+
 # -- replay -------------------------------------------------------------------------------------
 
 

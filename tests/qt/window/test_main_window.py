@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    win = MainWindow(sample_project(), SettingsStore())
+    win = MainWindow(sample_project(), SettingsStore(), sample=True)  # as a first start
     win.files.recovery = RecoveryStore(tmp_path / "recovery")
     win.show()
     qtbot.waitExposed(win)
@@ -53,7 +53,7 @@ def test_opens_on_the_sample_with_entry_selected_and_everything_in_sync(window):
     assert window.editor.current_node().tag == "Say"
     assert '<Say voice="woman">Hello World' in window.xml_view.toPlainText()
     assert window.counts.text() == "6 flows · 0 errors · 0 warnings"
-    assert window.windowTitle() == "Untitled project[*] — FlexML Studio"
+    assert window.windowTitle() == "Sample project[*] — FlexML Studio"
     assert not window.isWindowModified()
 
 
@@ -256,7 +256,7 @@ def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
     assert [a.text() for a in menus["&View"].actions()] == [
         "Flows", "Palette", "Inspector", "FlexML", "Problems", "Dial pad", "Endpoint",
         "Flow server", "Call log", "Requests", "Simulator", "Getting started", "Flow map",
-        "", "Show the flow &map",
+        "", "Show the flow &map", "", "Reset &layout",
     ]  # fmt: skip
     assert shortcuts("&View") == {"Show the flow &map": "Ctrl+Shift+M"}
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
