@@ -12,15 +12,16 @@ import os
 import sys
 from pathlib import Path
 
+from ..core.export_check import PROJECT_BASE_URL, blocking_errors, switch_users
 from ..core.fileio import SaveError, atomic_write, describe_os_error
-from ..core.flexml import FlexmlError, MalformedError, Severity
+from ..core.flexml import FlexmlError, MalformedError
 from ..core.flexml.refs import flow_url
 from ..core.project import Project, load, references
 from . import UserError
 from .report import Finding, plural
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
-BASE_URL_SETTING = "export-base-url"
+BASE_URL_SETTING = PROJECT_BASE_URL
 
 
 def _load(inputs: list[str]) -> Project | int:
@@ -81,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
             )
     sources = _sources(args.inputs, project)
     all_problems = project.lint()
+    blocking = blocking_errors(project, names, all_problems)  # the window's rule too
     blocked = False
     for name in names:
         problems = all_problems[name]
-        errors = [p for p in problems if p.severity is Severity.ERROR]
+        errors = blocking.get(name, [])
         for problem in problems:
             print(Finding(sources[name], problem, name).line(), file=sys.stderr)
         if errors and not args.force:
@@ -143,13 +145,7 @@ def _switch_refusal(project: Project, name: str) -> str:
 
 def _say_what_needs_serve(project: Project, names: list[str], base_url: str | None) -> None:
     """Name the exported flows that lead to a switch, and the URLs only `serve` answers."""
-    needing: dict[str, list[str]] = {}
-    for name in names:
-        for _node, _attribute, target in references(project.flow(name).root):
-            if project.is_switch(target):
-                needing.setdefault(target, [])
-                if name not in needing[target]:
-                    needing[target].append(name)
+    needing = switch_users(project, names)
     if not needing:
         return
     print(

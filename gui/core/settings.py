@@ -26,6 +26,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("files/recent", list, [], "Recently opened projects and files, newest first"),
     Setting("files/last-folder", str, "", "Folder of the last open or save dialog"),
     Setting("export/base-url", str, "", "Base URL that flow: references resolve against"),
+    Setting(
+        "export/base-urls",
+        list,
+        [],
+        'Export base URL given per project file ("URL PATH" entries), newest first',
+    ),
     Setting("app/first-start-done", bool, False, "Whether the sample project was shown"),
     Setting("help/show-getting-started", bool, True, "Show the Getting started panel at start"),
     Setting("phone/region", str, "US", "Region for numbers typed without a country code"),

@@ -4,6 +4,12 @@ Each row comes from an AttrSpec (or the element's TextSpec): the type picks the 
 the default is the grey "not set" state, and lint's own value check judges what is typed, so a
 value lint would reject is never written. Valid keystrokes are written as they are typed and
 `Editing` merges them into one undo command per field. Emptying a field removes the attribute.
+A keystroke that makes the value invalid takes back what that typing wrote (and its undo
+command), so the attribute keeps the value it had before the user began: typing 500 where 50
+is the most writes 5 and 50 on the way, then puts the old value back, never leaving 50 in
+the file. Leaving a field with a refused value says "not applied: WHY" beside it: a text
+field keeps the text (to be fixed, or saved by itself once valid: flow:NAME of a flow made
+later), a spin box, which can only show a number in its range, shows the attribute's value.
 Text past TextSpec.max_length (Say's 1024) is an exception: it is written, so nothing typed or
 pasted is lost, and its counter turns red while lint reports it. Nothing on the node is hidden:
 attributes the schema does not know are listed read-only, with a button to remove them.
@@ -13,7 +19,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFontDatabase, QPalette, QResizeEvent
+from PySide6.QtGui import QFontDatabase, QPalette, QResizeEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -39,6 +45,7 @@ from .inspector_fields import (
     FRAME_STYLE,
     METHOD_CHOICES,
     NARROWEST_FIELD,
+    NOT_APPLIED,
     NOT_SAVED,
     PLACEHOLDER,
     RESET_TIP,
@@ -73,6 +80,10 @@ class _Row:
         self.name, self.type, self.attr, self.tip, self.limit = name, type_, attr, tip, limit
         self.label: QLabel | None = None
         self.reset: QToolButton | None = None
+        # Said after the field was left with a value that was refused, till the next input.
+        self.not_applied: str | None = None
+        # The undo command this field's typing is merging into, and the value before it.
+        self.typing: tuple[QUndoCommand, str | None] | None = None
         self.editor = self._make_editor(placeholder)
         self.editor.widget.setObjectName(name or "text")
         self.editor.widget.setAccessibleName(name or "Text")
@@ -145,21 +156,54 @@ class _Row:
         return found[1] if found else None
 
     def on_input(self, text: str, discrete: bool) -> None:
+        """The user typed, clicked or picked `text`: write it when it is valid."""
+        self.not_applied = None  # at it again: what was not applied is behind
+        self._apply(text, discrete)
+
+    def _apply(self, text: str, discrete: bool) -> None:
         problem = self.problem(text) if text else None
         if problem is not None:
-            self._show_state(text, f"{problem} — {NOT_SAVED}")
+            self._refuse(text, problem)
             return
         # An emptied field removes the attribute (or the text): the default applies again.
+        before, stack = self.value(), self.panel.editing.stack
+        top = stack.command(stack.index() - 1)
         refused = self.panel.write(self.document, self.node, self.name, text or None, discrete)
         if refused is not None:  # the core has a rule the checks above do not know
-            self._show_state(text, f"{refused} — {NOT_SAVED}")
+            self._refuse(text, refused)
             return
+        self.not_applied = None
+        written = stack.command(stack.index() - 1)
+        if written is not top:  # this keystroke began a command: typing merges into it
+            self.typing = (written, before)
         self.refresh()
 
-    def refresh(self) -> None:
-        """Show the node's value (undo, redo and other views change it too)."""
+    def _refuse(self, text: str, problem: str) -> None:
+        """Keep `text` shown and say why it is not saved; what typing wrote before this
+        keystroke is taken back (see the module docstring)."""
+        self.panel.take_back(self)
+        if self.not_applied is not None:  # judged again after the field was left
+            self.not_applied = f"{NOT_APPLIED}: {problem}"
+            self._show_state(text, self.not_applied)
+        else:
+            self._show_state(text, f"{problem} — {NOT_SAVED}")
+
+    def left(self) -> None:
+        """The field lost the focus: a refused value in it is said to be not applied."""
+        shown = self.editor.current()
+        if shown == (self.value() or ""):
+            return
+        problem = self.problem(shown) if shown else None
+        if problem is not None:
+            self.not_applied = f"{NOT_APPLIED}: {problem}"
+            self._show_state(shown, self.not_applied)
+
+    def refresh(self, keep_text: bool = False) -> None:
+        """Show the node's value (undo, redo and other views change it too); with
+        `keep_text`, leave what the field shows (a refused value) and update the rest."""
         value = self.value()
-        self.editor.show(value)
+        if not keep_text:
+            self.editor.show(value)
         if self.reset is not None:
             self.reset.setEnabled(value is not None)
         if self.label is not None:
@@ -173,20 +217,30 @@ class _Row:
         refused, e.g. flow:NAME before that flow existed, is saved once it is valid."""
         shown = self.editor.current()
         if shown != (self.value() or ""):
-            self.on_input(shown, False)
+            self._apply(shown, False)
         else:
             self._judge()
 
     def _judge(self) -> None:
         shown = self.editor.current()
-        self._show_state(shown, self.problem(shown) if shown else None)
+        problem = self.problem(shown) if shown else None
+        invalid = problem is not None
+        if self.not_applied is not None:
+            if shown != (self.value() or ""):  # the refused value is still shown
+                problem = self.not_applied
+            else:  # the attribute's value is shown again (a spin box)
+                problem = "\n".join(p for p in (self.not_applied, problem) if p)
+        self._show_state(shown, problem, invalid)
 
-    def _show_state(self, text: str, problem: str | None) -> None:
+    def _show_state(self, text: str, problem: str | None, invalid: bool | None = None) -> None:
+        """Show `problem` beside the field (None: none); the frame is red while the value
+        shown is `invalid` (by default: while there is a problem)."""
         widget = self.editor.widget
         self.message.setText(problem or "")
         self.message.setVisible(problem is not None)
         widget.setToolTip(tooltip_html(self.tip + (f"\n\n{problem}" if problem else "")))
-        frame = FRAME_STYLE.format(ERROR_COLOR if problem else "transparent")
+        red = problem is not None if invalid is None else invalid
+        frame = FRAME_STYLE.format(ERROR_COLOR if red else "transparent")
         if self.frame.styleSheet() != frame:
             self.frame.setStyleSheet(frame)
         if self.counter is not None and self.limit is not None:
@@ -213,6 +267,7 @@ class InspectorPanel(QWidget):
         self._writing = False  # our own edit is running: its changes are no news
         self._changed_elsewhere = False  # since our last edit: the next one starts a command
         self._refusal: str | None = None  # why the core refused our edit, while it runs
+        self._holding: _Row | None = None  # a row whose refused text stays while we write
         self._form: QWidget | None = None
         self._path: QLabel | None = None
         self._extras: QWidget | None = None
@@ -293,6 +348,33 @@ class InspectorPanel(QWidget):
     def on_editing_refused(self, message: str) -> None:
         if self._writing:
             self._refusal = message
+
+    def take_back(self, row: _Row) -> None:
+        """Put back the value `row`'s attribute had before the typing now refused began,
+        and drop that typing's undo command, which then changes nothing (no Undo entry for
+        it; a saved project stays saved). Nothing is done when other edits came since."""
+        if row.typing is None:
+            return
+        command, before = row.typing
+        row.typing = None
+        stack = self.editing.stack
+        if stack.command(stack.index() - 1) is not command:
+            return  # undone, or other edits came since (it may be deleted: look no further)
+        if getattr(command, "merge_key", None) is None:
+            return  # typing into the field ended (it was left): that value stands
+        if self._changed_elsewhere or row.document is not self.document:
+            return
+        if row.value() != before:
+            self._holding = row  # the refused text stays shown while the old value returns
+            try:
+                refused = self.write(row.document, row.node, row.name, before, False)
+            finally:
+                self._holding = None
+            if refused is not None or row.value() != before:
+                return
+        if stack.command(stack.index() - 1) is command:  # merged: it undoes nothing now
+            command.setObsolete(True)
+            stack.undo()  # an obsolete command is dropped, not undone
 
     # -- building the form -----------------------------------------------------------------
 
@@ -510,7 +592,9 @@ class InspectorPanel(QWidget):
             if change.node is node:
                 row = self._rows.get(change.name if change.kind is ChangeKind.ATTRIBUTE else None)
                 if row is not None:
-                    row.refresh()
+                    if not self._writing:  # undo, redo, another view: a new value
+                        row.not_applied = None
+                    row.refresh(keep_text=row is self._holding)
                 else:
                     self._fill_extras()
             return
@@ -525,6 +609,10 @@ class InspectorPanel(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.FocusOut:
+            # Before the widget's own handling: a spin box then puts its last number back.
+            for row in self._rows.values():
+                if row.editor.widget is watched:
+                    row.left()
             self.editing.break_merge()  # typing into this field is over
         elif (
             kind == QEvent.Type.Wheel

@@ -23,12 +23,14 @@ from ...core.flexml.schema import AttrSpec, Certainty, Type
 PLACEHOLDER = "Select a verb to edit it"
 RESET_TIP = "Reset to default (remove from the XML)"
 NOT_SAVED = "not saved until it is valid"
+NOT_APPLIED = "not applied"  # said when a field is left with a value that was refused
 ERROR_COLOR = "#c62828"
 # A frame around each field: red while its value is invalid. Drawn by a wrapper, not by the
 # field itself: a styled border on a spin or combo box makes Qt draw its arrows plainly.
 FRAME_STYLE = "QFrame#field-frame {{ border: 1px solid {}; border-radius: 3px; }}"
 NO_LIMIT = 2**31 - 1  # the widest range a QSpinBox (a C int) holds
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}\Z")
+DIGITS = re.compile(r"[+-]?[0-9]+\Z")  # a number, in range or not
 METHOD_CHOICES = ("GET", "POST")  # what lint accepts for Type.METHOD
 NARROWEST_FIELD = 200  # px for a field and its reset button beside the widest label
 TEXT_LABELS = {Type.URL: "URL", Type.NUMBER: "Number", Type.DTMF: "Keys"}
@@ -133,7 +135,11 @@ class TextEditor(FieldEditor):
 
 
 class SpinBox(QSpinBox):
-    """A QSpinBox that can also show no number (not set) or a file's value that is not one."""
+    """A QSpinBox that can also show no number (not set) or a file's value that is not one,
+    and that lets a number out of its range be typed: QSpinBox refuses the keystroke that
+    leaves the range, so typing 500 where 50 is the most left 50 there, silently. Here 500
+    stays in the field and the inspector refuses it with lint's message, which gives the
+    range; leaving the field puts the attribute's value back and says it was not applied."""
 
     stepped = Signal(int)  # arrows, wheel, Up/Down keys: the value stepped to
 
@@ -145,9 +151,10 @@ class SpinBox(QSpinBox):
         if text in ("", self.shown):
             return QValidator.State.Acceptable, text, position
         state, text, position = super().validate(text, position)
-        if self.shown and state is QValidator.State.Invalid:
-            # A file's value that is not a number ("2x") may be edited into one; till then
-            # lint's message shows, and leaving the field puts the file's value back.
+        if state is QValidator.State.Invalid and (self.shown or DIGITS.match(text)):
+            # A number out of range, or a file's value that is not a number ("2x") being
+            # edited into one: lint's message shows till it is valid, and leaving the field
+            # puts the attribute's value back (see the class docstring).
             state = QValidator.State.Intermediate
         return state, text, position
 

@@ -1,6 +1,12 @@
 """File menu work for the main window: new from a template, open, save, import, export,
 recent files, dropping .xml files, asking before losing changes, and crash recovery.
 
+Export checks what `flexml-studio export` checks (gui.core.export_check), so the window is
+never quieter than the command line: flows with lint errors are written only after "Export
+anyway", and `flow:` references are never kept silently. The base URL they become
+BASE/flows/NAME under is asked once per project (remembered by the project file's path, or
+for the session while the project has no file) and can be changed from the File menu.
+
 Every method that would show a file dialog also takes the path directly, which is how the
 tests (and `flexml-studio FILE`) drive it. It is handed what it works on (the project's
 Editing, the settings, the widget its dialogs belong to) and reports back by signals, so it
@@ -10,6 +16,7 @@ needs no window: the window wires those signals in its `_connect_signals`.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.export_check import (
+    PROJECT_BASE_URL,
+    blocking_errors,
+    reference_counts,
+    switch_users,
+)
 from ...core.fileio import SaveError, atomic_write
 from ...core.flexml import FlexmlError
 from ...core.flexml.refs import slugify, unique_name
@@ -31,8 +44,12 @@ from ...core.recovery import RecoveryStore
 from ...core.templates import templates
 from ..common.settings import SettingsStore
 from ..designer.editing import Editing
+from .export_dialogs import BaseUrlDialog, errors_box, plural, quoted, save_changes_box
 
 AUTOSAVE_MS = 30_000
+LAST_BASE_URL = "export/base-url"  # the last answer, offered to a project not yet asked
+BASE_URLS = "export/base-urls"  # "URL PATH" per project file, newest first
+BASE_URLS_KEPT = 100
 PROJECT_FILTER = f"FlexML Studio projects (*{SUFFIX})"
 OPEN_FILTER = f"Projects and FlexML files (*{SUFFIX} *.xml);;{PROJECT_FILTER};;FlexML (*.xml)"
 
@@ -52,14 +69,22 @@ class FileActions(QObject):
         *,
         current_flow: Callable[[], str | None],
         recovery: RecoveryStore | None = None,
+        served_base: Callable[[], str | None] | None = None,
     ) -> None:
         """`widget` (the window) parents the dialogs, takes dropped files and closes on
-        Quit; `current_flow` names the flow Export Flow writes."""
+        Quit; `current_flow` names the flow Export Flow writes; `served_base` gives the
+        running flow server's public base URL (None when there is none), offered as the
+        base URL of exported flows."""
         super().__init__(widget)
         self.editing = editing
         self.settings = settings
         self.widget = widget
         self._current_flow = current_flow
+        self._served_base = served_base or (lambda: None)
+        # Base URLs given for projects that have no file yet: for this session only.
+        self._session_base_urls: weakref.WeakKeyDictionary[Project, str] = (
+            weakref.WeakKeyDictionary()
+        )
         self.recovery = recovery or RecoveryStore()
         self.autosave = QTimer(self, interval=AUTOSAVE_MS)
         self.autosave.timeout.connect(self.save_recovery)
@@ -119,6 +144,13 @@ class FileActions(QObject):
             "Ctrl+Shift+E",
             "Write every flow's FlexML into a folder as NAME.xml",
         )
+        base = add(
+            "Export &Base URL…",
+            self.choose_base_url,
+            tip="Where this project's flows will be served: flow:NAME references become "
+            "BASE/flows/NAME in exported files",
+        )
+        base.setToolTip(base.statusTip())
         menu.addSeparator()
         add("&Quit", self.widget.close, QKeySequence.StandardKey.Quit, "Quit FlexML Studio")
 
@@ -129,13 +161,13 @@ class FileActions(QObject):
         if not self.modified:
             return True
         buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self.widget,
-            "Unsaved changes",
-            f"The project has unsaved changes. Save them before {doing}?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
-        )
+        box = save_changes_box(self.widget, doing)
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+            answer = box.standardButton(clicked) if clicked is not None else buttons.Cancel
+        finally:
+            box.deleteLater()
         if answer == buttons.Save:
             return self.save()
         return answer == buttons.Discard
@@ -211,11 +243,17 @@ class FileActions(QObject):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        old = self.project.path
+        moving = old is None or _path_key(old) != _path_key(path)
+        given = self._given_base_url(self.project) if moving else None
         try:
             self.project.save(path)
         except SaveError as exc:
             self._error("Could not save", str(exc))
             return False
+        if given is not None:  # the base URL goes with the project to its new file
+            self._session_base_urls.pop(self.project, None)
+            _store_base_url(self.settings, _path_key(path), given)
         self.editing.stack.setClean()
         self.settings.add_recent_file(str(path))
         self._remember_folder(str(path))
@@ -264,28 +302,18 @@ class FileActions(QObject):
             return True
         return False
 
-    def ask_base_url(self) -> str | None:
-        """The base URL flow: references resolve against; remembered between runs."""
-        last = self.settings.get("export/base-url")
-        text, ok = QInputDialog.getText(
-            self.widget,
-            "Export",
-            "Base URL where the flows will be served (flow:NAME becomes BASE/flows/NAME).\n"
-            "Leave empty to keep flow: references as they are.",
-            text=last,
-        )
-        if not ok:
-            return None
-        text = text.strip()
-        self.settings.set("export/base-url", text)
-        return text
-
     def export_flow(self, path: str | None = None, base_url: str | None = None) -> bool:
+        """Write the current flow's FlexML. Asks first when it has lint errors, and for
+        the base URL when it has `flow:` references and this project has none yet;
+        `base_url` given ("" keeps the references) asks for none."""
         name = self._current_flow()
         if name is None:
             return False
+        title = f"Export {quoted(name)}"
+        if not self._confirm_errors([name], title):
+            return False
         if base_url is None:
-            base_url = self.ask_base_url()
+            base_url = self._base_url_for([name], title)
             if base_url is None:
                 return False
         if path is None:
@@ -296,11 +324,23 @@ class FileActions(QObject):
             if not path:
                 return False
         text = self.project.export(name, base_url=base_url or None)
-        return self._write(Path(path), text)
+        if not self._write(Path(path), text):
+            return False
+        self.message.emit(f"Exported {path}{self._export_notes([name], base_url)}")
+        return True
 
     def export_all(self, folder: str | None = None, base_url: str | None = None) -> bool:
+        """Write every flow into a folder as NAME.xml: one question for all the flows with
+        lint errors, and one for the base URL."""
+        names = self.project.names
+        if not names:
+            self.message.emit("Not exported: the project has no flows")
+            return False
+        title = "Export all flows"
+        if not self._confirm_errors(names, title):
+            return False
         if base_url is None:
-            base_url = self.ask_base_url()
+            base_url = self._base_url_for(names, title)
             if base_url is None:
                 return False
         if folder is None:
@@ -309,21 +349,148 @@ class FileActions(QObject):
             )
             if not folder:
                 return False
-        for name in self.project.names:
+        for name in names:
             text = self.project.export(name, base_url=base_url or None)
-            if not self._write(Path(folder) / f"{name}.xml", text, quiet=True):
+            if not self._write(Path(folder) / f"{name}.xml", text):
                 return False
-        self.message.emit(f"Exported {len(self.project)} flows to {folder}")
+        notes = self._export_notes(names, base_url)
+        self.message.emit(f"Exported {plural(len(names), 'flow')} to {folder}{notes}")
         return True
 
-    def _write(self, path: Path, text: str, quiet: bool = False) -> bool:
+    def _confirm_errors(self, names: list[str], title: str) -> bool:
+        """True when none of `names` has lint errors (`flexml-studio export` refuses those
+        without --force), or the user chose "Export anyway"."""
+        errors = blocking_errors(self.project, names)
+        if not errors:
+            return True
+        box = errors_box(self.widget, errors, title)
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+            accept = QMessageBox.ButtonRole.AcceptRole
+            anyway = clicked is not None and box.buttonRole(clicked) == accept
+        finally:
+            box.deleteLater()
+        if not anyway:
+            count = sum(len(found) for found in errors.values())
+            flows = ", ".join(quoted(name) for name in errors)
+            self.message.emit(
+                f"Not exported: {flows} {'has' if len(errors) == 1 else 'have'} "
+                f"{plural(count, 'error')} (fix them, or choose Export anyway)"
+            )
+        return anyway
+
+    def _export_notes(self, names: list[str], base_url: str) -> str:
+        """What the status bar adds after "Exported ...": where the `flow:` references
+        point now, or that they were left in the files, and the switches only the flow
+        server answers (as the CLI says)."""
+        notes = []
+        count = sum(reference_counts(self.project, names).values())
+        them = "it" if count == 1 else "them"
+        if count and base_url:
+            notes.append(f"{plural(count, 'flow: reference')} turned into URLs under {base_url}")
+        elif count:
+            notes.append(
+                f"still holding {plural(count, 'flow: reference')} that CarrierX cannot fetch "
+                f"(File > Export Base URL… turns {them} into URLs)"
+            )
+        switches = switch_users(self.project, names)
+        if switches:
+            listed = ", ".join(quoted(name) for name in switches)
+            notes.append(
+                f"{'switch' if len(switches) == 1 else 'switches'} {listed} cannot be a file: "
+                "CarrierX must reach the running flow server for "
+                f"{'it' if len(switches) == 1 else 'them'}"
+            )
+        return "".join(f"; {note}" for note in notes)
+
+    # -- the base URL of exported flows ----------------------------------------------------
+
+    def remembered_base_url(self) -> str | None:
+        """The base URL this project's flows are exported with: the answer given for it,
+        else the project's own setting (the one `flexml-studio export` reads); None when
+        there is neither. "" keeps the `flow:` references."""
+        given = self._given_base_url(self.project)
+        return given if given is not None else self.project.settings.get(PROJECT_BASE_URL)
+
+    def _given_base_url(self, project: Project) -> str | None:
+        """The answer given for `project`: by its file's path, or for this session while
+        it has no file."""
+        if project.path is None:
+            return self._session_base_urls.get(project)
+        return _base_urls(self.settings).get(_path_key(project.path))
+
+    def remember_base_url(self, url: str) -> None:
+        project = self.project
+        if url:
+            self.settings.set(LAST_BASE_URL, url)
+        if project.path is None:
+            self._session_base_urls[project] = url
+        else:
+            _store_base_url(self.settings, _path_key(project.path), url)
+
+    def ask_base_url(self, title: str, about: str, accept_text: str = "Export") -> str | None:
+        """The base URL typed into the dialog ("" to keep `flow:` references), remembered
+        for this project; None when cancelled. It offers the remembered one, else the
+        running flow server's public URL, else the last one given for any project."""
+        served = self._served_base()
+        value = self.remembered_base_url()
+        if value is None:
+            value = served or self.settings.get(LAST_BASE_URL)
+        dialog = BaseUrlDialog(self.widget, title, about, value, served, accept_text)
+        try:
+            if not dialog.exec():
+                return None
+            url = dialog.value
+        finally:
+            dialog.deleteLater()
+        self.remember_base_url(url)
+        return url
+
+    def choose_base_url(self) -> bool:
+        """File > Export Base URL…: give or change this project's base URL."""
+        project = self.project
+        which = quoted(project.path.name) if project.path else "this unsaved project"
+        url = self.ask_base_url(
+            f"Export: where will the flows of {which} be served?",
+            "Exported flows turn flow:NAME into BASE/flows/NAME, for CarrierX to fetch. "
+            "Leave it empty to keep the flow: references (CarrierX cannot fetch them).",
+            accept_text="Save",
+        )
+        if url is None:
+            return False
+        self.message.emit(
+            f"Flows of {which} are exported with the base URL {url}"
+            if url
+            else f"Flows of {which} are exported with their flow: references kept"
+        )
+        return True
+
+    def _base_url_for(self, names: list[str], title: str) -> str | None:
+        """The base URL to export `names` with: "" when they hold no `flow:` reference,
+        the remembered one, or the dialog's answer; None when the dialog was cancelled."""
+        counts = reference_counts(self.project, names)
+        if not counts:
+            return ""
+        remembered = self.remembered_base_url()
+        if remembered is not None:
+            return remembered
+        total = sum(counts.values())
+        holders = "It holds" if len(names) == 1 else "The flows hold"
+        return self.ask_base_url(
+            f"{title}: where will the flows be served?",
+            f"{holders} {plural(total, 'flow: reference')}, which CarrierX cannot fetch. "
+            "Give the base URL where the flows will be served: flow:NAME becomes "
+            "BASE/flows/NAME. It is remembered for this project (File > Export Base URL… "
+            "changes it). Leave it empty to keep the flow: references.",
+        )
+
+    def _write(self, path: Path, text: str) -> bool:
         try:
             atomic_write(path, text.encode("utf-8"))
         except SaveError as exc:
             self._error("Could not export", str(exc))
             return False
-        if not quiet:
-            self.message.emit(f"Exported {path}")
         self._remember_folder(str(path))
         return True
 
@@ -355,3 +522,22 @@ class FileActions(QObject):
 
     def _remember_folder(self, path: str) -> None:
         self.settings.set("files/last-folder", str(Path(path).resolve().parent))
+
+
+def _path_key(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _base_urls(settings: SettingsStore) -> dict[str, str]:
+    """Project file -> the base URL given for it. Entries are "URL PATH": a base URL has no
+    space in it (check_base_url), a path may."""
+    found: dict[str, str] = {}
+    for entry in settings.get(BASE_URLS):
+        url, _, path = entry.partition(" ")
+        found.setdefault(path, url)
+    return found
+
+
+def _store_base_url(settings: SettingsStore, key: str, url: str) -> None:
+    others = [e for e in settings.get(BASE_URLS) if e.partition(" ")[2] != key]
+    settings.set(BASE_URLS, [f"{url} {key}", *others][:BASE_URLS_KEPT])

@@ -117,7 +117,12 @@ class MainWindow(QMainWindow):
         self._size_docks()
         self._create_status_bar()
         self.files = FileActions(
-            self.editing, self.settings, self, current_flow=lambda: self.current_flow
+            self.editing,
+            self.settings,
+            self,
+            current_flow=lambda: self.current_flow,
+            # The public URL without the token (/t/TOKEN): a token never reaches a file.
+            served_base=lambda: getattr(self.services.flow_server_running, "public_url", None),
         )
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._problems_by_flow: dict = {}

@@ -1,8 +1,12 @@
 """InspectorPanel: a form generated from the schema that writes through Editing.
 
 Real widgets, real keystrokes; every edit is checked on the exported XML and on the undo
-stack. Decision tested here: Say text longer than 1024 characters is still written (lint
-reports it as text-too-long) so nothing typed or pasted is lost; the counter turns red.
+stack. Decisions tested here: Say text longer than 1024 characters is still written (lint
+reports it as text-too-long) so nothing typed or pasted is lost; the counter turns red. A
+keystroke that makes a value invalid takes back what that typing wrote, so the attribute
+keeps the value it had before (no half-typed value is left in the file, no Undo entry for
+it); leaving a field with a refused value says "not applied: WHY": text fields keep the
+text, spin boxes show the attribute's value again.
 """
 
 import pytest
@@ -137,8 +141,17 @@ def test_spin_box_range_comes_from_the_schema_and_typing_writes(setup, qtbot):
     assert loop.lineEdit().text() == "" and loop.lineEdit().placeholderText() == "1 (default)"
     qtbot.keyClicks(loop, "70")
     assert say.attrs["loop"] == "70"
-    qtbot.keyClicks(loop, "0")  # 700 is past the maximum: the spin box refuses the key
-    assert say.attrs["loop"] == "70" and loop.lineEdit().text() == "70"
+    assert setup.editing.stack.count() == 1
+    qtbot.keyClicks(loop, "0")  # 700 is past the maximum: it stays, refused with the range
+    assert loop.lineEdit().text() == "700"
+    assert _message(setup, "loop").text() == (
+        "'700' is out of range: allowed 0 to 100 — not saved until it is valid"
+    )
+    assert _frame_is_red(loop)
+    assert "loop" not in say.attrs  # what typing 7 and 70 wrote is taken back
+    assert setup.editing.stack.count() == 0  # with its undo command
+    qtbot.keyClick(loop, Qt.Key.Key_Backspace)
+    assert say.attrs["loop"] == "70" and _message(setup, "loop").isHidden()
     assert setup.editing.stack.count() == 1
     setup.select(2)
     length = setup.panel.field("length")
@@ -156,7 +169,72 @@ def test_number_below_the_minimum_is_not_written_and_leaving_restores(setup, qtb
     assert _frame_is_red(length)
     length.clearFocus()  # editingFinished: Qt drops the unfinished number
     assert length.lineEdit().text() == ""
-    assert _message(setup, "length").isHidden() and not _frame_is_red(length)
+    assert _message(setup, "length").text() == (
+        "not applied: '0' is out of range: allowed 1 or more"
+    )
+    assert not _frame_is_red(length)  # what it shows now (not set) is valid
+    assert "length" not in pause.attrs and setup.editing.stack.count() == 0
+
+
+def test_500_where_100_is_the_most_is_refused_and_the_old_value_kept(qtbot):
+    setup = Setup(qtbot, b'<Response><Say loop="3">Hi</Say></Response>')
+    say = setup.select(0)
+    setup.editing.stack.setClean()  # as after a save
+    loop = setup.panel.field("loop")
+    loop.setFocus()
+    loop.selectAll()
+    qtbot.keyClicks(loop, "500")  # 5 and 50 are written on the way, 500 is not
+    assert loop.lineEdit().text() == "500"  # not cut to 50
+    message = _message(setup, "loop")
+    assert message.text() == "'500' is out of range: allowed 0 to 100 — not saved until it is valid"
+    assert "allowed 0 to 100" in loop.toolTip() and _frame_is_red(loop)
+    assert say.attrs["loop"] == "3" and 'loop="3"' in setup.xml()
+    assert setup.editing.stack.count() == 0 and setup.editing.stack.isClean()
+    setup.panel.field("voice").setFocus()  # leaving: the attribute's value is shown again
+    assert loop.lineEdit().text() == "3" and loop.value() == 3
+    assert message.isVisible()
+    assert message.text() == "not applied: '500' is out of range: allowed 0 to 100"
+    assert not _frame_is_red(loop)
+    loop.setFocus()
+    loop.selectAll()
+    qtbot.keyClicks(loop, "50")  # typing again: the note goes, the value is written
+    assert say.attrs["loop"] == "50" and message.isHidden()
+    assert setup.editing.stack.count() == 1
+
+
+def test_a_refused_value_is_kept_in_a_text_field_and_said_not_applied_when_left(setup, qtbot):
+    gather = setup.select(1)
+    action = setup.panel.field("action")
+    action.setFocus()
+    qtbot.keyClicks(action, "flow:later")  # no such flow yet
+    assert "action" not in gather.attrs
+    message = _message(setup, "action")
+    assert message.text().endswith("— not saved until it is valid")
+    setup.panel.field("method").setFocus()
+    assert action.currentText() == "flow:later"  # kept, to be fixed or saved later
+    assert message.text().startswith("not applied: ") and "does not have" in message.text()
+    assert _frame_is_red(action) and "not applied: " in action.toolTip()
+    setup.panel.set_flow_names(["later", "main", "menu"])  # the flow is made: saved now
+    assert gather.attrs["action"] == "flow:later" and message.isHidden()
+
+
+def test_undo_after_a_field_was_left_clears_its_note(qtbot):
+    setup = Setup(qtbot, b'<Response><Pause length="2"/></Response>')
+    pause = setup.select(0)
+    length = setup.panel.field("length")
+    length.setFocus()
+    length.selectAll()
+    qtbot.keyClicks(length, "4")
+    setup.panel.field("silence").setFocus()
+    length.setFocus()
+    length.selectAll()
+    qtbot.keyClicks(length, "0")
+    setup.panel.field("silence").setFocus()
+    assert _message(setup, "length").text().startswith("not applied: '0'")
+    assert pause.attrs["length"] == "4"
+    setup.editing.stack.undo()  # a new value from elsewhere: the note is about the past
+    assert pause.attrs["length"] == "2" and length.lineEdit().text() == "2"
+    assert _message(setup, "length").isHidden()
 
 
 def test_arrows_step_from_the_default(setup, qtbot):
@@ -245,8 +323,12 @@ def test_digits_field_validates_while_typing(setup, qtbot):
     assert isinstance(digits, QLineEdit)
     assert digits.placeholderText() == "not set"
     qtbot.keyClicks(digits, "12x")
-    assert gather.attrs["validDigits"] == "12"
+    assert "validDigits" not in gather.attrs  # 1 and 12 were written, then taken back
+    assert digits.text() == "12x"
     assert "other than the keys 0-9" in _message(setup, "validDigits").text()
+    qtbot.keyClick(digits, Qt.Key.Key_Backspace)
+    assert gather.attrs["validDigits"] == "12"
+    assert setup.editing.stack.count() == 1
 
 
 def test_flow_picker_lists_the_project_flows(setup, qtbot):
@@ -396,13 +478,15 @@ def test_comments_are_edited_as_text_and_checked(qtbot):
     qtbot.keyClicks(text, "s")
     assert comment.text == " note s"
     qtbot.keyClicks(text, "-")
-    assert comment.text == " note s"  # a comment cannot end with -
+    assert comment.text == " note "  # a comment cannot end with -: the typing is taken back
+    assert text.toPlainText() == " note s-"
     assert "end with -" in _message(setup, "text").text()
     qtbot.keyClicks(text, "x")
     assert comment.text == " note s-x"
     assert _message(setup, "text").isHidden()
     qtbot.keyClicks(text, "--")
-    assert comment.text == " note s-x"
+    assert comment.text == " note "
+    assert setup.editing.stack.count() == 0
 
 
 def test_unknown_elements_are_shown_read_only(qtbot):

@@ -1,6 +1,9 @@
 """The File menu's work on its own, with no main window: a plain widget as the dialogs'
 parent and drop target, a real project, undo stack, settings and recovery folder."""
 
+import sys
+import time
+
 import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
@@ -22,7 +25,7 @@ SAMPLE_FLOWS = ["hello", "menu", "menu-again", "sales", "support", "goodbye"]
 class Host:
     """What the window would be: the widget, the Editing, and what FileActions reported."""
 
-    def __init__(self, widget: QWidget, tmp_path) -> None:
+    def __init__(self, widget: QWidget, tmp_path, served_base=None) -> None:
         self.widget = widget
         self.editing = Editing(sample_project(), self.widget)
         self.settings = SettingsStore()
@@ -33,6 +36,7 @@ class Host:
             self.widget,
             current_flow=lambda: self.current_flow,
             recovery=RecoveryStore(tmp_path / "recovery"),
+            served_base=served_base,
         )
         self.messages: list[str] = []
         self.saved: list[str] = []
@@ -234,6 +238,71 @@ def test_discarding_asks_to_save_and_saving_answers_it(host, tmp_path):
     assert not host.files.modified and target.read_text() == host.project.to_text()
 
 
+def press_in_next_box(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """Press a key in the next modal message box (as a person would); returns the texts
+    of its buttons."""
+    seen = []
+    deadline = time.monotonic() + 10  # a box that never comes must not answer a later one
+
+    def respond():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or not box.isActiveWindow():
+            if time.monotonic() < deadline:  # keys reach a window's shortcuts once it is active
+                QTimer.singleShot(10, respond)
+            return
+        seen.extend(b.text() for b in box.buttons())
+        qtbot.keyClick(box, key, modifier)  # a mnemonic animates the click: done in 100 ms
+        QTimer.singleShot(1000, lambda: give_up(box))
+
+    def give_up(box):
+        if shiboken6.isValid(box) and box.isVisible():  # the key did nothing: fail, not hang
+            seen.append("the key did not close the box")
+            box.reject()
+
+    QTimer.singleShot(0, respond)
+    return seen
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS has no Alt mnemonics (Cmd+D)")
+def test_the_save_changes_buttons_answer_to_their_keys(host, qtbot, tmp_path):
+    target = tmp_path / "mine.flexproj"
+    assert host.files.save_as(target)
+    alt = Qt.KeyboardModifier.AltModifier
+    discard = "Do&n\u2019t Save" if sys.platform == "win32" else "&Discard"
+    discard_key = Qt.Key.Key_N if sys.platform == "win32" else Qt.Key.Key_D
+    host.change()
+    texts = press_in_next_box(qtbot, Qt.Key.Key_C, alt)
+    assert not host.files.confirm_discard("closing")
+    assert sorted(texts) == sorted(["&Save", discard, "&Cancel"])
+    assert host.files.modified
+    press_in_next_box(qtbot, Qt.Key.Key_Escape)
+    assert not host.files.confirm_discard("closing")
+    assert host.files.modified and target.read_text() != host.project.to_text()
+    press_in_next_box(qtbot, discard_key, alt)
+    assert host.files.confirm_discard("closing")
+    assert host.files.modified  # discarded: nothing was saved
+    press_in_next_box(qtbot, Qt.Key.Key_S, alt)
+    assert host.files.confirm_discard("closing")
+    assert not host.files.modified and target.read_text() == host.project.to_text()
+
+
+def test_the_save_changes_buttons_are_findable(host):
+    found = []
+
+    def look(box):
+        found.extend((b.objectName(), b.accessibleName(), bool(b.toolTip())) for b in box.buttons())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    host.change()
+    answer_next_dialog(QMessageBox, look)
+    assert not host.files.confirm_discard("closing")
+    assert sorted(found) == [
+        ("save-changes-cancel", "Cancel", True),
+        ("save-changes-discard", "Discard the changes", True),
+        ("save-changes-save", "Save", True),
+    ]
+
+
 # -- recent files ----------------------------------------------------------------------
 
 
@@ -314,23 +383,6 @@ def test_dropped_xml_files_are_imported_and_other_files_ignored(host, tmp_path):
     assert host.project.names == [*SAMPLE_FLOWS, "dropped"]
 
 
-def test_export_flow_writes_the_current_flow_with_the_base_url_asked_once(host, tmp_path):
-    def type_base_url(dialog):
-        dialog.setTextValue("  https://a.example/app ")
-        dialog.accept()
-
-    answer_next_dialog(QInputDialog, type_base_url)
-    target = tmp_path / "menu.xml"
-    assert host.files.export_flow(str(target))
-    assert 'action="https://a.example/app/flows/route"' in target.read_text()
-    assert host.messages[-1] == f"Exported {target}"
-    assert host.settings.get("export/base-url") == "https://a.example/app"
-    seen = answer_next_dialog(QInputDialog, lambda dialog: dialog.reject())
-    assert not host.files.export_flow(str(tmp_path / "again.xml"))
-    assert seen == ["https://a.example/app"]  # offered again, as remembered
-    assert not (tmp_path / "again.xml").exists()
-
-
 def test_export_flow_without_a_current_flow_does_nothing(host, tmp_path):
     host.current_flow = None
     assert not host.files.export_flow(str(tmp_path / "x.xml"), base_url="")
@@ -343,7 +395,7 @@ def test_export_all_writes_every_flow_and_stops_at_a_folder_it_cannot_write(host
     assert host.files.export_all(str(folder), base_url="")
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.xml" for n in SAMPLE_FLOWS)
     assert "flow:menu" in (folder / "hello.xml").read_text()
-    assert host.messages[-1] == f"Exported 6 flows to {folder}"
+    assert host.messages[-1].startswith(f"Exported 6 flows to {folder}; still holding ")
     seen = answer_next_box(QMessageBox.StandardButton.Ok)
     assert not host.files.export_all(str(locked), base_url="")
     assert seen[0].startswith(f"could not save {locked / 'hello.xml'}: ")
@@ -420,6 +472,7 @@ def test_the_file_menu_has_its_shortcuts_and_quit_closes_the_widget(host, qtbot)
         "&Import FlexML Files…": QKeySequence("Ctrl+I"),
         "&Export Flow…": QKeySequence("Ctrl+E"),
         "Export &All Flows…": QKeySequence("Ctrl+Shift+E"),
+        "Export &Base URL…": QKeySequence(),
         "&Quit": QKeySequence(standard.Quit),
     }
     assert host.files.save_action.text() == "&Save"
