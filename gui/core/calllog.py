@@ -1,4 +1,9 @@
-"""The call log: every call attempt (placed, scheduled, failed, cancelled), kept in SQLite.
+"""The call log: every call attempt and how it ended, kept in SQLite.
+
+An attempt starts as placed or scheduled (or failed, when CarrierX refused it); the call's
+status callback (or the sandbox) later moves it to how the call ended: completed, busy, no
+answer, failed or cancelled, with its duration. One that never heard of its end within its
+time limit becomes "unknown" (gui.core.call_status has those rules).
 
 One file, `data_dir()/calls.sqlite3`, versioned with `PRAGMA user_version`. A file that
 cannot be our log (random bytes, a truncated database, someone else's tables, a newer
@@ -78,13 +83,26 @@ _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 class Outcome(StrEnum):
     """What became of a call attempt."""
 
-    PLACED = "placed"
-    SCHEDULED = "scheduled"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+    PLACED = "placed"  # CarrierX took the call; how it ends is not known yet
+    SCHEDULED = "scheduled"  # CarrierX places it after its delay
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"  # refused when placed, or ended as failed
+    CANCELLED = "cancelled"  # cancelled while scheduled, or ended before it was answered
+    UNKNOWN = "unknown"  # no final status arrived within the call's time limit
 
 
 OUTCOMES = tuple(o.value for o in Outcome)
+# Outcomes a call's final status still changes: not ended yet, or never heard of.
+PENDING = frozenset({Outcome.PLACED.value, Outcome.SCHEDULED.value})
+AWAITING_STATUS = PENDING | {Outcome.UNKNOWN.value}
+# The key of `details` that keeps how the call ended: {"call_status": what CarrierX or the
+# sandbox said, "duration": seconds or None, "source": "status callback" or "sandbox",
+# "received": ISO 8601 UTC}. In details, not a column, so that the file keeps its format
+# and an older FlexML Studio still opens it.
+FINAL_STATUS = "final_status"
+_HEX_SID = re.compile(r"[0-9a-f]{32}")
 
 
 class CallLogError(Exception):
@@ -115,6 +133,21 @@ class CallEntry:
     def when(self) -> datetime:
         """`time` as an aware datetime (UTC)."""
         return datetime.fromisoformat(self.time)
+
+    @property
+    def final_status(self) -> dict[str, Any] | None:
+        """How the call ended, as its status callback or the sandbox said (see FINAL_STATUS),
+        or None while that is not known."""
+        value = self.details.get(FINAL_STATUS)
+        return value if isinstance(value, dict) else None
+
+    @property
+    def duration(self) -> int | None:
+        """The call's length in whole seconds (CallDuration), once its end is known."""
+        value = (self.final_status or {}).get("duration")
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        return None
 
 
 class CallChangeKind(Enum):
@@ -148,6 +181,18 @@ def _time_text(when: datetime) -> str:
 def digits(text: str | None) -> str:
     """The digits of a phone number: "+1 (516) 206-5318" -> "15162065318"."""
     return _NON_DIGITS.sub("", text or "")
+
+
+def sid_forms(call_sid: str) -> tuple[str, ...]:
+    """The lowercase ways one call SID is written. The API's call_sid is a dashed UUID, while
+    CarrierX's requests may carry the same SID as 32 hex digits (FLEXML.md §7): a UUID in
+    either form gives both; anything else only itself."""
+    text = call_sid.strip().lower()
+    bare = text.replace("-", "")
+    if not _HEX_SID.fullmatch(bare):
+        return (text,)
+    dashed = f"{bare[:8]}-{bare[8:12]}-{bare[12:16]}-{bare[16:20]}-{bare[20:]}"
+    return (bare, dashed)
 
 
 class CallLog:
@@ -338,6 +383,18 @@ class CallLog:
         """The entry with this id, or None."""
         with self._errors("read") as conn:
             row = conn.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
+        return None if row is None else _entry(row)
+
+    def find_call(self, call_sid: str) -> CallEntry | None:
+        """The newest entry of this call SID, written as a dashed UUID or as 32 hex digits
+        (either way, whatever case), or None."""
+        forms = sid_forms(call_sid)
+        if not forms[0]:
+            return None
+        marks = ", ".join("?" * len(forms))
+        query = f"{_SELECT} WHERE lower(call_sid) IN ({marks}) ORDER BY time DESC, id DESC LIMIT 1"
+        with self._errors("read") as conn:
+            row = conn.execute(query, forms).fetchone()
         return None if row is None else _entry(row)
 
     def entries(

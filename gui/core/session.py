@@ -8,6 +8,7 @@ on, which is also where `aclose` must run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from collections.abc import Iterable
@@ -97,8 +98,32 @@ class Session:
         for client in clients:
             try:
                 await client.aclose()
-            except Exception:
+            except Exception as exc:
+                if _loop_gone(exc):
+                    # The event loop stopped with this close half done (qasync runs a last
+                    # step after its loop ended, and an exit throws pending coroutines away):
+                    # without a loop nothing more can be closed, the sockets go with the
+                    # process, and that is no failure to report.
+                    return
                 _logger.exception("closing an API client failed")
+
+
+def _loop_gone(exc: BaseException) -> bool:
+    """Whether `exc` comes of the coroutine running on after its event loop ended: httpx's
+    close then fails with RuntimeError("no running event loop"), in a step run without a
+    running loop, or while the coroutine is thrown away (GeneratorExit thrown in)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    cause: BaseException | None = exc
+    for _depth in range(20):  # a __context__ chain is short; never follow a cycle for ever
+        if cause is None:
+            break
+        if isinstance(cause, GeneratorExit):
+            return True
+        cause = cause.__context__
+    return False
 
 
 def _masked(value: Any, tokens: set[str]) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gui.core.calllog import (
+    FINAL_STATUS,
     OUTCOMES,
     SCHEMA_VERSION,
     CallChange,
@@ -18,6 +19,7 @@ from gui.core.calllog import (
     CallLogError,
     Outcome,
     digits,
+    sid_forms,
 )
 
 T0 = datetime(2025, 3, 1, 14, 0, tzinfo=UTC)
@@ -141,7 +143,7 @@ def test_outcome_filter(log):
     assert _ids(log.entries(outcome=Outcome.SCHEDULED)) == [added[2].id]
     assert log.entries(outcome="cancelled") == []
     with pytest.raises(ValueError, match="outcome must be one of"):
-        log.entries(outcome="busy")
+        log.entries(outcome="ringing")
 
 
 @pytest.mark.parametrize(
@@ -503,4 +505,189 @@ def test_matches_is_the_query_of_entries(log):
     assert sizes >= {0, 1, 2, 4}  # queries that list none, some and all
     assert not log.matches(4242)
     with pytest.raises(ValueError, match="outcome must be one of"):
-        log.matches(1, outcome="busy")
+        log.matches(1, outcome="ringing")
+
+
+# -- how calls end (issue 13) -------------------------------------------------------------------
+
+
+def test_the_outcomes_include_how_calls_end():
+    assert OUTCOMES == (
+        "placed",
+        "scheduled",
+        "completed",
+        "busy",
+        "no-answer",
+        "failed",
+        "cancelled",
+        "unknown",
+    )
+
+
+@pytest.mark.parametrize("outcome", ["completed", "busy", "no-answer", "unknown"])
+def test_a_call_moves_to_how_it_ended_and_is_listed_by_it(log, outcome):
+    added = _fill(log)
+    ended = log.update(added[0].id, outcome=outcome)
+    assert ended.outcome == outcome and log.get(added[0].id) == ended
+    assert _ids(log.entries(outcome=outcome)) == [added[0].id]
+    assert log.matches(added[0].id, outcome=outcome)
+    assert log.entries(outcome="placed") == []
+
+
+@pytest.mark.parametrize(
+    ("final", "duration"),
+    [
+        ({"call_status": "completed", "duration": 65}, 65),
+        ({"call_status": "busy", "duration": 0}, 0),
+        ({"call_status": "completed", "duration": None}, None),
+        ({"call_status": "completed"}, None),
+        ({"duration": "65"}, None),  # only what the tracker writes: whole seconds
+        ({"duration": -1}, None),
+        ({"duration": True}, None),
+        ("completed", None),  # not ours
+    ],
+)
+def test_the_duration_is_read_from_the_final_status_in_details(log, final, duration):
+    entry = log.add("p", "1", "2", "u", "GET", outcome="completed", details={FINAL_STATUS: final})
+    assert log.get(entry.id).duration == duration
+    assert (entry.final_status is None) == (not isinstance(final, dict))
+
+
+def test_a_call_not_ended_has_no_duration(log):
+    entry = log.add("p", "1", "2", "u", "GET", outcome="placed", details={"timeout": 30})
+    assert entry.duration is None and entry.final_status is None
+
+
+@pytest.mark.parametrize(
+    ("sid", "forms"),
+    [
+        (
+            "3f2a9c1e-7b44-4d2e-9a0b-12cd34ef5678",
+            ("3f2a9c1e7b444d2e9a0b12cd34ef5678", "3f2a9c1e-7b44-4d2e-9a0b-12cd34ef5678"),
+        ),
+        (
+            "3F2A9C1E7B444D2E9A0B12CD34EF5678",
+            ("3f2a9c1e7b444d2e9a0b12cd34ef5678", "3f2a9c1e-7b44-4d2e-9a0b-12cd34ef5678"),
+        ),
+        ("  3f2a9c1e7b444d2e9a0b12cd34ef5678 ", sid_forms("3f2a9c1e-7b44-4d2e-9a0b-12cd34ef5678")),
+        ("call-1", ("call-1",)),  # not a UUID: only itself
+        ("3f2a9c1e7b444d2e9a0b12cd34ef567", ("3f2a9c1e7b444d2e9a0b12cd34ef567",)),  # 31 digits
+        ("", ("",)),
+    ],
+)
+def test_sid_forms(sid, forms):
+    assert sid_forms(sid) == forms
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "aaaaaaaa-1111-2222-3333-444444444444",
+        "AAAAAAAA-1111-2222-3333-444444444444",
+        "aaaaaaaa111122223333444444444444",
+        "AAAAAAAA111122223333444444444444",
+    ],
+)
+def test_find_call_takes_the_sid_with_or_without_dashes(log, asked):
+    added = _fill(log)
+    assert log.find_call(asked) == added[0]
+
+
+def test_find_call_finds_a_sid_logged_without_dashes_and_the_newest_of_twins(log):
+    bare = log.add("p", "1", "2", "u", "GET", call_sid="C0FFEE00" * 4, outcome="placed", time=T0)
+    assert log.find_call("c0ffee00-c0ff-ee00-c0ff-ee00c0ffee00") == bare
+    twin = log.add(
+        "p", "1", "2", "u", "GET", call_sid="c0ffee00" * 4, outcome="placed", time=T0 + timedelta(1)
+    )
+    assert log.find_call("C0FFEE00" * 4) == twin
+
+
+@pytest.mark.parametrize(
+    "asked", ["bbbbbbbb-0000-0000-0000-000000000001", "call-1", "", "  ", "%", "aaaaaaaa"]
+)
+def test_find_call_finds_nothing_for_other_sids(log, asked):
+    _fill(log)
+    log.add("p", "1", "2", "u", "GET", outcome="failed")  # no SID at all
+    assert log.find_call(asked) is None
+
+
+def test_find_call_on_a_closed_log_says_so(path):
+    log = CallLog(path)
+    log.close()
+    with pytest.raises(CallLogError, match="is closed"):
+        log.find_call("call-1")
+
+
+# The calls table as FlexML Studio wrote it before calls followed their end (format 1).
+_FORMAT_1 = """
+CREATE TABLE calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    call_sid TEXT,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX calls_by_time ON calls (time);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_log_written_before_calls_followed_their_end_opens_and_stays_readable(path):
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    conn.executescript(_FORMAT_1)
+    conn.execute(
+        "INSERT INTO calls (time, profile, from_number, to_number, url, method, call_sid,"
+        " outcome, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            "2025-03-01T14:00:00.000000+00:00",
+            "work",
+            "15555550100",
+            "15162065318",
+            "https://flows.example.com/",
+            "POST",
+            "aaaaaaaa-1111-2222-3333-444444444444",
+            "placed",
+            '{"delay": 0, "timeout": 30}',
+        ),
+    )
+    conn.commit()
+    conn.close()
+    with CallLog(path) as log:
+        assert log.recovered is None  # opened as it is, not moved aside
+        [old] = log.entries()
+        assert old.outcome == "placed" and old.duration is None
+        assert log.find_call("aaaaaaaa111122223333444444444444") == old
+        ended = log.update(
+            old.id,
+            outcome="completed",
+            details={**old.details, FINAL_STATUS: {"call_status": "completed", "duration": 7}},
+        )
+        assert ended.duration == 7
+    # The file keeps its format: an older FlexML Studio still opens it (it checks the
+    # version and the columns, and reads details as JSON).
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(calls)")]
+    assert columns == [
+        "id",
+        "time",
+        "profile",
+        "from_number",
+        "to_number",
+        "url",
+        "method",
+        "call_sid",
+        "outcome",
+        "error",
+        "details",
+    ]
+    conn.close()
+    with CallLog(path) as log:
+        assert log.entries()[0].duration == 7

@@ -1,6 +1,10 @@
 """The call log panel: every call attempt, filtered and searched by the core's query, with the
 selected call's details and the requests the flow server received for it.
 
+A call's row follows it to its end: Placed, then Completed, Busy, No answer, Failed or
+Cancelled with its duration, once its status callback (or the sandbox) said so, or No status
+when nothing came within its time limit (gui.core.call_status writes that to the log).
+
 Redial and cancel are the host's business: the panel emits redial_requested(CallEntry) and
 cancel_requested(CallEntry). Copy, delete (with confirmation) and the filters are its own.
 The rows follow the log's own announcements (a CallList), whoever changes it: nobody pushes
@@ -56,6 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.call_status import duration_text
 from ...core.calllist import CallList, RowsChange, RowsChangeKind
 from ...core.calllog import CallEntry, CallLog, CallLogError
 from ..common.icons import severity_icon
@@ -77,11 +82,28 @@ _DETAILS_SIDE_BY_SIDE = 760  # narrower than this, the requests go below the det
 Index = QModelIndex | QPersistentModelIndex
 RequestProvider = Callable[[str], "list[RequestRecord]"]
 
-# Foreground of failed and cancelled rows: (on a light background, on a dark one).
+# Each outcome in words, in the order the filter lists them.
+OUTCOME_WORDS = {
+    "placed": "Placed",
+    "scheduled": "Scheduled",
+    "completed": "Completed",
+    "busy": "Busy",
+    "no-answer": "No answer",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "unknown": "No status",
+}
+# Foreground of the rows of ended calls: (on a light background, on a dark one). Placed and
+# scheduled calls keep the table's own colour.
 _COLOURS = {
+    "completed": ("#1A7F37", "#3FB950"),
+    "busy": ("#9A6700", "#D29922"),
+    "no-answer": ("#9A6700", "#D29922"),
     "failed": ("#B42318", "#FF7B72"),
     "cancelled": ("#6E7781", "#8B949E"),
+    "unknown": ("#BC4C00", "#F0883E"),
 }
+_ICONS = {"failed": "error", "unknown": "warning"}  # severity_icon names of the Outcome column
 _WARNING_STYLE = (
     "#callLogWarning { background: rgba(227, 179, 65, 0.22);"
     " border: 1px solid rgba(154, 91, 0, 0.55); border-radius: 4px; }"
@@ -94,6 +116,11 @@ def local_time(entry: CallEntry) -> str:
         return entry.when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
         return entry.time
+
+
+def outcome_text(outcome: str) -> str:
+    """An outcome in words: "no-answer" -> "No answer", "unknown" -> "No status"."""
+    return OUTCOME_WORDS.get(outcome, outcome.capitalize())
 
 
 def count_text(shown: int) -> str:
@@ -110,8 +137,18 @@ class CallTableModel(RowsTableModel):
     it keeps no rows of its own and turns the list's announcements into beginInsertRows and
     endInsertRows, beginRemoveRows and endRemoveRows, resets and dataChanged."""
 
-    TIME, PROFILE, FROM, TO, URL, METHOD, SID, OUTCOME = range(8)
-    HEADERS = ("Time", "Profile", "From", "To", "Flow/URL", "Method", "Call SID", "Outcome")
+    TIME, PROFILE, FROM, TO, URL, METHOD, SID, OUTCOME, DURATION = range(9)
+    HEADERS = (
+        "Time",
+        "Profile",
+        "From",
+        "To",
+        "Flow/URL",
+        "Method",
+        "Call SID",
+        "Outcome",
+        "Duration",
+    )
 
     def __init__(self, calls: CallList, parent=None) -> None:
         super().__init__(parent)
@@ -160,7 +197,10 @@ class CallTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(entry, column)
         if role == Qt.ItemDataRole.DecorationRole and column == self.OUTCOME:
-            return severity_icon("error") if entry.outcome == "failed" else None
+            icon = _ICONS.get(entry.outcome)
+            return severity_icon(icon) if icon else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.DURATION:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and entry.outcome in _COLOURS:
             light, dark = _COLOURS[entry.outcome]
             return QColor(dark if self.dark else light)
@@ -185,7 +225,9 @@ class CallTableModel(RowsTableModel):
             return entry.method
         if column == self.SID:
             return (entry.call_sid or "")[:SID_SHOWN]
-        return entry.outcome.capitalize()
+        if column == self.DURATION:
+            return duration_text(entry.duration)
+        return outcome_text(entry.outcome)
 
     def _tooltip(self, entry: CallEntry, column: int) -> str:
         if column == self.TIME:
@@ -193,18 +235,18 @@ class CallTableModel(RowsTableModel):
         if column == self.SID:
             return entry.call_sid or "No call SID: CarrierX did not create this call"
         if column == self.OUTCOME:
-            if entry.outcome == "failed":
-                return entry.error or "The call failed"
-            if entry.outcome == "scheduled":
-                return "Scheduled: CarrierX places it later; you can still cancel it"
-            if entry.outcome == "cancelled":
-                return "Cancelled before it was placed"
-            return "Placed: CarrierX accepted the call"
+            return outcome_tooltip(entry)
+        if column == self.DURATION:
+            if entry.duration is None:
+                return "How long the call lasted, once its status callback says so"
+            return f"The call lasted {entry.duration} s (CallDuration)"
         return self._display(entry, column)
 
     def _sort_key(self, entry: CallEntry, column: int) -> str:
         if column == self.TIME:
             return f"{entry.time}#{entry.id:012d}"  # ISO text sorts in time order
+        if column == self.DURATION:  # by length; calls of unknown length first
+            return "" if entry.duration is None else f"{entry.duration:012d}"
         return self._display(entry, column).casefold()
 
 
@@ -293,13 +335,7 @@ class CallLogPanel(QWidget):
     redial_requested = Signal(object)  # CallEntry
     cancel_requested = Signal(object)  # CallEntry
 
-    FILTERS = (
-        ("All", None),
-        ("Placed", "placed"),
-        ("Scheduled", "scheduled"),
-        ("Failed", "failed"),
-        ("Cancelled", "cancelled"),
-    )
+    FILTERS = (("All", None), *((words, outcome) for outcome, words in OUTCOME_WORDS.items()))
 
     def __init__(self, log: CallLog | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -679,11 +715,40 @@ class CallLogPanel(QWidget):
             self.model.set_dark(is_dark(self.palette()))
 
 
+def outcome_tooltip(entry: CallEntry) -> str:
+    """What an entry's outcome means, in a sentence."""
+    outcome = entry.outcome
+    if outcome in ("failed", "unknown"):
+        return entry.error or ("The call failed" if outcome == "failed" else "No status came")
+    if outcome == "scheduled":
+        return "Scheduled: CarrierX places it later; you can still cancel it"
+    if outcome == "placed":
+        return "Placed: CarrierX accepted the call; waiting for its status callback"
+    if outcome == "cancelled" and entry.final_status is None:
+        return "Cancelled before it was placed"
+    sentence = {
+        "completed": "Completed: the call was answered and ended",
+        "busy": "Busy: the called number was busy",
+        "no-answer": "No answer: nobody answered within the ring timeout",
+        "cancelled": "Cancelled: the call ended before it was answered",
+    }.get(outcome, outcome_text(outcome))
+    return f"{sentence} ({status_source(entry)})"
+
+
+def status_source(entry: CallEntry) -> str:
+    """Where the final status came from: "status callback: CallStatus completed"."""
+    final = entry.final_status or {}
+    return f"{final.get('source', 'status')}: CallStatus {final.get('call_status', '?')}"
+
+
 def _fields_html(entry: CallEntry) -> str:
+    final = entry.final_status
     rows = [
         ("Time", f"{local_time(entry)} (local time)"),
         ("UTC", entry.time),
-        ("Outcome", entry.outcome.capitalize()),
+        ("Outcome", outcome_text(entry.outcome)),
+        ("Status", status_source(entry) if final else None),
+        ("Duration", duration_text(entry.duration)),
         ("Error", entry.error),
         ("Profile", entry.profile),
         ("From", entry.from_number),

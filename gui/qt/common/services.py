@@ -7,17 +7,25 @@ thread in batches by a timer: one signal per batch, never one per event (see Flo
 docstring for the PySide6 reason). What needs no Qt (masking the flow server's tokens, the
 requests kept across restarts, the API clients) is the core's `Session`; the methods here
 that reach it are for the panels' convenience.
+
+The call log follows each call to its end (gui.core.call_status): the flow server's status
+callbacks and the sandbox's Ended events go to the log's CallStatusTracker as they are
+drained, and a coarse timer marks calls that never heard of their end as unknown. The log
+announces each change itself, so the Call log panel follows without being told.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
+from ...core.call_status import MAX_CALL_SECONDS, CallStatusTracker
 from ...core.runtime.live_caller import LiveCaller
 from ...core.session import Session
 
@@ -32,8 +40,12 @@ if TYPE_CHECKING:
     from ...core.server import FlowServer, RequestRecord
 
 DRAIN_MS = 50
+EXPIRY_MS = 30_000  # how often calls past their time limit are looked for (limits are hours)
+CLOSE_WAIT_MS = 3000  # the longest `shutdown` waits for the API clients to close
 V = TypeVar("V")
 SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
+
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Services(QObject):
     sandbox_started = Signal()
     flow_server_started = Signal()
     flow_server_stopped = Signal()
+    call_status_failed = Signal(str)  # a call's end could not be written to the log: why
 
     def __init__(
         self,
@@ -86,6 +99,13 @@ class Services(QObject):
         self._closed = False
         self._drain_timer = QTimer(self, interval=DRAIN_MS)
         self._drain_timer.timeout.connect(self._drain)
+        self._call_status: CallStatusTracker | None = None
+        self._call_errors: dict[str, str] = {}  # the Error that stopped a sandbox call, by SID
+        self.max_call_seconds: float = MAX_CALL_SECONDS  # for the tracker (tests shorten it)
+        self.expiry_timer = QTimer(self, interval=EXPIRY_MS)
+        self.expiry_timer.timeout.connect(self.expire_calls)
+        if call_log is not None:
+            self._follow_calls(call_log)
 
     # -- stores ----------------------------------------------------------------------------
 
@@ -158,7 +178,40 @@ class Services(QObject):
                 self._call_log = CallLog()
             except CallLogError as exc:
                 self.call_log_error = str(exc)
+            else:
+                self._follow_calls(self._call_log)
         return self._call_log
+
+    # -- how calls end ----------------------------------------------------------------------
+
+    @property
+    def call_status(self) -> CallStatusTracker | None:
+        """What moves the log's calls to how they ended (None until the log is open)."""
+        return self._call_status
+
+    def _follow_calls(self, log: CallLog) -> None:
+        """Follow the log's calls from now on: calls left waiting by an earlier run that are
+        overdue are marked unknown at once, the others when their time comes."""
+        self._call_status = CallStatusTracker(log, max_call_seconds=self.max_call_seconds)
+        self.expire_calls()
+        self.expiry_timer.start()
+
+    def expire_calls(self) -> None:
+        """Mark the calls past their time limit unknown (the timer does it every EXPIRY_MS)."""
+        if self._call_status is not None:
+            self._call_status.max_call_seconds = self.max_call_seconds
+            self._tracked(self._call_status.expire)
+
+    def _tracked(self, change: Callable[..., object], *args: object) -> None:
+        """Apply one change to the log's calls; a log that cannot be written is said, not
+        raised (the drain and the timer must go on)."""
+        from ...core.calllog import CallLogError
+
+        try:
+            change(*args)
+        except CallLogError as exc:
+            _logger.warning("a call's status was not logged: %s", exc)
+            self.call_status_failed.emit(str(exc))
 
     # -- the sandbox -------------------------------------------------------------------------
 
@@ -272,29 +325,68 @@ class Services(QObject):
     # -- ending --------------------------------------------------------------------------------
 
     def _drain(self) -> None:
-        if self._events:
-            batch = []
-            while self._events:
-                batch.append(self._events.popleft())
-            from ...core.runtime.events import Ended
-
-            for call_sid, event in batch:
-                if isinstance(event, Ended):
-                    caller = self._callers.pop(call_sid, None)
-                    if caller is not None:
-                        caller.close()
-            self.sandbox_events.emit(batch)
-        if self._records:
-            records = []
-            while self._records:
-                records.append(self._records.popleft())
+        batch = _take_all(self._events)
+        records = _take_all(self._records)
+        if batch:
+            self._note_errors(batch)
+        if records:
             self.session.remember(records)
+            # Status callbacks before the sandbox's own Ended events: for a sandbox call
+            # that has one, the log says what CarrierX would have said, and how it heard.
+            self._on_drained_records(records)
+        if batch:
+            self._on_drained_ends(batch)
+        if self._call_status is not None and self._call_status.waiting():
+            self._tracked(self._call_status.retry)  # calls logged since they ended
+        if batch:
+            self.sandbox_events.emit(batch)
+        if records:
             self.server_records.emit(records)
 
+    def _note_errors(self, batch: list[tuple[str, Event]]) -> None:
+        """Keep the message of the Error that stopped a sandbox call: its status callback
+        (drained now or next) and its end say the call failed, this says why."""
+        from ...core.runtime.events import Error
+
+        for call_sid, event in batch:
+            if isinstance(event, Error):
+                self._call_errors[call_sid] = event.message
+
+    def _on_drained_records(self, records: list[RequestRecord]) -> None:
+        """The status callbacks among the flow server's requests go to the call log."""
+        if self._call_status is None:
+            return
+        from ...core.server.routes import STATUS_PATH  # the server runs: aiohttp is loaded
+
+        for record in records:
+            if record.path == STATUS_PATH:
+                error = self._call_errors.get(record.call_sid or "")
+                self._tracked(self._call_status.status_callback, record.params, error)
+
+    def _on_drained_ends(self, batch: list[tuple[str, Event]]) -> None:
+        """Each sandbox call that ended: its caller is closed and its end goes to the log."""
+        from ...core.runtime.events import Ended
+
+        for call_sid, event in batch:
+            if not isinstance(event, Ended):
+                continue
+            caller = self._callers.pop(call_sid, None)
+            if caller is not None:
+                caller.close()
+            error = self._call_errors.pop(call_sid, None)
+            if self._call_status is not None:
+                tracker = self._call_status
+                self._tracked(
+                    tracker.call_ended, call_sid, event.call_status, event.duration, error
+                )
+
     def shutdown(self) -> None:
-        """Stop the sandbox and the flow server (joins their threads) and close the log."""
+        """Stop the sandbox and the flow server (joins their threads), log how the calls that
+        ended meanwhile went, close the log, and close the API clients while the event loop
+        still runs (see `_close_clients_now`)."""
         self._closed = True
         self._drain_timer.stop()
+        self.expiry_timer.stop()
         for caller in list(self._callers.values()):  # the sandbox thread may add one now
             caller.close()
         self._callers.clear()
@@ -304,9 +396,12 @@ class Services(QObject):
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self._drain()  # the last events and status callbacks still reach the log
+        self._call_status = None
         if self._call_log is not None:
             self._call_log.close()
             self._call_log = None
+        self._close_clients_now()
 
     def has_clients(self) -> bool:
         return self.session.has_clients()
@@ -314,6 +409,42 @@ class Services(QObject):
     async def aclose(self) -> None:
         """Close the HTTP clients (on the event loop they were used on)."""
         await self.session.aclose()
+
+    def _close_clients_now(self) -> None:
+        """Close the API clients before returning, when a qasync loop runs here (the window's
+        close): the app's loop stops as soon as the last window has closed, so a close
+        started then is left half done, and failed at exit with "no running event loop".
+        Qt's events are processed meanwhile (that is what runs the loop), for CLOSE_WAIT_MS
+        at most. Without such a loop, or from inside a task (whose loop cannot run another
+        task now), the clients are left to `aclose`."""
+        if not self.session.has_clients():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        import qasync
+
+        if not isinstance(loop, qasync.QEventLoop) or asyncio.current_task(loop) is not None:
+            return
+        waiting = QEventLoop()
+        give_up = QTimer(waiting, singleShot=True, interval=CLOSE_WAIT_MS)
+        give_up.timeout.connect(waiting.quit)
+        task = loop.create_task(self.session.aclose(), name="close API clients")
+        task.add_done_callback(lambda _task: waiting.quit())
+        give_up.start()
+        if not task.done():
+            waiting.exec()
+        give_up.stop()
+
+
+def _take_all(queue: deque[V]) -> list[V]:
+    """Everything in `queue`, oldest first, taken out (another thread may append meanwhile:
+    what it appends after the last popleft waits for the next drain)."""
+    taken = []
+    while queue:
+        taken.append(queue.popleft())
+    return taken
 
 
 def _default_sandbox() -> Sandbox:

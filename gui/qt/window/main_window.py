@@ -422,6 +422,7 @@ class MainWindow(QMainWindow):
         log.cancel_requested.connect(pad.cancel)  # the log's own events update the row
         log.set_request_provider(self.services.records_for)
         self.services.server_records.connect(lambda _records: log.requests_changed())
+        self.services.call_status_failed.connect(log.show_warning)  # a call's end not kept
         self.services.flow_server_started.connect(self.on_flow_server_started)
         self.services.flow_server_stopped.connect(
             lambda: self.server_state.setText("Flow server: off")

@@ -10,7 +10,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QMessageBox
 
-from gui.core.calllog import CallEntry, CallLog
+from gui.core.call_status import CallStatusTracker
+from gui.core.calllog import FINAL_STATUS, CallEntry, CallLog
 from gui.core.server.records import RequestRecord
 from gui.qt.calling.call_log_panel import (
     ENTRY_ROLE,
@@ -19,6 +20,7 @@ from gui.qt.calling.call_log_panel import (
     CallTableModel,
     count_text,
     local_time,
+    outcome_text,
 )
 
 Columns = CallTableModel
@@ -106,7 +108,7 @@ def _focus_table(panel, qtbot) -> None:
 
 def test_entries_newest_first_with_every_column(panel):
     model = panel.model
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)] == [
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)] == [
         "Time",
         "Profile",
         "From",
@@ -115,10 +117,12 @@ def test_entries_newest_first_with_every_column(panel):
         "Method",
         "Call SID",
         "Outcome",
+        "Duration",
     ]
+    assert model.columnCount() == 9
     assert _to_numbers(panel) == ["+15551239999", "+442079460958", "+15551230001"]
     assert panel.summary.text() == "3 calls"
-    newest = [panel.proxy.index(0, c).data() for c in range(8)]
+    newest = [panel.proxy.index(0, c).data() for c in range(9)]
     local = (T0 + timedelta(minutes=2)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     assert newest == [
         local,
@@ -129,6 +133,7 @@ def test_entries_newest_first_with_every_column(panel):
         "POST",
         "9d8c7b6a",
         "Scheduled",
+        "",  # no duration until the call has ended
     ]
     sid = panel.proxy.index(0, Columns.SID)
     assert sid.data(Qt.ItemDataRole.ToolTipRole) == SID_SCHEDULED
@@ -559,3 +564,156 @@ def test_another_log_replaces_the_first(panel, log, tmp_path):
         assert _to_numbers(panel) == ["+15558880000"]
         panel.set_log(None)
         assert _to_numbers(panel) == []
+
+
+# -- how calls end (issue 13) -------------------------------------------------------------------
+
+
+def _ended(log, to: str, outcome: str, duration: int | None, **extra) -> CallEntry:
+    """A call that ended so, as the status tracker writes it."""
+    final = {"call_status": outcome, "duration": duration, "source": "status callback"}
+    return log.add(
+        "work",
+        "+15555550100",
+        to,
+        "https://flows.example.com/t/abc/",
+        "POST",
+        call_sid=extra.pop("call_sid", None),
+        outcome=outcome,
+        details={FINAL_STATUS: final},
+        time=T0 + timedelta(minutes=10),
+        **extra,
+    )
+
+
+def _row_of(panel, to: str) -> int:
+    return _to_numbers(panel).index(to)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "words"),
+    [
+        ("placed", "Placed"),
+        ("scheduled", "Scheduled"),
+        ("completed", "Completed"),
+        ("busy", "Busy"),
+        ("no-answer", "No answer"),
+        ("failed", "Failed"),
+        ("cancelled", "Cancelled"),
+        ("unknown", "No status"),
+    ],
+)
+def test_each_outcome_in_words(outcome, words):
+    assert outcome_text(outcome) == words
+
+
+def test_the_filter_lists_every_outcome_in_words(panel):
+    items = [
+        (panel.filter.itemText(i), panel.filter.itemData(i)) for i in range(panel.filter.count())
+    ]
+    assert items == [
+        ("All", None),
+        ("Placed", "placed"),
+        ("Scheduled", "scheduled"),
+        ("Completed", "completed"),
+        ("Busy", "busy"),
+        ("No answer", "no-answer"),
+        ("Failed", "failed"),
+        ("Cancelled", "cancelled"),
+        ("No status", "unknown"),
+    ]
+
+
+def test_ended_calls_show_their_outcome_colour_and_duration(panel, log):
+    _ended(log, "+15550000001", "completed", 65)
+    _ended(log, "+15550000002", "busy", 0)
+    _ended(log, "+15550000003", "no-answer", 0)
+    _ended(log, "+15550000004", "completed", 3725)
+    log.add(
+        "work",
+        "+1",
+        "+15550000005",
+        "u",
+        "POST",
+        outcome="unknown",
+        error="No final status arrived within 4 h 1 min (the status callback never came: "
+        "was its URL reachable?)",
+        time=T0 + timedelta(minutes=10),
+    )
+    outcome = {
+        to: panel.proxy.index(_row_of(panel, to), Columns.OUTCOME) for to in _to_numbers(panel)
+    }
+    duration = {
+        to: panel.proxy.index(_row_of(panel, to), Columns.DURATION) for to in _to_numbers(panel)
+    }
+    assert outcome["+15550000001"].data() == "Completed"
+    assert duration["+15550000001"].data() == "1 min 05 s"
+    assert duration["+15550000004"].data() == "1 h 02 min 05 s"
+    assert outcome["+15550000002"].data() == "Busy" and duration["+15550000002"].data() == "0 s"
+    assert outcome["+15550000003"].data() == "No answer"
+    assert outcome["+15550000005"].data() == "No status" and duration["+15550000005"].data() == ""
+    assert duration["+15551230001"].data() == ""  # placed: not known yet
+    # Colours: green completed, amber busy and no answer, orange no status; placed as is.
+    green = outcome["+15550000001"].data(Qt.ItemDataRole.ForegroundRole)
+    assert green.green() > 2 * max(green.red(), green.blue())
+    amber = outcome["+15550000002"].data(Qt.ItemDataRole.ForegroundRole)
+    assert amber.red() > amber.blue() and amber.green() > amber.blue()
+    assert amber == outcome["+15550000003"].data(Qt.ItemDataRole.ForegroundRole)
+    orange = outcome["+15550000005"].data(Qt.ItemDataRole.ForegroundRole)
+    assert orange not in (green, amber) and orange.red() > orange.green() > orange.blue()
+    assert outcome["+15551230001"].data(Qt.ItemDataRole.ForegroundRole) is None
+    # No status is marked with a warning and says why; the others say what they mean.
+    assert not outcome["+15550000005"].data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert outcome["+15550000001"].data(Qt.ItemDataRole.DecorationRole) is None
+    assert (
+        outcome["+15550000005"]
+        .data(Qt.ItemDataRole.ToolTipRole)
+        .startswith("No final status arrived within 4 h 1 min")
+    )
+    assert outcome["+15550000002"].data(Qt.ItemDataRole.ToolTipRole) == (
+        "Busy: the called number was busy (status callback: CallStatus busy)"
+    )
+    assert "65 s" in duration["+15550000001"].data(Qt.ItemDataRole.ToolTipRole)
+    assert duration["+15551230001"].data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_sorting_by_duration_goes_by_length(panel, log):
+    _ended(log, "+15550000001", "completed", 65)
+    _ended(log, "+15550000002", "completed", 7)
+    _ended(log, "+15550000003", "completed", 3725)
+    panel.view.sortByColumn(Columns.DURATION, Qt.SortOrder.AscendingOrder)
+    assert _to_numbers(panel)[-3:] == ["+15550000002", "+15550000001", "+15550000003"]
+
+
+def test_the_filter_finds_calls_by_how_they_ended(panel, log):
+    _ended(log, "+15550000001", "completed", 65)
+    _ended(log, "+15550000003", "no-answer", 0)
+    panel.filter.setCurrentIndex(panel.filter.findText("No answer"))
+    assert _to_numbers(panel) == ["+15550000003"]
+    panel.filter.setCurrentIndex(panel.filter.findText("Completed"))
+    assert _to_numbers(panel) == ["+15550000001"]
+    panel.filter.setCurrentIndex(panel.filter.findText("No status"))
+    assert _to_numbers(panel) == []
+
+
+def test_the_details_show_the_status_and_the_duration(panel, log):
+    _ended(log, "+15550000001", "completed", 65)
+    _select(panel, "+15550000001")
+    text = panel.details.fields.toPlainText()
+    assert "\nOutcome\nCompleted\nStatus\nstatus callback: CallStatus completed\n" in text
+    assert "\nDuration\n1 min 05 s\n" in text
+    _select(panel, "+15551230001")  # placed: neither is known yet
+    text = panel.details.fields.toPlainText()
+    assert "Duration" not in text and "CallStatus" not in text
+
+
+def test_a_placed_row_follows_its_status_callback_to_completed(panel, log):
+    [placed] = _select(panel, "+15551230001")
+    tracker = CallStatusTracker(log)
+    hex_sid = SID_PLACED.replace("-", "")
+    tracker.status_callback({"CallSid": hex_sid, "CallStatus": "completed", "CallDuration": "65"})
+    row = _row_of(panel, "+15551230001")
+    assert panel.proxy.index(row, Columns.OUTCOME).data() == "Completed"
+    assert panel.proxy.index(row, Columns.DURATION).data() == "1 min 05 s"
+    assert panel.selected_entries() == [log.get(placed.id)]  # still selected, details anew
+    assert "1 min 05 s" in panel.details.fields.toPlainText()
