@@ -91,6 +91,16 @@ def calling(window: MainWindow, app: QApplication) -> None:
     pad.call()
     wait(app, lambda: pad.active_call is not None and window.services.in_call(pad.active_call))
     pad.press("1")
+    # In the call: Hang up in place of Call, the keys above the call's progress.
+    wait(
+        app,
+        lambda: any(
+            "dial" in pad.progress_list.item(i).text().lower()
+            for i in range(pad.progress_list.count())
+        ),
+    )
+    window.call_log_dock.raise_()
+    shoot(window, app, "in-call.png")
     wait(app, lambda: pad.active_call is None)
     log = window.call_log_panel
     window.call_log_dock.raise_()
