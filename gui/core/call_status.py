@@ -209,9 +209,11 @@ class CallStatusTracker:
         """How many final statuses wait for their call's entry."""
         return len(self._early)
 
-    def retry(self) -> list[CallEntry]:
+    def retry(self, *, look: bool = True) -> list[CallEntry]:
         """Apply the final statuses that came before their call's entry, now that it may be
-        there; forget those older than EARLY_SECONDS. Returns the entries changed."""
+        there; forget those older than EARLY_SECONDS. Returns the entries changed. `look`
+        False only forgets: the log is searched only when an entry was added since (a
+        search per waiting status on every drain would scan a large log again and again)."""
         if not self._early:
             return []
         now = self._clock()
@@ -219,6 +221,8 @@ class CallStatusTracker:
         for key, (heard, arguments) in list(self._early.items()):
             if (now - heard).total_seconds() > EARLY_SECONDS:
                 del self._early[key]
+                continue
+            if not look:
                 continue
             call_sid, call_status, duration, source, error = arguments
             entry = self.log.find_call(call_sid)
@@ -269,12 +273,26 @@ class CallStatusTracker:
     def expired_text(self, entry: CallEntry) -> str:
         """Why an entry is unknown, for people."""
         within = f"No final status arrived within {limit_text(self.limit(entry))}"
-        if entry.details.get("status_callback_url"):
+        url = entry.details.get("status_callback_url")
+        if url and not _to_flow_server(str(url)):
+            return (
+                f"{within} (its status callback went to {url}, a server of your own: FlexML "
+                "Studio hears only those sent to its flow server's /status)"
+            )
+        if url:
             return f"{within} (the status callback never came: was its URL reachable?)"
         return (
             f"{within} (the call had no status callback URL of its own, so no status "
             "could come here)"
         )
+
+
+def _to_flow_server(url: str) -> bool:
+    """Whether a status callback URL is a flow server's /status (gui.core.server.routes'
+    STATUS_PATH, named here without importing the server and aiohttp with it)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.rstrip("/").endswith("/status")
 
 
 def _seconds(value: object, default: float) -> float:

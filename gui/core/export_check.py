@@ -88,12 +88,25 @@ def error_lines(
 
 def check_base_url(text: str) -> str | None:
     """Why `text` cannot be the base URL that `flow:NAME` becomes BASE/flows/NAME under,
-    or None when it can: CarrierX fetches only http:// and https:// URLs."""
+    or None when it can: CarrierX fetches only http:// and https:// URLs. The answer is kept
+    in settings and written into every exported file, so it must hold no secret: no user name
+    or password, and no flow server token (`/t/TOKEN`); a refusal never repeats them."""
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
     except ValueError:
         return f"{text!r} is not a valid URL"
+    if parts.username is not None or parts.password is not None:
+        return (
+            "the base URL must not hold a user name or password (it is kept in settings and "
+            "written into every exported file): give the address without them"
+        )
+    if "t" in parts.path.split("/")[:-1]:
+        return (
+            "the base URL holds a flow server token (/t/...), which would be kept in settings "
+            "and written into every exported file: give the address without it, and serve "
+            "the exported files where CarrierX may fetch them without one"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"{text!r} is not an http:// or https:// URL (CarrierX fetches only those)"
     if any(c.isspace() for c in text):

@@ -407,6 +407,18 @@ def test_an_overdue_call_says_why_it_is_unknown(log):
     )
 
 
+def test_a_status_callback_to_a_server_of_your_own_is_not_called_unreachable(log):
+    tracker = CallStatusTracker(log)
+    own = _placed(log, status_callback_url="https://hooks.example.com/carrierx")
+    [expired] = tracker.expire(T0 + timedelta(hours=5))
+    assert expired.id == own.id
+    assert log.get(own.id).error == (
+        "No final status arrived within 4 h 1 min (its status callback went to "
+        "https://hooks.example.com/carrierx, a server of your own: FlexML Studio hears only "
+        "those sent to its flow server's /status)"
+    )
+
+
 def test_a_scheduled_call_waits_for_its_delay_too(log, tracker):
     entry = _placed(log, outcome="scheduled", delay=3600, timeout=30)
     assert tracker.expire(T0 + timedelta(seconds=3600)) == []

@@ -80,3 +80,20 @@ def test_references_and_the_switches_they_lead_to_are_counted():
 def test_the_base_url_must_be_an_http_url(text, reason):
     found = check_base_url(text)
     assert (found is None) if reason is None else (reason in found and repr(text) in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("https://user:s3cret@flows.example.com", "user name or password"),
+        ("https://user@flows.example.com", "user name or password"),
+        ("https://abc.ngrok.app/t/S3CRET-token", "flow server token"),
+        ("https://abc.ngrok.app/t/S3CRET-token/", "flow server token"),
+        ("https://abc.ngrok.app/app/t/S3CRET-token/flows", "flow server token"),
+    ],
+)
+def test_a_base_url_holding_a_secret_is_refused_without_repeating_it(text, reason):
+    found = check_base_url(text)
+    assert found is not None and reason in found
+    assert "s3cret" not in found.lower()  # the refusal is shown: it never repeats the secret
+    assert check_base_url("https://flows.example.com/t") is None  # a last segment "t" is a name

@@ -25,7 +25,6 @@ from .pad_errors import said
 NO_LIVE_HANG_UP = "CarrierX has no API to end a live call: hang up on the phone that answered"
 HANG_UP_WAIT_MS = 3000  # the longest the pad waits for a hung-up sandbox call to say it ended
 CHECK_RUNNING_MS = 250  # after this, a call the sandbox says has ended is ended in the pad too
-_LIVE = ("scheduled", "in-progress")  # the sandbox's statuses of a call not over yet
 
 
 @dataclass
@@ -152,10 +151,12 @@ class HangUp:
         """A sandbox call may end before the pad began following it (its Ended event then
         went by): ask the sandbox, a little later, whether it still runs."""
 
+        from ...core.runtime.sandbox_api import RUNNING, SCHEDULED  # a call not over yet
+
         def check() -> None:
             box = self.services.sandbox_running
             call = box.call(call_sid) if box is not None else None
-            over = call is None or call["sandbox"]["status"] not in _LIVE
+            over = call is None or call["sandbox"]["status"] not in (SCHEDULED, RUNNING)
             if over and self.active_call == call_sid:
                 self.call_view.end()
 

@@ -21,6 +21,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
@@ -44,6 +45,8 @@ EXPIRY_MS = 30_000  # how often calls past their time limit are looked for (limi
 CLOSE_WAIT_MS = 3000  # the longest `shutdown` waits for the API clients to close
 V = TypeVar("V")
 SANDBOX_SPEED = 1.0  # calls from the dial pad run in real time: a person presses the keys
+
+CLOSING = "{} is not started: FlexML Studio is closing"
 
 _logger = logging.getLogger(__name__)
 
@@ -101,6 +104,7 @@ class Services(QObject):
         self._drain_timer.timeout.connect(self._drain)
         self._call_status: CallStatusTracker | None = None
         self._call_errors: dict[str, str] = {}  # the Error that stopped a sandbox call, by SID
+        self._entry_added = False  # an entry was added to the log since the last drain
         self.max_call_seconds: float = MAX_CALL_SECONDS  # for the tracker (tests shorten it)
         self.expiry_timer = QTimer(self, interval=EXPIRY_MS)
         self.expiry_timer.timeout.connect(self.expire_calls)
@@ -193,8 +197,15 @@ class Services(QObject):
         """Follow the log's calls from now on: calls left waiting by an earlier run that are
         overdue are marked unknown at once, the others when their time comes."""
         self._call_status = CallStatusTracker(log, max_call_seconds=self.max_call_seconds)
+        log.changed.connect(self._on_log_changed)
         self.expire_calls()
         self.expiry_timer.start()
+
+    def _on_log_changed(self, change) -> None:
+        from ...core.calllog import CallChangeKind
+
+        if change.kind is CallChangeKind.ADDED:
+            self._entry_added = True
 
     def expire_calls(self) -> None:
         """Mark the calls past their time limit unknown (the timer does it every EXPIRY_MS)."""
@@ -221,8 +232,13 @@ class Services(QObject):
         return self._sandbox
 
     def sandbox(self) -> Sandbox:
-        """The sandbox, started on first use (raises SandboxError when it cannot start)."""
+        """The sandbox, started on first use (raises SandboxError when it cannot start, or
+        once the services were shut down: nothing would stop it again)."""
         if self._sandbox is None:
+            if self._closed:
+                from ...core.runtime.sandbox import SandboxError
+
+                raise SandboxError(CLOSING.format("the sandbox"))
             sandbox = self.sandbox_factory()
             sandbox.attach_caller(self._make_caller)
             sandbox.add_listener(self._on_sandbox_event)
@@ -262,8 +278,13 @@ class Services(QObject):
         return self._server
 
     def flow_server(self) -> FlowServer:
-        """The flow server, started on first use and serving the project as it is now."""
+        """The flow server, started on first use and serving the project as it is now
+        (ServerError once the services were shut down)."""
         if self._server is None:
+            if self._closed:
+                from ...core.server import ServerError
+
+                raise ServerError(CLOSING.format("the flow server"))
             server = self.server_factory(self.server_config)
             server.add_listener(self._records.append)
             if not server.running:
@@ -337,7 +358,9 @@ class Services(QObject):
         if batch:
             self._on_drained_ends(batch)
         if self._call_status is not None and self._call_status.waiting():
-            self._tracked(self._call_status.retry)  # calls logged since they ended
+            # Calls logged since they ended: looked for only when an entry was added.
+            added, self._entry_added = self._entry_added, False
+            self._tracked(partial(self._call_status.retry, look=added))
         if batch:
             self.sandbox_events.emit(batch)
         if records:
@@ -349,8 +372,8 @@ class Services(QObject):
         from ...core.runtime.events import Error
 
         for call_sid, event in batch:
-            if isinstance(event, Error):
-                self._call_errors[call_sid] = event.message
+            if isinstance(event, Error):  # it may name a flow URL: without the token
+                self._call_errors[call_sid] = self.mask(event.message)
 
     def _on_drained_records(self, records: list[RequestRecord]) -> None:
         """The status callbacks among the flow server's requests go to the call log."""
@@ -434,8 +457,12 @@ class Services(QObject):
         task.add_done_callback(lambda _task: waiting.quit())
         give_up.start()
         if not task.done():
-            waiting.exec()
+            # No user input meanwhile: the window is still shown, and a key must not start
+            # a call (or a second close) while it closes.
+            waiting.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         give_up.stop()
+        if not task.done():
+            task.cancel()  # given up: not left pending at exit
 
 
 def _take_all(queue: deque[V]) -> list[V]:

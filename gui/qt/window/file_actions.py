@@ -80,7 +80,7 @@ class FileActions(QObject):
         self.settings = settings
         self.widget = widget
         self._current_flow = current_flow
-        self._served_base = served_base or (lambda: None)
+        self.served_base = served_base or (lambda: None)
         # Base URLs given for projects that have no file yet: for this session only.
         self._session_base_urls: weakref.WeakKeyDictionary[Project, str] = (
             weakref.WeakKeyDictionary()
@@ -433,7 +433,7 @@ class FileActions(QObject):
         """The base URL typed into the dialog ("" to keep `flow:` references), remembered
         for this project; None when cancelled. It offers the remembered one, else the
         running flow server's public URL, else the last one given for any project."""
-        served = self._served_base()
+        served = self.served_base()
         value = self.remembered_base_url()
         if value is None:
             value = served or self.settings.get(LAST_BASE_URL)

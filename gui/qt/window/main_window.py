@@ -121,8 +121,7 @@ class MainWindow(QMainWindow):
             self.settings,
             self,
             current_flow=lambda: self.current_flow,
-            # The public URL without the token (/t/TOKEN): a token never reaches a file.
-            served_base=lambda: getattr(self.services.flow_server_running, "public_url", None),
+            served_base=self._served_base,
         )
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._problems_by_flow: dict = {}
@@ -257,6 +256,15 @@ class MainWindow(QMainWindow):
         self._dock_places.append((dock, area))  # where View > Reset layout puts it back
         self.dock_edges.watch(dock)
         return dock
+
+    def _served_base(self) -> str | None:
+        """The flow server's public URL for Export's base URL, when exported files could be
+        fetched there: a server with a token refuses every URL without it, and a token never
+        goes into settings or files, so none is offered then."""
+        server = self.services.flow_server_running
+        if server is None or server.token:
+            return None
+        return server.public_url
 
     def _default_tabs(self) -> None:
         # WORKAROUND (Qt 6.12): a second tabifyDockWidget group made before the window is

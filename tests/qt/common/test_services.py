@@ -278,6 +278,68 @@ def test_a_sandbox_call_that_fails_keeps_the_reason_in_the_log(
     assert failed.final_status["source"] == source
 
 
+def test_the_reason_a_sandbox_call_failed_is_kept_without_the_flow_servers_token(
+    following, log, qtbot
+):
+    following.configure_flow_server(ServerConfig(token=TOKEN))
+    following.sandbox_factory = lambda: Sandbox(credentials=CREDENTIALS)
+    box = following.sandbox()
+    server = following.flow_server()
+    body = {
+        "calling_did": box.dids[0],
+        "called_did": "15162065318",
+        "url": f"{server.base_url}/flows/nothing-here",  # /t/TOKEN/flows/...
+        "status_callback_url": f"{server.base_url}/status",
+    }
+    assert TOKEN in body["url"]
+    auth = (CREDENTIALS.login, CREDENTIALS.password)
+    call = httpx.post(f"{box.api_url}/calls", json=body, auth=auth, timeout=5).json()
+    entry = _placed(log, call["call_sid"])
+    qtbot.waitUntil(lambda: log.get(entry.id).outcome == "failed", timeout=5000)
+    failed = log.get(entry.id)
+    assert "404" in failed.error and "/flows/nothing-here" in failed.error
+    assert TOKEN not in failed.error  # the call log's file and panel never hold it
+
+
+def test_a_status_heard_before_its_entry_is_looked_for_only_when_an_entry_is_added(
+    following, log, qtbot
+):
+    server = following.flow_server()
+    sid = "0123456789abcdef0123456789abcdef"
+    callback = {"CallSid": sid, "CallStatus": "busy", "CallDuration": "0"}
+    assert httpx.post(f"{server.base_url}/status", json=callback, timeout=5).is_success
+    tracker = following.call_status
+    qtbot.waitUntil(lambda: tracker.waiting() == 1, timeout=5000)
+    searches = []
+    find = log.find_call
+    log.find_call = lambda call_sid: searches.append(call_sid) or find(call_sid)
+    try:
+        for _ in range(5):
+            following._drain()  # nothing added: no search of the log
+        assert searches == []
+        entry = _placed(log, sid)  # the entry comes: the next drain finds the status
+        qtbot.waitUntil(lambda: log.get(entry.id).outcome == "busy", timeout=5000)
+        assert searches == [sid] and tracker.waiting() == 0
+    finally:
+        del log.find_call
+
+
+def test_nothing_starts_once_the_services_are_shut_down(qtbot):
+    from gui.core.runtime.sandbox import SandboxError
+    from gui.core.server import ServerError
+
+    made = Services(_project)
+    made.shutdown()
+    try:
+        with pytest.raises(SandboxError, match="closing"):
+            made.sandbox()
+        with pytest.raises(ServerError, match="closing"):
+            made.flow_server()
+        assert made.sandbox_running is None and made.flow_server_running is None
+    finally:
+        made.deleteLater()
+
+
 def test_calls_left_waiting_by_an_earlier_run_expire_when_the_log_is_followed(log, qtbot):
     old = log.add(
         "work",

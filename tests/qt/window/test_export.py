@@ -273,3 +273,28 @@ def test_export_all_asks_once_naming_every_flow_with_errors(host, tmp_path):
     assert len(asked) == 1  # one question for both
     names = [*SAMPLE_FLOWS, "broken", "also-broken"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.xml" for n in names)
+
+
+def test_the_window_offers_its_flow_servers_public_url_only_without_a_token(qtbot, qloop):
+    """The window's wiring with its real flow server: a server with a token refuses every
+    URL without it, and a token never goes into settings or files, so none is offered."""
+    from gui.qt.app import sample_project
+    from gui.qt.common.services import ServerConfig
+    from gui.qt.common.settings import SettingsStore
+    from gui.qt.window.main_window import MainWindow
+
+    win = MainWindow(sample_project(), SettingsStore(), remember_layout=False)
+    qtbot.addWidget(win)
+    try:
+        win.services.configure_flow_server(ServerConfig(public_url="https://tunnel.example"))
+        assert win.files.served_base() is None  # not running: nothing to offer
+        win.services.flow_server()
+        assert win.files.served_base() == "https://tunnel.example"
+        token = "export-T0KEN-abcdefghijklmnop"
+        win.services.configure_flow_server(
+            ServerConfig(public_url="https://tunnel.example", token=token)
+        )
+        assert win.services.flow_server_running.token == token
+        assert win.files.served_base() is None
+    finally:
+        win.services.shutdown()
