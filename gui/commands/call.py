@@ -6,7 +6,9 @@ project flow served by `flexml-studio serve` (`--flow NAME --project P --base-ur
 
 Exit 0 when CarrierX accepted the call; 1 when it answered with an error (or with something
 that is not its API's answer); 2 when the command line or the credentials are unusable, or
-CarrierX could not be reached. The password is never printed.
+CarrierX could not be reached. The password is never printed, in any form: not in the
+messages, and not in the Call object either (an API that echoes the Authorization header
+gets it back as ***).
 """
 
 from __future__ import annotations
@@ -159,24 +161,27 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core.carrierx import ApiError, BadAnswerError, CarrierXError, FlexmlClient, redact
 
+    secrets = [password, f"{login}:{password}"]
     try:
         client = FlexmlClient(api_url, login, password)
     except ValueError as exc:
-        raise UserError(redact(str(exc), [password])) from None
+        raise UserError(redact(str(exc), secrets)) from None
     for warning in warnings(plan, client.base_url):
         _err(f"warning: {warning}")
     try:
         call = asyncio.run(_place(client, plan, called))
     except (ApiError, BadAnswerError) as exc:
-        _err(exc.message)
+        _err(redact(exc.message, secrets))
         return EXIT_API_ERROR
     except CarrierXError as exc:  # no answer at all: network, timeouts
-        _err(exc.message)
+        _err(redact(exc.message, secrets))
         return EXIT_UNUSABLE
     except NoDidsError as exc:
-        _err(str(exc))
+        _err(redact(str(exc), secrets))
         return EXIT_API_ERROR
-    print(json.dumps(call, indent=2, ensure_ascii=False))
+    # The client redacted the answer already; the printed text is checked once more, as
+    # printing is what leaks.
+    print(redact(json.dumps(call, indent=2, ensure_ascii=False), secrets))
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..core.export_check import PROJECT_BASE_URL, blocking_errors, switch_users
-from ..core.fileio import SaveError, atomic_write, describe_os_error
+from ..core.fileio import ReadOnlyError, SaveError, atomic_write, check_target, describe_os_error
 from ..core.flexml import FlexmlError, MalformedError
 from ..core.flexml.refs import flow_url
 from ..core.project import Project, load, references
@@ -108,16 +108,18 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         if args.all:
-            folder = Path(args.all)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UserError(
-                    f"cannot create the folder {folder}: {describe_os_error(exc)}"
-                ) from None
-            for name in names:
+            folder = _export_folder(args.all)
+            files = {name: folder / f"{name}.xml" for name in names}
+            for path in files.values():  # all refused before any is written
+                check_target(path, follow_symlinks=False, replace_read_only=args.force)
+            for name, path in files.items():
                 text = project.export(name, base_url=base_url, compact=args.compact)
-                atomic_write(folder / f"{name}.xml", text.encode("utf-8"))
+                atomic_write(
+                    path,
+                    text.encode("utf-8"),
+                    replace_read_only=args.force,
+                    follow_symlinks=False,  # a link planted in the folder is never followed
+                )
             print(f"exported {plural(len(names), 'flow')} to {folder}", file=sys.stderr)
             _say_what_needs_serve(project, names, base_url)
             return EXIT_OK
@@ -126,10 +128,21 @@ def run(args: argparse.Namespace) -> int:
         if args.output in (None, "-"):
             _write_stdout(text)
         else:
-            atomic_write(Path(args.output), text.encode("utf-8"))
+            atomic_write(Path(args.output), text.encode("utf-8"), replace_read_only=args.force)
+    except ReadOnlyError as exc:
+        raise UserError(f"{exc} (use --force to replace it)") from None
     except SaveError as exc:
         raise UserError(str(exc)) from None
     return EXIT_OK
+
+
+def _export_folder(given: str) -> Path:
+    folder = Path(given)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder {folder}: {describe_os_error(exc)}") from None
+    return folder
 
 
 def _switch_refusal(project: Project, name: str) -> str:

@@ -14,7 +14,11 @@ Times are ISO 8601 strings in UTC with microseconds ("2025-03-01T14:02:07.123456
 readable in the file, and their text order is their time order.
 
 Nothing secret is kept: the API takes numbers, URLs and CarrierX's answer, never a password
-or an API token, so none can end up in the file.
+or an API token. The error texts it keeps come redacted (gui.core.carrierx), and are
+scrubbed once more of anything that looks like credentials (an Authorization header's value,
+`user:password@` in a URL) before they are written. The file (and SQLite's journal, -wal and
+-shm files, which take its mode) is readable by its owner only (0600), in a 0700 folder when
+the log makes it: it tells who was called when.
 
 Every change is announced after it is written (`CallLog.changed`, a `CallChange`): whoever
 shows the log follows it (CallList) instead of being told by whoever wrote.
@@ -37,8 +41,10 @@ from typing import Any
 from .fileio import describe_os_error
 from .flexml.tree import Signal
 from .recovery import data_dir
+from .redaction import scrub_credentials
 
 FILE_NAME = "calls.sqlite3"
+PRIVATE_MODE = 0o600
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -209,7 +215,7 @@ class CallLog:
 
     def _open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             reason = (
                 "a file of that name is in the way"
@@ -239,8 +245,26 @@ class CallLog:
                 f"The old file was kept as {aside}."
             )
 
+    def _make_private(self) -> None:
+        """Create the file 0600 before SQLite does (SQLite would follow the umask), and
+        make an existing one 0600 (an older version left it to the umask). SQLite gives its
+        journal, -wal and -shm files the mode of the database file."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, flags, PRIVATE_MODE)
+        except OSError:
+            return  # SQLite says what is wrong when it opens the file
+        try:
+            mode = os.fstat(fd).st_mode & 0o777
+        finally:
+            os.close(fd)
+        if mode != PRIVATE_MODE:
+            with contextlib.suppress(OSError):  # someone else's file: not ours to change
+                os.chmod(self.path, PRIVATE_MODE)
+
     def _connect_checked(self) -> sqlite3.Connection:
         """A connection to a sound log at self.path (created when empty); raises _Damaged."""
+        self._make_private()
         try:
             conn = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -331,6 +355,7 @@ class CallLog:
     ) -> CallEntry:
         """Record a call attempt made now (or at `time`; naive means local); returns it."""
         _check_outcome(outcome)
+        error = _scrubbed(error)
         when = now_text() if time is None else _time_text(time)
         values = (
             when,
@@ -366,6 +391,8 @@ class CallLog:
             changes["outcome"] = str(changes["outcome"])
         if "details" in changes:
             changes["details"] = _dump(changes["details"])
+        if "error" in changes:
+            changes["error"] = _scrubbed(changes["error"])
         if changes:
             assignments = ", ".join(f"{name} = ?" for name in changes)
             with self._errors("write to") as conn:
@@ -493,6 +520,11 @@ def _where(outcome: str | None, search: str) -> tuple[list[str], list[Any]]:
             params += [digits(text)] * 2
         where.append(f"({' OR '.join(matches)})")
     return where, params
+
+
+def _scrubbed(error: str | None) -> str | None:
+    """An error text as the log keeps it: without anything that looks like credentials."""
+    return None if error is None else scrub_credentials(str(error))
 
 
 def _check_outcome(outcome: object) -> None:

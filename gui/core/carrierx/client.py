@@ -5,9 +5,11 @@
                                                     url="https://example.com/flows/main"))
 
 Each client owns one `httpx.AsyncClient`. Every failure is a typed `CarrierXError`
-(errors.py) whose message names no secret. Nothing is ever retried: see `_transport`.
-Logging (`gui.core.carrierx`) records method, path, status and time only: never headers,
-credentials or bodies.
+(errors.py) whose message names no secret, and every answer is handed over with the
+client's secrets redacted in its strings (an API that echoes the Authorization header
+must not pass it on to what prints or keeps the answer). Nothing is ever retried: see
+`_transport`. Logging (`gui.core.carrierx`) records method, path, status and time only:
+never headers, credentials or bodies.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from ... import __version__
+from ..redaction import redact_data
 from .errors import (
     BadAnswerError,
     CarrierXError,
@@ -282,7 +285,7 @@ class _Client:
         if not isinstance(data, dict):
             problem = f"{_json_kind(data)} where a JSON object was expected"
             raise self._bad(answer, method, path, problem)
-        return data
+        return redact_data(data, self._secrets)
 
     # -- lists ---------------------------------------------------------------------------
 

@@ -10,25 +10,26 @@ Three families (FLEXML.md §6):
   e.g. a captive portal's HTML page.
 
 No message ever carries a password or token: every text that comes from a server or from
-httpx goes through `redact` with the client's secrets first.
+httpx goes through `redact` with the client's secrets, in every form a server may echo them
+(gui.core.redaction): an HTML page is redacted before its tags are stripped and again after
+its entities are decoded, so no decoding step can bring a secret back.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import quote
+
+from ..redaction import longest_form, redact
 
 SNIPPET_CHARS = 200  # how much of an unexpected answer body a message shows
 SNIPPET_WINDOW = 64 * 1024  # bytes of a body read for the snippet
 MESSAGE_CHARS = 300  # of each of CarrierX's error messages
 MAX_ERRORS = 20  # error messages kept from one answer
-REDACTED = "***"
 CREDENTIALS_HELP = (
     "The FlexML API takes the FlexML endpoint's own login and password, not the CarrierX "
     "portal login: find them in the CarrierX portal on the FlexML endpoint's page (its "
@@ -166,34 +167,6 @@ class BadAnswerError(CarrierXError):
     kind: ClassVar[str] = "bad_answer"
 
 
-# -- redaction ---------------------------------------------------------------------------
-
-
-def secret_forms(secrets: Iterable[str | None]) -> list[str]:
-    """Every form a secret may take in a text: itself, URL-quoted and base64 (Basic auth
-    carries base64("login:password"), so pass that pair as a secret too)."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if not secret:
-            continue
-        forms.add(secret)
-        forms.add(quote(secret, safe=""))
-        forms.add(json.dumps(secret)[1:-1])  # as a JSON body echoes it: \" \\ \u00e9
-        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-        encoded = base64.b64encode(secret.encode()).decode()
-        forms.add(encoded)
-        forms.add(encoded.rstrip("="))
-    # Longest first, so a secret inside a longer one does not leave a part of it behind.
-    return sorted((form for form in forms if form), key=len, reverse=True)
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """`text` with every non-empty secret (and its URL-quoted and base64 forms) as ***."""
-    for form in secret_forms(secrets):
-        text = text.replace(form, REDACTED)
-    return text
-
-
 # -- building errors from answers --------------------------------------------------------
 
 _STATUS_WORDS = {
@@ -261,17 +234,18 @@ def body_snippet(
 ) -> str:
     """The start of an unexpected answer body as one line of readable text (tags of an HTML
     page dropped, secrets as ***), at most `limit` characters; "" for an empty body.
-    Secrets go before anything is cut, so no cut leaves a piece of one behind."""
+    Secrets go before anything is cut, so no cut leaves a piece of one behind, and before
+    tags are stripped and entities decoded (then again after)."""
     secrets = list(secrets)
     window = body[:SNIPPET_WINDOW]
     text = window.decode("utf-8", errors="replace")
     if len(body) > len(window):
         # The window may end inside a secret: drop as much as the longest form of one.
-        longest = max((len(form) for form in secret_forms(secrets)), default=0)
-        text = text[: max(0, len(text) - longest)]
+        text = text[: max(0, len(text) - longest_form(secrets))]
+    text = redact(text, secrets)
     if "html" in content_type.lower() or text.lstrip()[:1] == "<":
-        text = html.unescape(_TAG.sub(" ", text))
-    text = _SPACE.sub(" ", redact(text, secrets)).strip()
+        text = redact(html.unescape(_TAG.sub(" ", text)), secrets)
+    text = _SPACE.sub(" ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -7,6 +7,11 @@ anyway", and `flow:` references are never kept silently. The base URL they becom
 BASE/flows/NAME under is asked once per project (remembered by the project file's path, or
 for the session while the project has no file) and can be changed from the File menu.
 
+Saving and exporting never replace what is not a regular file (a named pipe, a device, a
+loop of links: gui.core.fileio refuses them), and ask before replacing a read-only file.
+Export All never follows a symbolic link planted in its folder, as `flexml-studio export
+--all` does not.
+
 Every method that would show a file dialog also takes the path directly, which is how the
 tests (and `flexml-studio FILE`) drive it. It is handed what it works on (the project's
 Editing, the settings, the widget its dialogs belong to) and reports back by signals, so it
@@ -36,12 +41,14 @@ from ...core.export_check import (
     reference_counts,
     switch_users,
 )
-from ...core.fileio import SaveError, atomic_write
+from ...core.fileio import ReadOnlyError, SaveError, atomic_write, check_target
 from ...core.flexml import FlexmlError
 from ...core.flexml.refs import slugify, unique_name
 from ...core.project import SUFFIX, Project, load
+from ...core.project_file import write_project
 from ...core.recovery import RecoveryStore
 from ...core.templates import templates
+from ..common.names import findable
 from ..common.settings import SettingsStore
 from ..designer.editing import Editing
 from .export_dialogs import BaseUrlDialog, errors_box, plural, quoted, save_changes_box
@@ -247,7 +254,13 @@ class FileActions(QObject):
         moving = old is None or _path_key(old) != _path_key(path)
         given = self._given_base_url(self.project) if moving else None
         try:
-            self.project.save(path)
+            try:
+                self.project.save(path)
+            except ReadOnlyError:
+                if not self._confirm_replace([path], "Save"):
+                    self.message.emit(f"Not saved: {path} is read-only")
+                    return False
+                self._save_read_only(path)
         except SaveError as exc:
             self._error("Could not save", str(exc))
             return False
@@ -261,6 +274,12 @@ class FileActions(QObject):
         self.saved.emit(str(path))
         self.message.emit(f"Saved {path}")
         return True
+
+    def _save_read_only(self, path: Path) -> None:
+        """Save over a read-only project file the user agreed to replace (as
+        Project.save does, the previous version kept as NAME.bak)."""
+        atomic_write(path, write_project(self.project), backup=True, replace_read_only=True)
+        self.project.path = Path(path)
 
     def save_recovery(self) -> None:
         """Every 30 s while modified: a copy of the project that survives a crash."""
@@ -324,7 +343,8 @@ class FileActions(QObject):
             if not path:
                 return False
         text = self.project.export(name, base_url=base_url or None)
-        if not self._write(Path(path), text):
+        replace = self._may_replace([Path(path)], "Export", follow_symlinks=True)
+        if replace is None or not self._write(Path(path), text, replace):
             return False
         self.message.emit(f"Exported {path}{self._export_notes([name], base_url)}")
         return True
@@ -349,9 +369,13 @@ class FileActions(QObject):
             )
             if not folder:
                 return False
-        for name in names:
+        files = {name: Path(folder) / f"{name}.xml" for name in names}
+        replace = self._may_replace(list(files.values()), "Export", follow_symlinks=False)
+        if replace is None:
+            return False
+        for name, path in files.items():
             text = self.project.export(name, base_url=base_url or None)
-            if not self._write(Path(folder) / f"{name}.xml", text):
+            if not self._write(path, text, replace, follow_symlinks=False):
                 return False
         notes = self._export_notes(names, base_url)
         self.message.emit(f"Exported {plural(len(names), 'flow')} to {folder}{notes}")
@@ -485,9 +509,45 @@ class FileActions(QObject):
             "changes it). Leave it empty to keep the flow: references.",
         )
 
-    def _write(self, path: Path, text: str) -> bool:
+    def _may_replace(self, paths: list[Path], doing: str, *, follow_symlinks: bool) -> bool | None:
+        """Before writing `paths`: None when one of them must not be replaced (said) or
+        the user would not replace the read-only ones; else whether read-only files may
+        be replaced (asked once for all of them)."""
+        read_only = []
+        for path in paths:
+            try:
+                check_target(path, follow_symlinks=follow_symlinks)
+            except ReadOnlyError:
+                read_only.append(path)
+            except SaveError as exc:
+                self._error(f"Could not {doing.lower()}", str(exc))
+                return None
+        if not read_only:
+            return False
+        if self._confirm_replace(read_only, doing):
+            return True
+        self.message.emit(f"Not {doing.lower()}ed: {_listed(read_only)} read-only")
+        return None
+
+    def _confirm_replace(self, paths: list[Path], doing: str) -> bool:
+        """Ask whether to replace read-only files; True for Replace."""
+        box = replace_read_only_box(self.widget, paths, doing)
         try:
-            atomic_write(path, text.encode("utf-8"))
+            box.exec()
+            return box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+        finally:
+            box.deleteLater()
+
+    def _write(
+        self, path: Path, text: str, replace: bool = False, *, follow_symlinks: bool = True
+    ) -> bool:
+        try:
+            atomic_write(
+                path,
+                text.encode("utf-8"),
+                replace_read_only=replace,
+                follow_symlinks=follow_symlinks,
+            )
         except SaveError as exc:
             self._error("Could not export", str(exc))
             return False
@@ -522,6 +582,42 @@ class FileActions(QObject):
 
     def _remember_folder(self, path: str) -> None:
         self.settings.set("files/last-folder", str(Path(path).resolve().parent))
+
+
+def replace_read_only_box(parent: QWidget, paths: list[Path], doing: str) -> QMessageBox:
+    """Replace / Cancel for read-only files about to be written; Cancel is the default, as
+    a read-only file is usually read-only on purpose."""
+    buttons = QMessageBox.StandardButton
+    one = len(paths) == 1
+    shown = "\n".join(str(p) for p in paths[:10])
+    if len(paths) > 10:
+        shown += f"\n… and {len(paths) - 10} more"
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        f"{doing}: replace {'a read-only file' if one else 'read-only files'}?",
+        f"{'This file is' if one else f'These {len(paths)} files are'} read-only:\n{shown}\n\n"
+        f"Replace {'it' if one else 'them'} anyway? {'It keeps' if one else 'They keep'} "
+        "being read-only afterwards.",
+        buttons.Yes | buttons.Cancel,
+        parent,
+    )
+    box.setObjectName("replace-read-only")
+    replace, cancel = box.button(buttons.Yes), box.button(buttons.Cancel)
+    replace.setText("&Replace")
+    findable(replace, "replace-read-only-replace", "Replace the read-only file")
+    replace.setToolTip("Write over the read-only file; it stays read-only")
+    cancel.setText("&Cancel")
+    findable(cancel, "replace-read-only-cancel", "Cancel")
+    cancel.setToolTip("Leave the file as it is and write nothing (Escape)")
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box
+
+
+def _listed(paths: list[Path]) -> str:
+    if len(paths) == 1:
+        return f"{paths[0]} is"
+    return f"{len(paths)} files are"
 
 
 def _path_key(path: Path) -> str:
