@@ -224,6 +224,9 @@ class Project:
         position = len(self._flows) if index is None else max(0, min(index, len(self._flows)))
 
         def apply() -> None:
+            if position == len(self._flows):  # the usual case: no need to rebuild the order
+                self._flows[name] = document
+                return
             items = list(self._flows.items())
             items.insert(position, (name, document))
             self._flows = dict(items)
@@ -284,6 +287,9 @@ class Project:
         position = count if index is None else max(0, min(index, count))
 
         def apply() -> None:
+            if position == len(self._switches):
+                self._switches[switch.name] = switch
+                return
             items = list(self._switches.items())
             items.insert(position, (switch.name, switch))
             self._switches = dict(items)
@@ -381,14 +387,22 @@ class Project:
 
     @classmethod
     def from_contents(cls, contents: ProjectContents) -> Project:
-        """A project holding what a file held (see project_file.read_project)."""
+        """A project holding what a file held (see project_file.read_project).
+
+        Filled in one pass, each name checked as add_flow and add_switch check it, but no
+        change announced (nobody listens to a project being made): loading stays linear
+        in the number of flows."""
         project = cls()
         for name, document in contents.flows.items():
-            project.add_flow(name, document)  # the first becomes the entry
+            project._check_free(name)
+            project._flows[name] = document
         for switch in contents.switches.values():
-            project.add_switch(switch)
+            project._check_free(switch.name, "switch")
+            project._switches[switch.name] = switch
         if contents.entry in project:
             project.entry = contents.entry
+        else:  # as add_flow does: the first flow is the entry
+            project.entry = next(iter(project._flows), None)
         project.settings = dict(contents.settings)
         project.notes = list(contents.notes)
         project.path = contents.path

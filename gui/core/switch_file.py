@@ -4,7 +4,7 @@ skipped, the switch kept). project_file.py calls these for each switch it meets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
@@ -113,9 +113,19 @@ class SwitchReader:
     """One `<switch>`: its cases in order and its otherwise. A case that cannot be
     understood is reported with its place and skipped; the switch is kept."""
 
-    def __init__(self, contents: ProjectContents, places: SwitchPlaces) -> None:
+    def __init__(
+        self,
+        contents: ProjectContents,
+        places: SwitchPlaces,
+        free_name: Callable[[str], str] | None = None,
+    ) -> None:
+        """`free_name` gives a free name for the one asked for (the project reader's, which
+        keeps loading linear); by default, refs.unique_name over the names read so far."""
         self.contents = contents
         self.places = places
+        self.free_name = free_name or (
+            lambda name: unique_name(name, {*contents.flows, *contents.switches})
+        )
         self.where: dict[etree._Element, tuple[int, int | None]] = {}
 
     def note(self, element: etree._Element, message: str) -> None:
@@ -126,7 +136,7 @@ class SwitchReader:
         self.where = self.places.number(element)
         raw_name = element.get("name") or ""
         name = raw_name if is_valid_name(raw_name) else slugify(raw_name, "switch")
-        name = unique_name(name, {*self.contents.flows, *self.contents.switches})
+        name = self.free_name(name)
         if name != raw_name:
             self.note(element, f"the switch named {raw_name!r} was renamed to {name!r}")
         extra = {k: v for k, v in element.items() if k not in ("name", "on")}

@@ -3,8 +3,9 @@
 Safe: a document with a DOCTYPE is refused before lxml sees it (in UTF-8, UTF-16 or UTF-32,
 and again after, for encodings the scan cannot read); entities are never resolved, no DTD is
 loaded, a resolver refuses every external file or URL libxml2 asks for (so nothing is read or
-fetched because of what a document says), and XInclude is never processed. Files over 5 MiB
-and nesting deeper than 64 levels are refused with a message.
+fetched because of what a document says), and XInclude is never processed. Files over 5 MiB,
+nesting deeper than 64 levels and elements of more than 100 attributes are refused with a
+message; so is anything but a regular file (a named pipe would block the reader for ever).
 
 Forgiving: element and attribute names in any letter case are normalised to the documented
 spelling (the original is kept on the node so lint can mention it); unknown elements and
@@ -22,12 +23,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..input_files import NotAFileError, open_regular
 from .errors import MalformedError, RefusedError, UnreadableError
 from .schema import ATTRIBUTE_BY_LOWER, ELEMENT_BY_LOWER
 from .tree import COMMENT, Document, Node
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_ATTRIBUTES = 100  # on one element; the FlexML element with the most (Play) has 28
 
 _BOM = b"\xef\xbb\xbf"
 # Byte order marks, and the first bytes of "<?" in UTF-16/32 without one (XML 1.0 appendix F).
@@ -96,14 +99,17 @@ def _parser() -> etree.XMLParser:
 
 
 def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a file, refusing it unread when it is larger than `max_bytes`."""
+    """The bytes of a file, refusing it unread when it is larger than `max_bytes` or is
+    not a regular file (a named pipe would block for ever, a device might never end)."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:  # a named pipe or a device is never read
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
                 raise RefusedError(_too_large(size, max_bytes))
             data = handle.read(max_bytes + 1)
+    except NotAFileError as exc:
+        raise UnreadableError(str(exc)) from None
     except IsADirectoryError:
         raise UnreadableError(f"{path} is a folder, not a file") from None
     except FileNotFoundError:
@@ -320,6 +326,8 @@ def _build(
     else:
         node._source = None
         node._line = element.sourceline
+    if len(element.attrib) > MAX_ATTRIBUTES:  # check_attribute_count, inline
+        raise RefusedError(_too_many_attributes(element), line=element.sourceline)
     items = element.items()
     node.attrs = attrs = dict(items)
     if attrs:
@@ -328,7 +336,7 @@ def _build(
             attrs.clear()
             _attributes(node, items, element, notes)
     children = node._children = []
-    node._positions = None
+    node._positions = node._ordinals = None
     text = element.text
     if not len(element):
         node.text = (text.strip(_XML_SPACE) or None) if text else None
@@ -364,6 +372,21 @@ def _build(
         children.append(sub)
     node.text = "".join(pieces).strip(_XML_SPACE) or None if pieces else None
     return node
+
+
+def check_attribute_count(element: etree._Element) -> None:
+    """Refuse an element of more than MAX_ATTRIBUTES attributes, before anything reads
+    them: lxml's items() looks each value up by name, so 50,000 attributes took seconds."""
+    if len(element.attrib) > MAX_ATTRIBUTES:
+        raise RefusedError(_too_many_attributes(element), line=element.sourceline)
+
+
+def _too_many_attributes(element: etree._Element) -> str:
+    count = len(element.attrib)
+    return (
+        f"<{_local(element.tag)}> has {count:,} attributes; "
+        f"more than {MAX_ATTRIBUTES} on one element are refused"
+    )
 
 
 def _attributes(

@@ -77,6 +77,7 @@ class Node:
         "_column",
         "_line",
         "_ordinal",
+        "_ordinals",
         "_positions",
         "_source",
         "attrs",
@@ -108,6 +109,7 @@ class Node:
         self.parent: Node | None = None
         self._children: list[Node] = []
         self._positions: dict[int, int] | None = None
+        self._ordinals: dict[int, int] | None = None
         self._line: int | None = None
         self._column: int | None = None
         self._source: SourcePositions | None = None
@@ -127,7 +129,7 @@ class Node:
         node.text = text
         node.parent = None
         node._children = []
-        node._positions = None
+        node._positions = node._ordinals = None
         node._line = node._column = None
         node._source = None
         node.spelling = None
@@ -211,7 +213,9 @@ class Node:
 
     def path(self) -> str:
         """An XPath-like address: /Response/Gather[1]/Say[2] (1-based among same tags)."""
-        return node_paths([self])[0]
+        parts = [_label(self)]
+        parts.extend(_label(a) for a in self.ancestors())
+        return "/" + "/".join(reversed(parts))
 
     def copy(self) -> Node:
         """A deep copy without a parent (positions from the source are kept)."""
@@ -240,31 +244,27 @@ class Node:
 
 
 def node_paths(nodes: list[Node]) -> list[str]:
-    """`Node.path()` of many nodes at once: each parent's children are numbered only once,
-    so the paths of every problem in a 50,000-verb flow cost O(n), not O(n^2)."""
-    ordinals: dict[int, dict[int, int]] = {}
+    """`Node.path()` of many nodes at once (the paths of every problem lint found)."""
+    return [node.path() for node in nodes]
 
-    def label(node: Node) -> str:
-        parent = node.parent
-        if parent is None:
-            return node.tag
-        table = ordinals.get(id(parent))
-        if table is None:
-            counts: dict[str, int] = {}
-            table = {}
-            for child in parent._children:
-                counts[child.tag] = counts.get(child.tag, 0) + 1
-                table[id(child)] = counts[child.tag]
-            ordinals[id(parent)] = table
-        name = "comment()" if node.tag == COMMENT else node.tag
-        return f"{name}[{table[id(node)]}]"
 
-    result = []
-    for node in nodes:
-        parts = [label(node)]
-        parts.extend(label(a) for a in node.ancestors())
-        result.append("/" + "/".join(reversed(parts)))
-    return result
+def _label(node: Node) -> str:
+    """One step of a path: the tag and the node's number among its parent's children of
+    that tag (from 1). A parent numbers its children once, on the first question after a
+    change (as for `index`), so a path costs its depth, not the number of siblings: the
+    events of a simulated 20,000-verb flow each carry one."""
+    parent = node.parent
+    if parent is None:
+        return node.tag
+    table = parent._ordinals
+    if table is None:
+        counts: dict[str, int] = {}
+        table = {}
+        for child in parent._children:
+            table[id(child)] = counts[child.tag] = counts.get(child.tag, 0) + 1
+        parent._ordinals = table
+    name = "comment()" if node.tag == COMMENT else node.tag
+    return f"{name}[{table[id(node)]}]"
 
 
 class ChangeKind(Enum):
@@ -351,7 +351,7 @@ class Document:
 
         def apply() -> None:
             parent._children.insert(index, node)
-            parent._positions = None
+            parent._positions = parent._ordinals = None
             node.parent = parent
 
         self._announce(Change(ChangeKind.INSERT, node, parent, index), apply)
@@ -363,7 +363,7 @@ class Document:
 
         def apply() -> None:
             del parent._children[index]
-            parent._positions = None
+            parent._positions = parent._ordinals = None
             node.parent = None
 
         self._announce(Change(ChangeKind.REMOVE, node, parent, index), apply)
@@ -386,6 +386,7 @@ class Document:
             del parent._children[index]
             dest_parent._children.insert(dest_index, node)
             parent._positions = dest_parent._positions = None
+            parent._ordinals = dest_parent._ordinals = None
             node.parent = dest_parent
 
         change = Change(ChangeKind.MOVE, node, parent, index, dest_parent, dest_index)

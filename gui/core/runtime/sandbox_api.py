@@ -7,6 +7,7 @@ errors are `{"errors": [{"message": ..., "field": ...}]}`, lists carry `count`, 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,12 @@ from .caller import check_script
 DEFAULT_METHOD = "POST"
 DEFAULT_TIMEOUT = 30  # ring seconds, per the docs
 DEFAULT_LIMIT = 10
+# Our own bounds (CarrierX documents none): a call waits at most a week, as the window's
+# Delay field allows, rings at most an hour, and carries at most 16 KiB of attributes, so
+# the scheduled calls the sandbox keeps cannot grow without bound.
+MAX_DELAY = 7 * 24 * 3600
+MAX_RING_TIMEOUT = 3600
+MAX_ATTRIBUTES_BYTES = 16 * 1024
 MAX_LIMIT = 1000
 METHODS = ("GET", "POST")
 _NAMESPACE = uuid.UUID("6f1f7a52-8f0e-4a43-9a53-2b1d5e0c7d11")  # stable sandbox SIDs
@@ -114,6 +121,14 @@ class SandboxCall:
         }
 
 
+def too_many_calls(limit: int) -> str:
+    """Why a new call is refused when `limit` calls are scheduled or running already."""
+    return (
+        f"the sandbox has {limit} calls scheduled or in progress, as many as it keeps: "
+        "wait for some to end, or DELETE scheduled ones"
+    )
+
+
 def did_json(number: str) -> dict[str, Any]:
     """A DID routed to the sandbox endpoint, with the fields GET /dids lists."""
     national = number[1:] if len(number) == 11 and number.startswith("1") else number
@@ -165,8 +180,8 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
     elif not _is_http_url(url):
         bad("url", "url must be an absolute http:// or https:// URL")
     method = _method(body, "method", bad)
-    delay = _count(body, "delay", 0, bad)
-    ring = _count(body, "timeout", DEFAULT_TIMEOUT, bad)
+    delay = _count(body, "delay", 0, MAX_DELAY, bad)
+    ring = _count(body, "timeout", DEFAULT_TIMEOUT, MAX_RING_TIMEOUT, bad)
     callback = body.get("status_callback_url")
     if callback is not None and not _is_http_url(callback):
         bad("status_callback_url", "status_callback_url must be an http:// or https:// URL")
@@ -176,6 +191,9 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
         attributes = {}
     elif not isinstance(attributes, dict):
         bad("attributes", "attributes must be an object")
+        attributes = {}
+    elif _json_size(attributes) > MAX_ATTRIBUTES_BYTES:
+        bad("attributes", f"attributes must be at most {MAX_ATTRIBUTES_BYTES // 1024} KiB of JSON")
         attributes = {}
     dtmf = attributes.get("dtmf")
     if dtmf is not None:
@@ -228,14 +246,24 @@ def _method(body: Mapping[str, Any], name: str, bad) -> str:
     return value.upper()
 
 
-def _count(body: Mapping[str, Any], name: str, default: int, bad) -> int:
+def _count(body: Mapping[str, Any], name: str, default: int, high: int, bad) -> int:
+    # Bounded: a delay of 10**400 seconds would be accepted, then overflow asyncio.sleep.
     value = body.get(name)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        bad(name, f"{name} must be a whole number of seconds, 0 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        bad(name, f"{name} must be a whole number of seconds, 0 to {high}")
         return default
     return value
+
+
+def _json_size(value: object) -> int:
+    """The size of `value` as compact JSON (what a call keeps of it), in bytes."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return len(text.encode("utf-8", "replace"))
+    except (ValueError, TypeError, RecursionError):
+        return MAX_ATTRIBUTES_BYTES + 1
 
 
 def _is_http_url(value: object) -> bool:
