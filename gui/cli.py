@@ -76,7 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         "export base URL, if set)",
     )
     export.add_argument("--compact", action="store_true", help="write one line, no indentation")
-    export.add_argument("--force", action="store_true", help="export even with lint errors")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="export even with lint errors, and replace read-only files",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -156,6 +160,13 @@ def _parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print the URLs and credentials as one JSON line, then one JSON line per event",
+    )
+    sandbox.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print export lines for FLEXML_API_URL, FLEXML_LOGIN, FLEXML_PASSWORD and "
+        'FLEXML_SANDBOX_PID, then serve with stdout closed: eval "$(flexml-studio sandbox '
+        '--print-env &)"',
     )
 
     call = commands.add_parser(

@@ -2,7 +2,12 @@
 
 With `--json` the first stdout line is `{"api_url", "login", "password", "core_url",
 "core_token", "dids"}` and every call event follows as one JSON line
-`{"call_sid": ..., **event.to_json()}`, flushed within 20 ms (serve's LineWriter).
+`{"call_sid": ..., **event.to_json()}`, flushed within 20 ms (serve's LineWriter: at most
+its MAX_PENDING lines wait for a stdout nobody reads; the rest are dropped, counted on stderr).
+
+It listens on 127.0.0.1 unless told otherwise. Told to listen beyond loopback, it warns on
+stderr (its login and password cross the network unencrypted, and anyone who has them can
+make it fetch any URL) and hands out URLs with this machine's address, not 0.0.0.0.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ import json
 import sys
 import threading
 
+from ..core.net import is_loopback
 from ..core.runtime.events import Event
 from ..core.runtime.sandbox import Sandbox, SandboxError
 from . import UserError
-from .serve import LineWriter, stopped_by_signals
+from .sandbox_env import print_env
+from .serve import LineWriter, say_lost, stopped_by_signals, wait_saying_drops
 
 EXIT_OK = 0
 
@@ -53,6 +60,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
             _serve(args, writer, stop)
         finally:
             writer.close()
+            if not writer.broken:
+                say_lost(writer, "event")
     if writer.broken:
         raise BrokenPipeError
     return EXIT_OK
@@ -68,10 +77,25 @@ def _serve(args: argparse.Namespace, writer: LineWriter, stop: threading.Event) 
     except OSError as exc:
         raise UserError(f"cannot keep the sandbox credentials: {exc}") from None
     try:
-        for line in _header_lines(sandbox, args.json):
-            writer.put(line)
+        if not is_loopback(args.host):
+            _warn_reachable(args.host, sandbox)
+        if args.print_env:
+            print_env(sandbox.info())  # export lines, then stdout let go (sandbox_env)
+        else:
+            for line in _header_lines(sandbox, args.json):
+                writer.put(line)
         sandbox.add_listener(lambda call_sid, event: writer.put(format_event(call_sid, event)))
-        while not stop.wait(1.0):
-            pass
+        wait_saying_drops(stop, writer, "event")
     finally:
         sandbox.stop()
+
+
+def _warn_reachable(host: str, sandbox: Sandbox) -> None:
+    print(
+        f"flexml-studio: warning: the sandbox listens on {host}, so other machines reach it "
+        f"at {sandbox.url}: its login and password cross the network unencrypted, and "
+        "whoever has them can make it request any URL; leave out --host to keep it on "
+        "127.0.0.1",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -4,12 +4,17 @@ With `--json` the first stdout line is `{"url": BASE, "flows": {NAME: URL}, "ent
 and every request follows as one JSON line. Requests are queued to a writer thread that
 writes and flushes every 20 ms, so a program reading the pipe sees each request at once,
 while a busy server pays one write per batch instead of a thread switch per request.
+
+When stdout is not read (a stalled pipe), at most MAX_PENDING lines wait: the lines past
+that are dropped and counted, stderr says so when it starts, and the count at the end (also
+on SIGTERM), with the lines that were still waiting then.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import signal
 import sys
@@ -22,15 +27,19 @@ from typing import Any, TextIO
 
 from ..core.flexml import FlexmlError, MalformedError, Severity
 from ..core.flexml.refs import flow_url
-from ..core.net import is_loopback
+from ..core.http_guard import EVERYWHERE, reachable_host
 from ..core.project import Project, load
 from ..core.server import FlowServer, RequestRecord, ServerError, Snapshot
+from ..core.server.server import TokenError
 from . import UserError
 from .report import Finding, plural
 
 EXIT_OK = 0
 FLUSH_INTERVAL = 0.02  # seconds: how long a line may wait before it is written
-UNSPECIFIED_HOSTS = ("0.0.0.0", "::", "")
+MAX_PENDING = 2000  # lines waiting for stdout; past that, new ones are dropped (and counted)
+CLOSE_TIMEOUT = 2.0  # seconds the last lines get to be written at the end
+WRITE_GROUP = 256  # lines formatted and written at a time
+UNSPECIFIED_HOSTS = EVERYWHERE
 
 
 def _load(inputs: list[str]) -> Project:
@@ -70,11 +79,10 @@ def _start(args: argparse.Namespace) -> FlowServer:
     try:
         server = FlowServer(args.host, args.port, token=args.token, public_url=args.public_url)
         server.start()
+    except TokenError as exc:
+        instead = "" if args.public_url else ", or serve on 127.0.0.1"
+        raise UserError(f"{exc} (e.g. --token {secrets.token_urlsafe(18)}){instead}") from None
     except ValueError as exc:
-        if args.token is None and not is_loopback(args.host):
-            raise UserError(
-                f"{exc} (e.g. --token {secrets.token_urlsafe(18)}), or serve on 127.0.0.1"
-            ) from None
         raise UserError(str(exc)) from None
     except ServerError as exc:
         raise UserError(str(exc)) from None
@@ -119,6 +127,8 @@ def text_line(record: RequestRecord) -> str:
     for taken in record.decisions:
         looked = f"{taken.parameter}={_plain(taken.value)}" if taken.parameter else "the time"
         line += f" [switch {taken.switch}: {looked} -> {taken.label} -> {taken.goto}]"
+    if record.cut:
+        line += f" [cut: {record.cut}]"
     return line
 
 
@@ -132,6 +142,12 @@ class LineWriter:
     `put` only appends to a deque: no lock and no wake-up per request, which on a busy
     server would cost more than the request itself (a thread switch each time). The
     thread wakes every `interval` seconds, writes what came in, and flushes once.
+
+    At most `limit` lines wait: when the stream is not read, the lines past that are
+    dropped and counted (`dropped`), so memory stays bounded however long it stalls. A
+    stream with a file descriptor is written to with os.write, outside Python's buffer and
+    its lock: a thread stuck writing to a pipe nobody reads then cannot hold the process up
+    as it exits. `unwritten` counts the lines `close` had to leave behind.
     """
 
     def __init__(
@@ -140,44 +156,110 @@ class LineWriter:
         format_record: Callable[[RequestRecord], str],
         on_broken_pipe: Callable[[], object],
         interval: float = FLUSH_INTERVAL,
+        limit: int = MAX_PENDING,
     ) -> None:
         self._stream = stream
+        self._fd = _fd_of(stream)
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
         self._format = format_record
         self._on_broken_pipe = on_broken_pipe
         self._interval = interval
+        self.limit = limit
         self._pending: deque[str | RequestRecord] = deque()
+        self._writing = 0  # lines in the write under way
         self._closing = threading.Event()
         self.broken = False
+        self.dropped = 0  # lines not queued: `limit` were waiting already
+        self.unwritten = 0  # lines still waiting when `close` gave up on a stalled stream
         self._thread = threading.Thread(target=self._run, name="serve-output", daemon=True)
         self._thread.start()
 
     def put(self, item: str | RequestRecord) -> None:
-        """Queue a line or a record (safe from any thread, never blocks)."""
+        """Queue a line or a record (safe from any thread, never blocks); dropped and
+        counted when `limit` lines are waiting."""
+        if len(self._pending) >= self.limit:
+            self.dropped += 1
+            return
         self._pending.append(item)
 
-    def close(self) -> None:
-        """Write what is queued, flush, and end the thread."""
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Write what is queued, flush, and end the thread; after `timeout` seconds (the
+        stream is not read) leave the rest, counted in `unwritten`."""
         self._closing.set()
-        self._thread.join(5)
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.unwritten = len(self._pending) + self._writing
 
     def _run(self) -> None:
-        pending, stream, format_record = self._pending, self._stream, self._format
+        pending, format_record = self._pending, self._format
         try:
             while True:
                 closing = self._closing.wait(self._interval)
-                if pending:
+                while pending:
+                    # A group at a time: what waits in a stalled write stays small.
                     lines = []
-                    while pending:
+                    while pending and len(lines) < WRITE_GROUP:
                         item = pending.popleft()
                         lines.append(item if isinstance(item, str) else format_record(item))
+                    self._writing = len(lines)
                     lines.append("")
-                    stream.write("\n".join(lines))
-                    stream.flush()
+                    self._write("\n".join(lines))
+                    self._writing = 0
+                if self._fd is None:
+                    self._stream.flush()
                 if closing:
                     return
         except BrokenPipeError:  # the reader went away: stop writing, and stop serving
             self.broken = True
             self._on_broken_pipe()
+
+    def _write(self, text: str) -> None:
+        if self._fd is None:
+            self._stream.write(text)
+            return
+        data = memoryview(text.encode(self._encoding, "backslashreplace"))
+        while data:
+            data = data[os.write(self._fd, data) :]
+
+
+def _fd_of(stream: TextIO) -> int | None:
+    """The file descriptor under `stream`, with nothing buffered above it; None for a
+    stream without one (captured in-process)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    stream.flush()  # what was printed before comes first
+    return fd
+
+
+def wait_saying_drops(stop: threading.Event, writer: LineWriter, what: str) -> None:
+    """Wait until `stop` is set; say on stderr once when `writer` starts dropping lines."""
+    said = False
+    while not stop.wait(1.0):  # a timeout keeps the wait interruptible everywhere
+        if writer.dropped and not said:
+            said = True
+            print(
+                f"flexml-studio: warning: stdout is not read as fast as {what} lines come: "
+                f"past {writer.limit:,} waiting, they are dropped (the count comes at the end)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def say_lost(writer: LineWriter, what: str) -> None:
+    """Say on stderr how many lines `writer` dropped or could not write, if any."""
+    lost = []
+    if writer.dropped:
+        lost.append(f"{_lines(writer.dropped, what + ' line')} dropped")
+    if writer.unwritten:
+        lost.append(f"{_lines(writer.unwritten, 'line')} not written at the end")
+    if lost:
+        print(
+            f"flexml-studio: warning: {' and '.join(lost)}: stdout was not read fast enough",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 @contextmanager
@@ -208,6 +290,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
             _serve(args, project, writer, stop)
         finally:
             writer.close()
+            if not writer.broken:  # a reader that went away (| head) wants no more words
+                say_lost(writer, "request")
     if writer.broken:
         raise BrokenPipeError  # the CLI silences stdout and exits like SIGPIPE
     return EXIT_OK
@@ -220,18 +304,25 @@ def _serve(
     try:
         snapshot = server.publish_project(project)
         if not server.public_url and server.host in UNSPECIFIED_HOSTS:
+            host = reachable_host(server.host)
+            port = server.url.rsplit(":", 1)[1]
+            reachable = f"http://{f'[{host}]' if ':' in host else host}:{port}"
             print(
-                f"flexml-studio: note: flow: references point at {server.url}; give "
-                "--public-url with the address CarrierX reaches",
+                f"flexml-studio: note: flow: references point at {server.url}, which other "
+                f"machines cannot use; this machine is at {reachable}: give --public-url "
+                "with the address CarrierX reaches",
                 file=sys.stderr,
             )
         for line in _header_lines(server, snapshot, args.json):
             writer.put(line)
         server.add_listener(writer.put)
-        while not stop.wait(1.0):  # a timeout keeps the wait interruptible everywhere
-            pass
+        wait_saying_drops(stop, writer, "request")
     finally:
         server.stop()
+
+
+def _lines(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _switches(count: int) -> str:

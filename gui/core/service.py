@@ -4,6 +4,11 @@ Serving from the GUI's qasync loop measured 27x slower (ARCHITECTURE.md), so eac
 runs a loop of its own. `start()` returns once the service listens (or raises why it cannot);
 `stop()` lets in-flight work finish briefly and joins the thread. Listeners are called on the
 service's thread; a Qt consumer must hand what they get to the GUI thread itself.
+
+Both services may be reachable from other machines, so both keep the limits of
+gui.core.http_guard: the open-file limit raised at start where allowed, at most
+`max_connections` connections at once (the oldest closed past it), and a failing accept
+logged in one line a second at most.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from .http_guard import ConnectionCap, connection_cap, quiet_accept_errors, raise_open_file_limit
 
 START_TIMEOUT = 30.0
 
@@ -26,7 +34,13 @@ class BackgroundService:
     thread_name = "service"
     what = "the service"  # for messages: "the flow server is already running"
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_connections: int | None = None) -> None:
+        """`max_connections` None: as many as the open-file limit allows, at most
+        http_guard.MAX_CONNECTIONS."""
+        if max_connections is not None and max_connections < 1:
+            raise ValueError("the connection limit must be at least 1")
+        self.max_connections = max_connections
+        self.connections: ConnectionCap | None = None  # while listening
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_requested = threading.Event()
@@ -42,6 +56,15 @@ class BackgroundService:
     async def _wind_down(self) -> None:
         """After the loop stopped, before the runner's cleanup (close clients ...)."""
 
+    def _cap_connections(self, server: web.Server) -> None:
+        """Keep `server` (set up by `_listen`) within `max_connections`."""
+        limit = self.max_connections or connection_cap()
+        self.connections = ConnectionCap(self.what, limit, self._logger())
+        self.connections.watch(server)
+
+    def _logger(self) -> logging.Logger:
+        return logging.getLogger(type(self).__module__)
+
     # -- running -----------------------------------------------------------------------
 
     @property
@@ -52,6 +75,7 @@ class BackgroundService:
         """Listen, on a new thread; returns once listening, or raises why it cannot."""
         if self._thread is not None:
             raise RuntimeError(f"{self.what} is already running")
+        raise_open_file_limit()  # each connection is an open file
         self._stop_requested.clear()
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         thread = threading.Thread(
@@ -87,6 +111,7 @@ class BackgroundService:
     def _run(self, ready: concurrent.futures.Future[None]) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        quiet_accept_errors(loop, self._logger())
         try:
             try:
                 runner = loop.run_until_complete(self._listen())

@@ -47,7 +47,7 @@ from gui.core.service import BackgroundService
 from tests.data import data_json
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "s3cret-Token_1"
+TOKEN = "s3cret-Token_1-sixteen"
 PUBLIC_URL = "https://ivr.example.com/voice"
 CARRIERX_BODY = data_json("carrierx_request.json")
 APP_LOGGER = "gui.core.server.app"
@@ -185,6 +185,13 @@ REQUESTS = [
         "/flows/main",
         {"content": b" " * (MAX_BODY + 1), "headers": {"Content-Type": "application/json"}},
     ),
+    # Issue 14: a compressed body is refused unread, a deep one with a message.
+    ("POST", "/flows/main", {"content": b"\x1f\x8b", "headers": {"Content-Encoding": "gzip"}}),
+    (
+        "POST",
+        "/flows/main",
+        {"content": b"[" * 100_000, "headers": {"Content-Type": "application/json"}},
+    ),
 ]
 
 
@@ -229,7 +236,7 @@ def test_the_app_answers_every_request_byte_for_byte_as_the_embedded_server(
                 assert ours == theirs, f"{method} {where}"
                 compared[ours[0]] += 1
     # The table reaches every kind of answer: flows, errors, refusals.
-    expected = {200, 400, 404, 405, 413} | ({403} if token else set())
+    expected = {200, 400, 404, 405, 413, 415} | ({403} if token else set())
     assert set(compared) == expected, compared
 
 
@@ -259,11 +266,12 @@ def test_factory_takes_token_public_url_and_watch_from_the_environment(
         write(project_path, project_text("Watched"))  # watch=1: the change is picked up
         wait_until(lambda: b"Watched" in sales_with_token(http, app.url), "the file is re-read")
     # Arguments win over the environment.
-    with AppServer(factory(project_path, token="other", public_url="http://h")) as app:
+    other = "other-Token-sixteen"
+    with AppServer(factory(project_path, token=other, public_url="http://h")) as app:
         assert http.get(f"{app.url}/t/{TOKEN}/flows/main").status_code == 403
         assert (
-            b"<Redirect>http://h/t/other/flows/menu<"
-            in http.get(f"{app.url}/t/other/flows/main").content
+            f"<Redirect>http://h/t/{other}/flows/menu<".encode()
+            in http.get(f"{app.url}/t/{other}/flows/main").content
         )
 
 
@@ -283,6 +291,15 @@ def sales_with_token(client: httpx.Client, base: str) -> bytes:
 def test_a_bad_token_or_public_url_is_refused_with_a_reason(project_path, options, fragment):
     with pytest.raises(ValueError, match=fragment):
         ServedProject(project_path, **options)
+
+
+@pytest.mark.parametrize("token", ["a", "short-Token"])
+def test_the_factory_refuses_a_token_short_enough_to_guess(project_path, monkeypatch, token):
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        factory(project_path, token=token)
+    monkeypatch.setenv(ENV_TOKEN, token)
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        factory(project_path)
 
 
 @pytest.mark.parametrize(

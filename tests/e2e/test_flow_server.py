@@ -21,7 +21,7 @@ from gui.core.project import Project
 from gui.core.server import MAX_BODY, FlowServer, RequestRecord, ServerError, Snapshot
 from tests.data import data_json
 
-TOKEN = "s3cret-Token_1"
+TOKEN = "s3cret-Token_1-sixteen"
 # What CarrierX POSTs to the application URL (FLEXML.md §3): a JSON body.
 CARRIERX_BODY = data_json("carrierx_request.json")
 XML_TYPE = "application/xml; charset=utf-8"

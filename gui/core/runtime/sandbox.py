@@ -31,12 +31,22 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..http_guard import (
+    IDLE_TIMEOUT,
+    MAX_BODY,
+    BodyError,
+    RequestErrorLog,
+    handler_options,
+    parse_json,
+    reachable_host,
+    read_body,
+)
 from ..service import BackgroundService
 from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
 from .events import Ended, Event
-from .http_source import HttpSource
+from .http_source import HttpSource, pool_limits
 from .interpreter import Interpreter
 from .sandbox_api import (
     RUNNING,
@@ -49,6 +59,7 @@ from .sandbox_api import (
     new_call,
     page,
     stable_sid,
+    too_many_calls,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +70,6 @@ DEFAULT_DIDS = tuple(f"1555555010{digit}" for digit in range(5))
 CREDENTIALS_FILE = "sandbox.json"
 SHUTDOWN_TIMEOUT = 2.0
 MAX_CALLS = 1000  # finished calls kept for GET; older ones expire ("calls can expire")
-MAX_BODY = 1024 * 1024
 CANCELLED = "cancelled"  # a scheduled call deleted (DELETE) or hung up before it started
 API_PREFIX = "/flexml/v1"
 CORE_PREFIX = "/core/v2"
@@ -117,7 +127,12 @@ def credentials_path() -> Path:
 class Sandbox(BackgroundService):
     """A local CarrierX: `start()` returns once listening; `stop()` ends running calls and
     joins the thread; also a context manager. `speed` None runs calls on a virtual clock
-    (as fast as they can); a number runs them in real time, that many times faster."""
+    (as fast as they can); a number runs them in real time, that many times faster.
+
+    Its HTTP side keeps the flow server's limits (gui.core.http_guard): plain bodies of at
+    most MAX_BODY bytes arriving within `client_timeout` seconds, JSON at most MAX_DEPTH
+    deep, `max_connections` at once (None: as the open-file limit allows), connections
+    idle for `client_timeout` closed, one log line per malformed request."""
 
     thread_name = "sandbox"
     what = "the sandbox"
@@ -131,8 +146,10 @@ class Sandbox(BackgroundService):
         dids: Sequence[str] | None = None,
         speed: float | None = None,
         max_calls: int = MAX_CALLS,
+        client_timeout: float = IDLE_TIMEOUT,
+        max_connections: int | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(max_connections=max_connections)
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if speed is not None and speed <= 0:
@@ -142,10 +159,12 @@ class Sandbox(BackgroundService):
         self.dids = check_dids(dids if dids is not None else DEFAULT_DIDS)
         self.speed = speed
         self.max_calls = max_calls
+        self.client_timeout = client_timeout
         self.account_sid = stable_sid("account", self.credentials.login)
         self.endpoint_sid = stable_sid("endpoint", self.credentials.login)
         self._requested_port = port
         self._port: int | None = None
+        self._url_host = self.host  # where clients reach it (see _listen)
         self._calls: OrderedDict[str, SandboxCall] = OrderedDict()
         self._tasks: dict[str, asyncio.Task] = {}
         self._interpreters: dict[str, Interpreter] = {}  # the running calls (loop thread)
@@ -164,7 +183,7 @@ class Sandbox(BackgroundService):
     def url(self) -> str:
         if self._port is None:
             raise RuntimeError("the sandbox is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = f"[{self._url_host}]" if ":" in self._url_host else self._url_host
         return f"http://{host}:{self._port}"
 
     @property
@@ -225,8 +244,18 @@ class Sandbox(BackgroundService):
         app.router.add_delete(API_PREFIX + "/calls/{sid}", self._delete_call)
         app.router.add_get(f"{API_PREFIX}/dids", self._list_dids)
         app.router.add_get(f"{CORE_PREFIX}/endpoints", self._list_endpoints)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            **{
+                **handler_options(RequestErrorLog(_logger, self.what)),
+                "keepalive_timeout": self.client_timeout,
+            },
+        )
         await runner.setup()
+        assert runner.server is not None
+        self._cap_connections(runner.server)
         site = web.TCPSite(runner, self.host, self._requested_port)
         try:
             await site.start()
@@ -236,6 +265,9 @@ class Sandbox(BackgroundService):
                 f"cannot listen on {self.host} port {self._requested_port}: {exc.strerror or exc}"
             ) from exc
         self._port = runner.addresses[0][1]
+        # Listening everywhere (0.0.0.0): the URLs handed out name an address clients can
+        # connect to, this machine's own.
+        self._url_host = reachable_host(self.host)
         return runner
 
     # -- HTTP --------------------------------------------------------------------------
@@ -284,12 +316,13 @@ class Sandbox(BackgroundService):
         if request.content_type != "application/json":
             raise ApiError(415, "the request body must be JSON (Content-Type: application/json)")
         try:
-            body = json.loads(await request.read())
-        except web.HTTPRequestEntityTooLarge:
-            raise ApiError(413, "the request body is too large") from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+            # Plain, at most MAX_BODY and in time; JSON at most MAX_DEPTH levels deep.
+            body = parse_json(await read_body(request, timeout=self.client_timeout))
+        except BodyError as exc:
+            raise ApiError(exc.status, exc.message) from None
         call = new_call(body, self.dids, self.account_sid)
+        if len(self._tasks) >= self.max_calls:  # each call scheduled or running has a task
+            raise ApiError(422, too_many_calls(self.max_calls))
         with self._lock:
             self._calls[call.call_sid] = call
             self._expire()
@@ -378,9 +411,10 @@ class Sandbox(BackgroundService):
                 timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=5.0),
                 headers={"User-Agent": USER_AGENT},
                 trust_env=False,
-                # A small pool: httpx's pool scans its connections on every request, so 200
-                # concurrent calls over as many connections took 6 s instead of 3.4 s.
-                limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+                # A connection for each call the sandbox may run at once: with fewer, calls
+                # wait in the pool for one ("waiting for a connection") while the server
+                # sees only some of them.
+                limits=pool_limits(self.max_calls),
             )
         return self._http
 

@@ -36,11 +36,19 @@ from pathlib import Path
 from aiohttp import web
 
 from ..flexml import FlexmlError, MalformedError, Severity
+from ..http_guard import (
+    MAX_BODY,
+    RequestErrorLog,
+    handler_options,
+    quiet_accept_errors,
+    raise_open_file_limit,
+    safe_text,
+)
 from ..net import is_loopback
 from ..project import Project, load
 from .records import RequestRecord
-from .routes import MAX_BODY, FlowRoutes
-from .server import TOKEN_PATTERN, check_public_url
+from .routes import FlowRoutes
+from .server import TOKEN_PATTERN, check_public_url, check_reachable_token
 from .snapshot import Snapshot
 
 ENV_TOKEN = "FLEXML_STUDIO_TOKEN"
@@ -187,11 +195,16 @@ def factory(
     reaches this server: `flow:` references become absolute URLs under it; without it they
     become paths such as /t/TOKEN/flows/NAME on whatever host was asked) and
     FLEXML_STUDIO_WATCH=1 (re-read the file when it changes). Raises ProjectLoadError when
-    the file cannot be served, which stops gunicorn with the message.
+    the file cannot be served, and TokenError (a ValueError) for a token shorter than
+    MIN_TOKEN characters (a production server is there to be reached from other machines),
+    which stop gunicorn with the message.
     """
     _log_to_stderr_unless_configured()
+    raise_open_file_limit()  # each connection is an open file; workers inherit it
     if token is None:
         token = os.environ.get(ENV_TOKEN) or None
+    if token is not None:
+        check_reachable_token(token, "a production server")
     if public_url is None:
         public_url = os.environ.get(ENV_PUBLIC_URL) or None
     if watch is None:
@@ -213,7 +226,12 @@ def create_app(
 ) -> web.Application:
     """An application answering from `served`: every route of the embedded flow server,
     and /healthz. SIGHUP re-reads the file in place; with `watch`, so does a change of it."""
-    app = web.Application(client_max_size=MAX_BODY)  # past it, reading a body gives 413
+    # The process manager sets the idle timeout (gunicorn --keep-alive); the rest of what
+    # the embedded server's request handlers are given, this app's are given too.
+    options = handler_options(RequestErrorLog(_logger, "the flow server", served.token))
+    del options["keepalive_timeout"]
+    # Past client_max_size, reading a body gives 413.
+    app = web.Application(client_max_size=MAX_BODY, handler_args=options)
     app[SERVED] = served
     # Every path, line breaks included (`.` would leave them to the router's own 404).
     app.router.add_route("*", r"/{path:[\s\S]*}", _handler(served))
@@ -232,10 +250,12 @@ def _handler(served: ServedProject) -> Callable[[web.Request], Awaitable[web.Str
             return _health(request, served)
         if check_local and not _reached_on_loopback(request):
             _requests.info("%s %s -> 403 (no access token)", request.method, _safe(request.path))
-            return web.Response(
+            refused = web.Response(
                 status=403,
                 text=f"forbidden: reached beyond loopback, and no access token ({ENV_TOKEN})\n",
             )
+            refused.force_close()  # no byte of a body is read
+            return refused
         return await handle(request)
 
     return handler
@@ -296,6 +316,8 @@ async def _reloading(app: web.Application, *, watch: bool, interval: float) -> A
     thread, as in a gunicorn worker); with `watch`, so does a change of the file."""
     served = app[SERVED]
     loop = asyncio.get_running_loop()
+    if loop.get_exception_handler() is None:  # unless the operator set one
+        quiet_accept_errors(loop, _logger)
     reloader = _Reloader(served)
     # Signal handlers can only be set in the main thread (and Windows has no SIGHUP).
     on_signal = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP")
@@ -444,8 +466,8 @@ class _LogFormat(logging.Formatter):
 
 
 def _safe(text: str) -> str:
-    """Caller-sent text for a log line: no line breaks or control characters."""
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    """Caller-sent text for a log line: no line breaks or control characters, and short."""
+    return safe_text(text, 1024)
 
 
 def _mask(url: str, token: str | None) -> str:

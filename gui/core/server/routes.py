@@ -2,7 +2,10 @@
 
 Routes: `/flows/NAME` answers that flow's FlexML, `/` the entry flow's, `/status` takes
 CarrierX status callbacks (200, empty body); anything else is a plain-text 404. With a
-token, every route needs `?token=TOKEN` or the path prefix `/t/TOKEN/`, else 403.
+token, every route needs `?token=TOKEN` or the path prefix `/t/TOKEN/`, else 403, decided
+before any of a body is read. A body is taken as gui.core.http_guard says (plain, at most
+1 MiB, in time, JSON at most 32 levels deep); a request refused before its body was read
+(403, 408, 413, 415) closes its connection, so the rest is never read.
 
 `/flows/SWITCH` answers, in the same response, the FlexML of the flow the switch chooses
 for the request's parameters (the query for GET, the JSON or form body on top for POST)
@@ -19,9 +22,7 @@ it does answer.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict
 
+from ..http_guard import BodyError, mask_token, parse_json, read_body, read_form
 from ..switches import (
     MAX_VALUE,
     SWITCH_HEADER,
@@ -41,10 +43,9 @@ from ..switches import (
     decision_header,
     follow,
 )
-from .records import RequestRecord
+from .records import RequestRecord, keep_record
 from .snapshot import Snapshot
 
-MAX_BODY = 1024 * 1024  # 1 MiB: a CarrierX request body is well under 2 KiB
 XML_CONTENT_TYPE = "application/xml"
 METHODS = ("GET", "HEAD", "POST")
 MAX_CHOICES = 4096  # switch answers remembered per published snapshot (see _Choices)
@@ -53,18 +54,28 @@ FLOWS_PREFIX = "/flows/"
 STATUS_PATH = "/status"
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream", "text/plain")
+SHOWN_PATH = 256  # characters of a caller's path said back in a 404
 
 _logger = logging.getLogger(__name__)
 
 
 class Refusal(Exception):
-    """A request answered with an error status and a one-line plain-text message."""
+    """A request answered with an error status and a one-line plain-text message; `close`
+    ends the connection after it (the rest of a body is not read)."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        close: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers
+        self.close = close
 
 
 class Answer(NamedTuple):
@@ -109,7 +120,7 @@ def locate(snapshot: Snapshot, method: str, path: str) -> Answer | str:
     elif path == STATUS_PATH:
         return _allowed(method) or Answer(200, b"", reads_fields=method == "POST")
     else:
-        return _plain(404, f"not found: {path} (flows are served at /flows/NAME)")
+        return _plain(404, f"not found: {_shown(path)} (flows are served at /flows/NAME)")
     refused = _allowed(method)
     if refused is not None:
         return refused
@@ -121,7 +132,7 @@ def locate(snapshot: Snapshot, method: str, path: str) -> Answer | str:
     if name is None:
         message = "not found: no flow is published yet"
     else:
-        message = f"not found: no flow named {name!r}"
+        message = f"not found: no flow named {_shown(name)!r}"
     return Answer(404, (message + "\n").encode(), reads_fields=method == "POST")
 
 
@@ -161,6 +172,12 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return Answer(status, (message + "\n").encode(), headers=headers)
 
 
+def _shown(text: str) -> str:
+    """A caller's path or name as a message says it back: cut, so the message (which the
+    request's record keeps) stays short whatever was sent."""
+    return text if len(text) <= SHOWN_PATH else text[:SHOWN_PATH] + "…"
+
+
 class FlowRoutes:
     """Answers requests from the current snapshot and reports each one to `record`.
 
@@ -198,19 +215,28 @@ class FlowRoutes:
             if allowed:
                 response, decisions = await self._answer(request, method, path, params, when)
             else:
+                # Decided from the request line alone: no byte of a body is read, and the
+                # connection ends with the answer.
                 response = _text(403, "forbidden: this server needs its access token")
+                response.force_close()
         except Refusal as refusal:
             response = _text(refusal.status, refusal.message, refusal.headers)
+            if refusal.close:
+                response.force_close()
         except Exception:  # a bug of ours must not take the server down
-            _logger.exception("the flow server failed on %s %s", method, path)
+            _logger.exception("the flow server failed on %s %s", method, mask_token(path, token))
             response = _text(500, "internal error in the flow server")
         body = response.body
         if method == "HEAD" or not isinstance(body, bytes):
             body = b""
+        elif token is not None and response.status >= 400 and token.encode() in body:
+            body = mask_token(body.decode(), token).encode()  # a 404 saying the path back
         latency_ms = (perf_counter() - started) * 1000
+        status = response.status
+        # As sent, unless past the limits or holding the token (records.keep_record).
         self._record(
-            RequestRecord(
-                when, method, path, params, response.status, len(body), latency_ms, body, decisions
+            keep_record(
+                when, method, path, params, status, len(body), latency_ms, body, decisions, token
             )
         )
         return response
@@ -249,28 +275,18 @@ class FlowRoutes:
         return response, answer.decisions
 
     async def _body_params(self, request: web.BaseRequest) -> dict[str, Any]:
-        """The fields of a POST body: JSON (what CarrierX sends), or a form."""
+        """The fields of a POST body: JSON (what CarrierX sends), or a form. A body with a
+        Content-Encoding, or announced past MAX_BODY, is refused before any of it is read."""
         if not request.body_exists:
             return {}
         content_type = request.content_type
         try:
             if content_type == "multipart/form-data":
-                async with asyncio.timeout(self._body_timeout):
-                    form = await request.post()
-                return {k: v for k, v in form.items() if isinstance(v, str)}
-            if request.content.is_eof():
-                # The whole body is in already (the usual case): no wait, so no timer,
-                # which would cost a tenth of the request's time.
-                body = await request.read()
-            else:
-                async with asyncio.timeout(self._body_timeout):
-                    body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            raise Refusal(413, f"request body too large: the limit is {MAX_BODY} bytes") from None
-        except TimeoutError:
-            raise Refusal(408, "request timeout: the body did not arrive in time") from None
-        except (ConnectionError, ValueError) as exc:
-            raise Refusal(400, f"bad request: the body could not be read ({exc})") from None
+                return await read_form(request, timeout=self._body_timeout)
+            body = await read_body(request, timeout=self._body_timeout)
+        except BodyError as exc:
+            # Refused before the body was all in: the rest is not read, the connection ends.
+            raise Refusal(exc.status, exc.message, close=exc.status != 400) from None
         if content_type in JSON_TYPES or content_type.endswith("+json"):
             return _json_fields(body)
         if content_type in FORM_TYPES:
@@ -372,11 +388,9 @@ def _json_fields(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        # JSON between systems is UTF-8 (RFC 8259); decoding first also skips json's
-        # encoding detection for bytes.
-        data = json.loads(body.decode("utf-8"))
-    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
-        raise Refusal(400, f"bad request: the JSON body does not parse: {exc}") from None
+        data = parse_json(body)  # at most MAX_DEPTH levels deep
+    except BodyError as exc:
+        raise Refusal(exc.status, exc.message) from None
     if not isinstance(data, dict):
         raise Refusal(400, "bad request: the JSON body must be an object of fields")
     return data

@@ -21,10 +21,11 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ..flexml.refs import flow_url
-from ..net import is_loopback
+from ..http_guard import IDLE_TIMEOUT, MAX_BODY, RequestErrorLog, handler_options
+from ..net import is_loopback, url_is_loopback
 from ..service import BackgroundService
 from .records import RequestRecord
-from .routes import MAX_BODY, FlowRoutes
+from .routes import FlowRoutes
 from .snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 Listener = Callable[[RequestRecord], None]
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,256}\Z")  # URL-safe: it goes into paths
+MIN_TOKEN = 16  # characters of a token other machines can reach (16 random ones: 96 bits)
 SHUTDOWN_TIMEOUT = 2.0  # in-flight requests get this long to finish on stop()
 
 _logger = logging.getLogger(__name__)
@@ -39,6 +41,24 @@ _logger = logging.getLogger(__name__)
 
 class ServerError(Exception):
     """The flow server could not start; the message says why, for people."""
+
+
+class TokenError(ValueError):
+    """A server reachable from other machines without an access token, or with one short
+    enough to guess; the message says why, for people."""
+
+
+def check_reachable_token(token: str | None, where: str) -> None:
+    """Raise TokenError unless `token` is strong enough for a server that `where` (e.g.
+    "listening on 0.0.0.0") makes reachable from other machines."""
+    reach = f"{where} makes the flows reachable from other machines"
+    if not token:
+        raise TokenError(f"{reach}: set an access token")
+    if len(token) < MIN_TOKEN:
+        raise TokenError(
+            f"{reach}: the access token must be at least {MIN_TOKEN} characters (letters, "
+            f"digits and . _ ~ -), as one of {len(token)} can be guessed by trying"
+        )
 
 
 def check_public_url(public_url: str) -> None:
@@ -76,12 +96,15 @@ class FlowServer(BackgroundService):
         token: str | None = None,
         public_url: str | None = None,
         log_size: int = 1000,
-        client_timeout: float = 15.0,
+        client_timeout: float = IDLE_TIMEOUT,
         clock: Callable[[], float] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         """`clock` (seconds since the epoch; time.time by default) is what opening-hours
-        switches are decided against: tests pass a fixed one."""
-        super().__init__()
+        switches are decided against: tests pass a fixed one. `client_timeout` is how long
+        a request's body may take to arrive and how long an idle connection is kept;
+        `max_connections` (None: as the open-file limit allows) how many are kept at once."""
+        super().__init__(max_connections=max_connections)
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if token is not None and not TOKEN_PATTERN.match(token):
@@ -165,13 +188,15 @@ class FlowServer(BackgroundService):
     # -- running -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Listen, on a new thread; returns once listening. Raises ValueError for a
-        non-loopback host without a token, ServerError when it cannot listen."""
-        if self._thread is None and not is_loopback(self.host) and not self.token:
-            raise ValueError(
-                f"listening on {self.host} makes the flows reachable from other machines: "
-                "set an access token"
-            )
+        """Listen, on a new thread; returns once listening. Raises TokenError (a ValueError)
+        when other machines could reach it without a token of MIN_TOKEN characters (a host
+        beyond loopback; with a token, also a public URL beyond it), ServerError when it
+        cannot listen."""
+        if self._thread is None:
+            if not is_loopback(self.host):
+                check_reachable_token(self.token, f"listening on {self.host}")
+            elif self.token and self.public_url and not url_is_loopback(self.public_url):
+                check_reachable_token(self.token, f"the public URL {self.public_url}")
         super().start()
 
     async def _listen(self) -> web.BaseRunner:
@@ -186,13 +211,18 @@ class FlowServer(BackgroundService):
         # aiohttp's low-level server: one handler does all routing (there are three
         # routes), which skips the router and middleware layers: a tenth of the time of a
         # request on the benchmark (benchmarks/bench_server.py).
+        options = handler_options(RequestErrorLog(_logger, self.what, self.token))
         server = web.Server(
             self._routes.handle,
             request_factory=make_request,
             access_log=None,  # our own log records every request
-            # Also closes connections that never finish sending their request headers.
-            keepalive_timeout=self.client_timeout,
+            **{
+                **options,
+                # Also closes connections that never finish sending their request headers.
+                "keepalive_timeout": self.client_timeout,
+            },
         )
+        self._cap_connections(server)
         runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
