@@ -280,6 +280,7 @@ def test_out_of_open_files_the_accept_error_is_one_line_a_second(tmp_path, http)
     try:
         assert url.startswith("http://127.0.0.1:")
         port = int(url.rsplit(":", 1)[1])
+        began = time.monotonic()
         idle = [socket.create_connection((LOOPBACK, port)) for _ in range(100)]
         time.sleep(2.5)  # the server runs out of files, and keeps trying
         for sock in idle:
@@ -297,12 +298,14 @@ def test_out_of_open_files_the_accept_error_is_one_line_a_second(tmp_path, http)
         assert process.stdin is not None
         process.stdin.close()
         process.wait(15)
+        seconds = time.monotonic() - began
         err = process.stderr.read() if process.stderr else ""
         process.stdout.close()
         process.stderr.close()
     said = [line for line in err.splitlines() if "cannot accept connections" in line]
     # Asyncio tried a whole backlog at a time: 21,768 tracebacks (8.8 MB) in 15 s before.
-    assert 1 <= len(said) <= 5, err[-2000:]
+    # At most one a second, however long a loaded machine took to recover.
+    assert 1 <= len(said) <= seconds + 1, (seconds, err[-2000:])
     assert "Too many open files" in said[0]
     assert "Traceback" not in err
 

@@ -120,7 +120,7 @@ def keep_record(
     """The record of a request, within the limits (module docstring) and with `token`
     masked. A request within them (every CarrierX request) is kept as it is, without a
     copy unless the token is to be masked: one pass over its fields decides it."""
-    if len(path) <= RECORD_PATH and _fits(params):
+    if len(path) <= RECORD_PATH and fits(params):
         if token is not None:
             path, params, decisions = _mask_within(token, path, params, decisions)
         return RequestRecord(time, method, path, params, status, size, latency_ms, body, decisions)
@@ -133,9 +133,10 @@ def keep_record(
     )
 
 
-def _fits(params: dict[str, Any]) -> bool:
-    """Whether `params` fit the limits as they are, with nothing nested. One pass, as
-    short as it can be: a request's record is made on its path."""
+def fits(params: dict[str, Any]) -> bool:
+    """Whether `params` fit the limits as they are, with nothing nested (a request's path
+    fits in RECORD_PATH too, then it is kept as sent). One pass, as short as it can be:
+    a request's record is made on its path."""
     if len(params) > RECORD_FIELDS:
         return False
     text = 0

@@ -43,7 +43,7 @@ from ..switches import (
     decision_header,
     follow,
 )
-from .records import RequestRecord, keep_record
+from .records import RECORD_PATH, RequestRecord, fits, keep_record
 from .snapshot import Snapshot
 
 XML_CONTENT_TYPE = "application/xml"
@@ -55,6 +55,7 @@ STATUS_PATH = "/status"
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream", "text/plain")
 SHOWN_PATH = 256  # characters of a caller's path said back in a 404
+_XML_HEADERS = CIMultiDict({"Content-Type": f"{XML_CONTENT_TYPE}; charset=utf-8"})  # copied
 
 _logger = logging.getLogger(__name__)
 
@@ -232,13 +233,16 @@ class FlowRoutes:
         elif token is not None and response.status >= 400 and token.encode() in body:
             body = mask_token(body.decode(), token).encode()  # a 404 saying the path back
         latency_ms = (perf_counter() - started) * 1000
-        status = response.status
-        # As sent, unless past the limits or holding the token (records.keep_record).
-        self._record(
-            keep_record(
-                when, method, path, params, status, len(body), latency_ms, body, decisions, token
+        status, size = response.status, len(body)
+        if token is None and len(path) <= RECORD_PATH and fits(params):  # kept as sent
+            record = RequestRecord(
+                when, method, path, params, status, size, latency_ms, body, decisions
             )
-        )
+        else:  # cut to the limits, or with the token masked
+            record = keep_record(
+                when, method, path, params, status, size, latency_ms, body, decisions, token
+            )
+        self._record(record)
         return response
 
     async def _answer(
@@ -258,7 +262,9 @@ class FlowRoutes:
         headers: CIMultiDict[str] | dict[str, str] | None = answer.headers
         if answer.decisions:
             headers = CIMultiDict(said)
-        if answer.xml:
+        if answer.xml and headers is None:  # a flow: its header made once (a flow's path)
+            response = web.Response(body=answer.body, headers=_XML_HEADERS)
+        elif answer.xml:
             response = web.Response(
                 body=answer.body, content_type=XML_CONTENT_TYPE, charset="utf-8", headers=headers
             )
