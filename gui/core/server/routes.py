@@ -207,7 +207,8 @@ class FlowRoutes:
         started = perf_counter()
         when = self.clock()
         method = request.method
-        params: dict[str, Any] = dict(request.query)
+        # No query string (a CarrierX POST): no parsing of one.
+        params: dict[str, Any] = dict(request.query) if request.query_string else {}
         path = request.path
         token = self._token
         decisions: tuple[Decision, ...] = ()
@@ -391,7 +392,7 @@ def _authorise(path: str, params: dict[str, Any], token: str) -> tuple[str, bool
 
 
 def _json_fields(body: bytes) -> dict[str, Any]:
-    if not body.strip():
+    if not body or body.isspace():
         return {}
     try:
         data = parse_json(body)  # at most MAX_DEPTH levels deep
