@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .flexml import Problem
+from .net import is_http_url
 from .project import Project, references
 
 ERRORS_SHOWN = 10  # error lines a dialog lists before "and N more"
@@ -107,7 +108,7 @@ def check_base_url(text: str) -> str | None:
             "and written into every exported file: give the address without it, and serve "
             "the exported files where CarrierX may fetch them without one"
         )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_url(text):
         return f"{text!r} is not an http:// or https:// URL (CarrierX fetches only those)"
     if any(c.isspace() for c in text):
         return f"{text!r} has a space in it"
