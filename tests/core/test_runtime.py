@@ -31,6 +31,7 @@ from gui.core.runtime import (
     GatherStarted,
     Hangup,
     Interpreter,
+    LeftProject,
     Override,
     Pause,
     Play,
@@ -561,10 +562,18 @@ def test_a_reference_to_a_missing_flow_is_an_error():
     assert "flow:gone" in the_error(events)
 
 
-def test_urls_outside_the_project_are_not_followed():
-    events = simulate("<Response><Redirect>https://elsewhere.test/x</Redirect></Response>")
-    message = the_error(events)
-    assert "https://elsewhere.test/x" in message and "outside the project" in message
+def test_urls_outside_the_project_are_not_followed_and_the_call_left_it():
+    events = simulate(
+        '<Response><Override statusCallbackUrl="https://cb.test/s"/><Say>Hi</Say>'
+        "<Redirect>https://elsewhere.test/x</Redirect></Response>"
+    )
+    assert kinds(events)[-3:] == ["redirected", "left_project", "ended"]
+    assert not of(events, Error) and not of(events, StatusCallback)
+    (left,) = of(events, LeftProject)
+    assert (left.url, left.method) == ("https://elsewhere.test/x", "POST")
+    assert "follows only its own flows" in left.reason
+    assert left.describe().startswith("left the project at POST https://elsewhere.test/x")
+    assert of(events, Ended)[0].call_status == "completed"
 
 
 # -- Override and the status callback -------------------------------------------------------
@@ -597,9 +606,9 @@ def test_the_calls_status_callback_and_an_override_of_its_method():
 def test_an_error_still_sends_the_status_callback():
     events = simulate(
         '<Response><Override statusCallbackUrl="https://cb.test/s"/><Say>x</Say>'
-        "<Redirect>https://elsewhere.test/x</Redirect></Response>"
+        "<Redirect>flow:main</Redirect></Response>"
     )
-    assert "outside the project" in the_error(events)
+    assert "loops without input" in the_error(events)
     assert of(events, StatusCallback)[0].status == "failed"
     assert kinds(events)[-3:] == ["error", "status_callback", "ended"]
 

@@ -44,6 +44,7 @@ class _Call:
         self.status_callback: tuple[str, str] | None = None
         self.events: list[Event] = []
         self.acted = 0
+        self.storage: dict[str, str] = {}
 
     def emit(self, event: Event) -> Event:
         self.events.append(event)
@@ -51,6 +52,9 @@ class _Call:
 
     def caller_acted(self) -> None:
         self.acted += 1
+
+    def store(self, name: str, data: str, node: Node | None = None) -> None:
+        self.storage[name] = data
 
     async def prompts(self, node: Node, base: str) -> None:
         for child in node.children:

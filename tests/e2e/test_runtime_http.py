@@ -171,9 +171,10 @@ def test_post_sends_carrierx_fields_as_json_and_the_action_gets_the_digits():
             assert first.body["Direction"] == "inbound"
             assert first.body["CallStatus"] == "in-progress"
             assert first.body["RequestUrl"] == f"{base}/start"
+            # RequestUrl is the document that ran the Gather, not the action's own URL.
             assert action.body == {
                 **first.body,
-                "RequestUrl": f"{base}/choice",
+                "RequestUrl": f"{base}/start",
                 "Digits": "42",
                 "FinishKey": "#",
             }
@@ -206,6 +207,8 @@ def test_get_sends_a_query_string_and_keeps_the_urls_own():
             assert first.query["ApiVersion"] == "2.0"
             assert first.query["RequestUrl"] == f"{base}/start?lang=en"
             assert choice.query["menu"] == "2"
+            assert choice.query["RequestUrl"] == f"{base}/start?lang=en"
+            assert again.query["RequestUrl"] == f"{base}/choice?menu=2"
             assert (choice.query["Digits"], choice.query["FinishKey"]) == ("12", "#")
             # Keys then a timeout: no finish key, which a query string sends empty.
             assert (again.query["Digits"], again.query["FinishKey"]) == ("7", "")
@@ -231,7 +234,7 @@ def test_override_sends_the_status_callback_where_it_says():
             assert app.paths() == ["POST /start", "GET /override"]
             sent = app.requests[1].query
             assert (sent["CallStatus"], sent["CallDuration"]) == ("completed", "4")
-            assert sent["RequestUrl"] == f"{base}/override"
+            assert sent["RequestUrl"] == f"{base}/start"  # the document that was running
             callback = of(events, StatusCallback)[0]
             assert (callback.url, callback.http_status) == (f"{base}/override", 404)
             assert events[-1].call_status == "completed"  # the callback's answer is ignored

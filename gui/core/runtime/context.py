@@ -41,6 +41,16 @@ class VerbContext(Protocol):
         """The caller answered a Gather: what follows may differ, so no loop so far."""
         ...
 
+    @property
+    def storage(self) -> dict[str, str]:
+        """What <Store> kept so far (name -> data), sent as Storage_{name}."""
+        ...
+
+    def store(self, name: str, data: str, node: Node | None = None) -> None:
+        """Keep `data` under `name` for every later request; ends the call (CallFailed)
+        when the call's stored data would pass CarrierX's 128 KB."""
+        ...
+
     async def prompts(self, node: Node, base: str) -> None:
         """Run the verbs nested in `node` (a Gather's or PreAnswer's prompts)."""
         ...

@@ -21,6 +21,7 @@ BASE_FIELDS = frozenset(
         "CallerName",
         "CallStatus",
         "Direction",
+        "ForwardedFrom",
         "From",
         "To",
         "OriginalFrom",
@@ -322,6 +323,20 @@ class StatusCallback(Event):
             f"status callback {self.method} {self.url} "
             f"(CallStatus={self.status}, CallDuration={self.duration}) {answer}"
         )
+
+
+@dataclass(frozen=True)
+class LeftProject(Event):
+    """The call went to a URL outside the project that this run does not follow: on
+    CarrierX it would go on there. An outcome of its own, not an error."""
+
+    kind: ClassVar[str] = "left_project"
+    url: str
+    method: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"left the project at {self.method} {self.url}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,19 @@ from .events import (
     Error,
     Event,
     Fetched,
+    LeftProject,
     Started,
     StatusCallback,
     SwitchTaken,
 )
-from .sources import Answer, DocumentSource, FetchError, Fields
+from .sources import Answer, DocumentSource, FetchError, Fields, OutsideProject
 from .verbs import HANDLERS, NOT_ANSWERING, End, Goto, Step
 
 MAX_DOCUMENTS = 100
 MAX_VERBS = 10_000
+# What <Store> may keep for one call, names and data together, in UTF-8 bytes [doc: 128 KB].
+MAX_STORAGE_BYTES = 128 * 1024
+STORAGE_PREFIX = "Storage_"
 
 
 class CallFailed(Exception):
@@ -88,6 +92,11 @@ class Interpreter:
                 self.call.status_callback_method.upper(),
             )
         self.answered_at: float | None = None
+        # <Store>'d data, sent as Storage_{name} with every later request of the call.
+        self.storage: dict[str, str] = {}
+        self._storage_bytes = 0
+        # The document running now: the RequestUrl of the requests it triggers.
+        self.document_url = start
         self.documents = 0
         self.verbs = 0
         self._seen: set[tuple] = set()  # what was fetched since the caller last acted
@@ -118,6 +127,34 @@ class Interpreter:
     def caller_acted(self) -> None:
         """The caller answered a Gather: what follows may differ, so no loop so far."""
         self._seen.clear()
+
+    def store(self, name: str, data: str, node: Node | None = None) -> None:
+        """Keep `data` under `name` for every later request (a second Store of the same name
+        replaces it); CallFailed when the call's storage would pass MAX_STORAGE_BYTES."""
+        size = len(name.encode("utf-8", "replace")) + len(data.encode("utf-8", "replace"))
+        old = self.storage.get(name)
+        if old is not None:
+            size -= len(name.encode("utf-8", "replace")) + len(old.encode("utf-8", "replace"))
+        if self._storage_bytes + size > MAX_STORAGE_BYTES:
+            raise CallFailed(
+                f"<Store name={name!r}> would bring the call's stored data to "
+                f"{self._storage_bytes + size:,} bytes, over CarrierX's limit of "
+                f"{MAX_STORAGE_BYTES // 1024} KB per call",
+                node,
+            )
+        self._storage_bytes += size
+        self.storage[name] = data
+
+    def request_fields(self, status: str | None = None) -> Fields:
+        """The fields every request carries now: the call's, its RequestUrl (the document
+        running), and what was stored."""
+        if status is None:
+            fields = self.call.fields(self.document_url)
+        else:
+            fields = self.call.fields(self.document_url, status)
+        for name, data in self.storage.items():
+            fields[STORAGE_PREFIX + name] = data
+        return fields
 
     async def verb(self, node: Node, base: str, nested: bool = False) -> Step:
         """Run one verb of the document at `base`."""
@@ -243,10 +280,17 @@ class Interpreter:
         while True:
             try:
                 document = await self._load(url, method, results, cause)
+                self.document_url = url
                 step = await self._run_document(url, document)
             except CallFailed as exc:
                 self.emit(Error(exc.message, node=exc.node))
                 step = End("failed")
+            except OutsideProject as exc:  # on CarrierX the call goes on there
+                self.emit(LeftProject(exc.url, method, exc.reason, node=cause))
+                # What the project ran of the call completed; its end is elsewhere, so no
+                # status callback is sent for it.
+                self._end("completed")
+                return
             if isinstance(step, Goto):
                 url, method, results, cause = step.url, step.method, step.results, step.cause
                 continue
@@ -271,9 +315,11 @@ class Interpreter:
                 f"(the last one: {method} {url})",
                 cause,
             )
-        fields = {**self.call.fields(url), **results}
+        fields = {**self.request_fields(), **results}
         try:
             answer = await self.source.fetch(url, method, fields)
+        except OutsideProject:
+            raise
         except FetchError as exc:
             raise CallFailed(exc.message, cause) from None
         self.emit(Fetched(url, method, answer.status, fields, node=cause))
@@ -303,7 +349,7 @@ class Interpreter:
         duration = self.duration()
         if self.status_callback is not None:
             url, method = self.status_callback
-            fields = {**self.call.fields(url, status), "CallDuration": str(duration)}
+            fields = {**self.request_fields(status), "CallDuration": str(duration)}
             http_status = error = None
             try:
                 http_status = await self.source.notify(url, method, fields)

@@ -3,8 +3,9 @@
 A flow's address is ``flow:NAME``. Relative URLs are resolved as if the project were served
 at its base URL (BASE/flows/NAME, as the flow server does), so ``menu``, ``/flows/menu`` and
 BASE/flows/menu all lead to the flow ``menu``, and BASE itself to the entry flow. Any other
-URL goes to `fallback` (e.g. an HttpSource) when one is given, else the call ends with an
-error that says so.
+URL goes to `fallback` (e.g. an HttpSource) when one is given; without one, or when the
+fallback cannot reach it, the fetch raises OutsideProject: the call "left the project" there,
+an outcome of its own and not a failure (CarrierX's own examples redirect to such URLs).
 
 ``flow:SWITCH`` is answered as the flow server answers /flows/SWITCH: the switch chooses with
 the request's fields (Digits, From, ...) at the time `clock` says, the answer is the chosen
@@ -22,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from ..flexml.refs import PREFIX, flow_url, is_valid_name, reference_target
 from ..project import Project
 from ..switches import follow
-from .sources import Answer, DocumentSource, FetchError, Fields
+from .sources import Answer, DocumentSource, FetchError, Fields, OutsideProject
 
 BASE_URL_SETTING = "export-base-url"
 # Where the project "is" when it names no base URL; .invalid never resolves (RFC 2606).
@@ -89,12 +90,12 @@ class ProjectSource:
     async def fetch(self, url: str, method: str, fields: Fields) -> Answer:
         name = reference_target(url)
         if name is None:
-            if self.fallback is not None:
+            if self.fallback is None:
+                raise OutsideProject(url, "a run inside the project follows only its own flows")
+            try:
                 return await self.fallback.fetch(url, method, fields)
-            raise FetchError(
-                f"{url} is outside the project: a run inside the project follows only its "
-                "own flows (flow:NAME)"
-            )
+            except FetchError as exc:  # unreachable: where the flow goes is not ours to run
+                raise OutsideProject(url, f"it could not be fetched ({exc.message})") from None
         project = self.project
         if project.is_switch(name):
             return self._choose(url, name, fields)

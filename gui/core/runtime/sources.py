@@ -20,6 +20,16 @@ class FetchError(Exception):
         self.message = message
 
 
+class OutsideProject(FetchError):
+    """The call went to a URL outside the project that a run in memory does not follow
+    (or could not fetch): not a failure of the flow, which on CarrierX would go on there."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"the call left the project at {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a request for FlexML got back: a parsed document (in memory) or a body (HTTP)."""
