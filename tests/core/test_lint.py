@@ -31,18 +31,42 @@ TEXT = {
     "Number": "15551234567",
     "Redirect": "https://example.com/next",
     "Dtmf": "1",
+    "Sms": "Hello",
+    "Store": "some_data",
 }
-INNER = {"Gather": ("<Say>Press 1</Say>",)}  # put after any inner lines a test gives
-WRAPPER = {"File": "Play", "Number": "Dial"}  # where a noun must stand to be valid
+STREAM = '<Stream url="wss://example.com/s"/>'
+# Put after any inner lines a test gives, unless one of those already is such an element.
+INNER = {
+    "Gather": ("<Say>Press 1</Say>",),
+    "Start": (STREAM,),
+    "Stop": (STREAM,),
+    "Connect": (STREAM,),
+}
+# Where a noun must stand to be valid: the start tags around it, outermost first.
+WRAPPER = {
+    "File": ("<Play>",),
+    "Number": ("<Dial>",),
+    "Stream": ("<Start>",),
+    "Parameter": ("<Start>", '<Stream url="wss://example.com/s">'),
+}
+# The attributes each element must have (the schema's examples for them).
+NEEDS = {s.name: {a.name: a.example for a in s.attributes if a.required} for s in ELEMENTS}
+
+
+def _attr_text(attrs: dict[str, str]) -> str:
+    return "".join(f" {key}={quoteattr(value)}" for key, value in attrs.items())
 
 
 def snippet(name: str) -> str:
     """One line of valid XML for `name` (placed as a child somewhere)."""
     if name == "Gather":
         return '<Gather action="next.xml"/>'
+    attrs = _attr_text(NEEDS[name])
     if name in TEXT:
-        return f"<{name}>{TEXT[name]}</{name}>"
-    return f"<{name}/>"
+        return f"<{name}{attrs}>{TEXT[name]}</{name}>"
+    if name in INNER:
+        return f"<{name}{attrs}>{''.join(INNER[name])}</{name}>"
+    return f"<{name}{attrs}/>"
 
 
 class Placed(NamedTuple):
@@ -65,16 +89,18 @@ def placed(
     """
     tag = tag or name
     text = TEXT.get(name, "") if text is None else text
-    attr_text = "".join(f" {key}={quoteattr(value)}" for key, value in (attrs or {}).items())
-    inner = (*inner, *INNER.get(name, ()))
+    given = {key.lower() for key in attrs or {}}
+    needed = {key: value for key, value in NEEDS[name].items() if key.lower() not in given}
+    attr_text = _attr_text({**needed, **(attrs or {})})
+    inner = (*inner, *(x for x in INNER.get(name, ()) if not _holds(inner, x)))
     if name == "Response":
         lines = [f"<{tag}{attr_text}>{text}", *(f"  {x}" for x in inner), f"</{tag}>"]
         return Placed("\n".join(lines), 1, 1)
     lines = ["<Response>"]
     indent = "  "
-    wrapper = WRAPPER.get(name)
-    if wrapper:
-        lines.append(f"{indent}<{wrapper}>")
+    wrappers = WRAPPER.get(name, ())
+    for wrapper in wrappers:
+        lines.append(f"{indent}{wrapper}")
         indent += "  "
     line, column = len(lines) + 1, len(indent) + 1
     if inner:
@@ -85,10 +111,17 @@ def placed(
         lines.append(f"{indent}<{tag}{attr_text}>{text}</{tag}>")
     else:
         lines.append(f"{indent}<{tag}{attr_text}/>")
-    if wrapper:
-        lines.append(f"  </{wrapper}>")
+    for wrapper in reversed(wrappers):
+        indent = indent[:-2]
+        lines.append(f"{indent}</{wrapper[1:].split()[0].rstrip('>')}>")
     lines.append("</Response>")
     return Placed("\n".join(lines), line, column)
+
+
+def _holds(lines: tuple[str, ...], line: str) -> bool:
+    """Whether `lines` hold an element with the same tag as `line`'s."""
+    tag = line[1:].split()[0].split("/")[0].split(">")[0]
+    return any(x.startswith((f"<{tag} ", f"<{tag}>", f"<{tag}/")) for x in lines)
 
 
 def doc(*lines: str) -> str:
@@ -146,6 +179,8 @@ GOOD = {
     Type.NUMBER: "15551234567",
     Type.GATHER_KEY: "#",
     Type.RECORD_KEYS: "none",
+    Type.WS_URL: "wss://example.com/x",
+    Type.DIAL_TARGET: "15551234567",
 }
 
 
@@ -173,12 +208,20 @@ def assert_attr_error(element: str, attr: AttrSpec, value: str, code: str, flow_
 
 
 def assert_attr_clean(element: str, attr: AttrSpec, value: str, flow_names=None):
-    clean(run(attr_doc(element, attr, value).source, flow_names))
+    """No problem but the warning an attribute gets whenever it is used (Say language)."""
+    where = attr_doc(element, attr, value)
+    problems = run(where.source, flow_names)
+    if attr.use_warning:
+        problem = only(problems, "warning", "undocumented-attribute", *where[1:])
+        assert problem.message == attr.use_warning
+    else:
+        clean(problems)
 
 
 def test_the_attribute_tables_cover_every_type():
     # A new Type must get cases below; this fails until it does.
-    assert {attr.type for _, attr in ATTRS} == set(GOOD)
+    text_types = {s.text.type for s in ELEMENTS if s.text.allowed}
+    assert {attr.type for _, attr in ATTRS} | text_types == set(GOOD)
     assert set(GOOD) == set(Type)
 
 
@@ -473,14 +516,60 @@ def test_url_attribute_flow_reference(element, attr):
     assert_attr_error(element, attr, "flow:menu", "unknown-flow", flow_names=())
 
 
-# STRING: anything goes.
+# STRING: anything goes (but nothing, where the attribute is required).
 STRING_ATTRS = of_type(Type.STRING)
-ANY_STRINGS = with_values(STRING_ATTRS, ["", "x", "<&> \"quoted\" 'text'", "ünïcödé"])
+ANY_STRINGS = [
+    (e, a, v)
+    for e, a, v in with_values(STRING_ATTRS, ["", "x", "<&> \"quoted\" 'text'", "ünïcödé"])
+    if v or not a.required
+]
 
 
 @pytest.mark.parametrize(("element", "attr", "value"), ANY_STRINGS, ids=ids(ANY_STRINGS))
 def test_string_attribute_accepts_anything(element, attr, value):
     assert_attr_clean(element, attr, value)
+
+
+# WS_URL: a WebSocket server, absolute ws(s) or relative.
+WS_URL_ATTRS = of_type(Type.WS_URL)
+GOOD_WS_URLS = [
+    "wss://example.com",
+    "ws://example.com:8080/media",
+    "WSS://EXAMPLE.COM/",
+    "/relative/stream",
+    "stream",
+]
+BAD_WS_URLS = [
+    ("https://example.com/stream", "use ws:// or wss://"),
+    ("HTTP://example.com/stream", "use ws:// or wss://"),
+    ("ftp://example.com/x", "only ws and wss URLs"),
+    ("wss://", "has no host name"),
+    ("//example.com/x", "write the scheme (wss://)"),
+    ("wss://exa mple.com/", "a space in its host name"),
+    (" wss://example.com/", "white space"),
+    ("", "empty"),
+    ("wss://example.com:99999/", "is not a URL"),
+    ("flow:menu", "not a flow"),
+]
+
+
+@pytest.mark.parametrize(
+    ("element", "attr", "value"),
+    with_values(WS_URL_ATTRS, GOOD_WS_URLS),
+    ids=ids(with_values(WS_URL_ATTRS, GOOD_WS_URLS)),
+)
+def test_websocket_url_accepts(element, attr, value):
+    assert_attr_clean(element, attr, value)
+
+
+@pytest.mark.parametrize(
+    ("element", "attr", "value", "words"),
+    [(e, a, v, w) for e, a in WS_URL_ATTRS for v, w in BAD_WS_URLS],
+    ids=ids([(e, a, v) for e, a in WS_URL_ATTRS for v, _ in BAD_WS_URLS]),
+)
+def test_websocket_url_rejects(element, attr, value, words):
+    problem = assert_attr_error(element, attr, value, "invalid-url", flow_names=["menu"])
+    assert words in problem.message
 
 
 # Attributes that only work with another one.
@@ -550,11 +639,25 @@ def test_unknown_element_suggests_a_near_name():
     assert "did you mean <Say>?" in problem.message
 
 
-@pytest.mark.parametrize("name", ["Conference", "Sip", "Client", "Queue", "Enqueue", "Sms"])
+TWIML_ONLY = ["Conference", "Sip", "Client", "Queue", "Enqueue", "Message", "Leave", "Refer"]
+TWIML_ONLY += ["Pay", "Prompt", "Echo"]
+
+
+@pytest.mark.parametrize("name", TWIML_ONLY)
 def test_unknown_twiml_element(name):
     problem = only(run(doc(f"<{name}>x</{name}>")), "error", "unknown-element", 2, 3)
     assert f"<{name}>" in problem.message
     assert "TwiML" in problem.message
+
+
+def test_no_documented_element_is_called_twiml():
+    from gui.core.flexml.lint import _TWIML_ONLY
+
+    assert set(_TWIML_ONLY) == set(TWIML_ONLY)
+    assert not _TWIML_ONLY & set(SCHEMA)
+    for name in ("Sms", "Start", "Stop", "Connect", "Stream", "Parameter", "Store"):
+        for lines in (doc(snippet(name)), placed(name).source):
+            assert not [p for p in run(lines) if "TwiML" in p.message]
 
 
 def test_unknown_element_attributes_are_not_checked_but_its_children_are():
@@ -587,7 +690,11 @@ def test_attribute_names_in_any_case_are_normalised_with_a_warning(element, attr
     attrs = dict([attr.requires]) if attr.requires else {}
     attrs[spelling] = good_value(attr)
     where = placed(element, attrs)
-    problem = only(run(where.source), "warning", "normalised-attribute", *where[1:])
+    problems = run(where.source)
+    if attr.use_warning:  # Say language: warned about whenever it is used
+        assert problems[1:] and problems[1].message == attr.use_warning
+        problems = problems[:1]
+    problem = only(problems, "warning", "normalised-attribute", *where[1:])
     assert spelling in problem.message
     assert f"written {attr.name}" in problem.message
 
@@ -694,6 +801,8 @@ def test_required_text_elements_are_the_documented_ones():
         "Number",
         "Redirect",
         "Dtmf",
+        "Sms",
+        "Store",
     }
 
 
@@ -744,19 +853,43 @@ def test_play_needs_a_url_a_file_or_digits():
     only(run(doc('<Play digits=""/>')), "error", "invalid-digits", 2, 3)
 
 
-@pytest.mark.parametrize("value", [v for v in BAD_NUMBERS if v])  # "" is missing-text
+# Dial and Number text: a phone number or a SIP URI (callerId stays a number: above).
+GOOD_SIP_URIS = [
+    "sip:alice@example.com",
+    "sips:bob@10.0.0.1:5061",
+    "SIP:carol@pbx.example.com;transport=tcp",
+    "sip:+15551234567@trunk.example.com",
+]
+BAD_SIP_URIS = ["sip:alice", "sip:@example.com", "sip:alice@", "sip:al ice@example.com", "tel:1"]
+
+
+@pytest.mark.parametrize(
+    "value", [v for v in BAD_NUMBERS if v and not v.startswith("sip:")] + BAD_SIP_URIS
+)  # "" is missing-text
 @pytest.mark.parametrize("name", ["Dial", "Number"])
 def test_bad_phone_number_text(name, value):
     where = placed(name, text=value)
     problem = only(run(where.source), "error", "invalid-phone-number", *where[1:])
     assert f"{name} text: " in problem.message
     assert value in problem.message
+    assert "SIP URI (sip:user@host)" in problem.message
 
 
-@pytest.mark.parametrize("value", GOOD_NUMBERS)
+@pytest.mark.parametrize("value", GOOD_NUMBERS + GOOD_SIP_URIS)
 @pytest.mark.parametrize("name", ["Dial", "Number"])
-def test_good_phone_number_text(name, value):
+def test_good_phone_number_or_sip_uri_text(name, value):
     clean(run(placed(name, text=value).source))
+
+
+def test_caller_id_is_no_sip_uri():
+    problem = only(
+        run(doc('<Dial callerId="sip:alice@example.com">15551234567</Dial>')),
+        "error",
+        "invalid-phone-number",
+        2,
+        3,
+    )
+    assert "SIP" not in problem.message
 
 
 @pytest.mark.parametrize("value", ["12a", "1 2", "1;2", "w", "1-2"])
@@ -1065,22 +1198,35 @@ def test_a_document_using_every_element_is_clean():
             'statusCallbackMethod="get"/>',
             '  <PreAnswer ringing="true"><Play>https://example.com/ring.mp3</Play></PreAnswer>',
             '  <Amd initialSilence="2500" greeting="1500"/>',
-            '  <Say voice="Polly.Joanna" loop="0" loopPause="300" language="en-US">Hi</Say>',
+            '  <Say voice="Polly.Joanna" loop="0" loopPause="300">Hi</Say>',
             '  <Play digits="1234#" background="true" loop="2"/>',
             "  <Play><File>FILE-SID</File></Play>",
             '  <Pause length="2" silence="true" minSilence="500"/>',
             '  <Wait noise="true" minNoise="200"/>',
             "  <Dtmf>1,2,,#*</Dtmf>",
             '  <Gather action="flow:menu" method="GET" timeout="8" numDigits="1" '
-            'finishOnKey="_" validDigits="12">',
+            'finishOnKey="_" validDigits="12" actionOnEmptyResult="true">',
             "    <Say>Press 1</Say><Play>a.mp3</Play><Pause/><Wait/>",
             "  </Gather>",
             '  <Record action="https://example.com/rec" fileFormat="mp3" finishOnKey="none" '
             'playBeep="false" trim="do-not-trim" direction="in" maxLength="60"/>',
+            '  <Record recordSession="true" backgroundAudioUrl="/hold.mp3" '
+            'backgroundAudioLoop="0" containerSid="c-1"/>',
+            '  <Store name="key1">some_data</Store>',
+            '  <Sms to="15162065317" from="15162065318" method="get">Have a great day!</Sms>',
+            "  <Start>",
+            '    <Stream name="myStream" url="wss://example.com" track="both_tracks" '
+            'maxLength="60" timestampStart="absolute">',
+            '      <Parameter name="FirstName" value="John"/>',
+            "    </Stream>",
+            "  </Start>",
+            '  <Stop><Stream name="myStream"/></Stop>',
+            '  <Connect><Stream url="/media" audio_track="inbound"/></Connect>',
             '  <Dial callerId="+15551234567" timeout="20" hangupOnStar="true" confirmKey="1" '
             'confirmSound="/confirm.mp3" callerName="Shop">',
             '    <Number sendDigits="1,2">15551234567</Number>',
             "    <Number>+4930123456</Number>",
+            "    <Number>sip:alice@example.com</Number>",
             "  </Dial>",
             '  <Redirect method="get">flow:menu</Redirect>',
             "</Response>",
@@ -1110,3 +1256,172 @@ def test_a_reference_with_spaces_is_flagged_not_trimmed():
     problems = lint(parse(b"<Response><Redirect>flow: menu</Redirect></Response>"), {"menu"})
     assert [(p.code, p.severity.value) for p in problems] == [("invalid-url", "error")]
     assert "flow: menu is not a valid flow name" in problems[0].message
+
+
+# -- the elements and rules of CarrierX's later pages (FLEXML.md section 7) -------------------
+
+_IN_STREAM = '<Start><Stream url="wss://example.com">{}</Stream></Start>'
+_E, _W = "error", "warning"
+# (a line inside <Response>, [(severity, code, words of the message)]); [] is clean.
+DOCUMENTED_CASES: list[tuple[str, list[tuple[str, str, str]]]] = [
+    # Store: the name is what the later requests' Storage_{name} field is called.
+    ('<Store name="key1">some_data</Store>', []),
+    ("<Store>some_data</Store>", [(_E, "missing-attribute", "no Storage_{name} field")]),
+    ('<Store name="">x</Store>', [(_E, "missing-attribute", "<Store> needs its name")]),
+    ('<Store name="key1"/>', [(_E, "missing-text", "<Store> needs the data to keep")]),
+    ('<Store name="k" bogus="1">x</Store>', [(_W, "unknown-attribute", "bogus")]),
+    # Start, Stop and Connect hold a Stream; Connect exactly one.
+    ('<Start><Stream name="s" url="wss://example.com"/></Start>', []),
+    ("<Start/>", [(_W, "missing-child", "<Start> holds no <Stream>: it does nothing")]),
+    ("<Stop><!-- none --></Stop>", [(_W, "missing-child", "<Stop> holds no <Stream>")]),
+    ("<Connect/>", [(_E, "missing-child", "<Connect> needs a <Stream> inside")]),
+    (
+        '<Connect><Stream url="wss://a.example"/><Stream url="wss://b.example"/></Connect>',
+        [(_E, "too-many-children", "may hold only 1 <Stream>; it holds 2")],
+    ),
+    ('<Connect><!-- x --><Stream url="wss://a.example"/></Connect>', []),
+    (
+        '<Start><Stream url="wss://a.example"/><Stream url="wss://b.example"/></Start>',
+        [],
+    ),
+    (
+        "<Connect><Say>x</Say></Connect>",
+        [(_E, "missing-child", "<Connect> needs"), (_E, "misplaced-element", "<Say>")],
+    ),
+    (
+        '<Start name="x"><Stream url="wss://example.com"/></Start>',
+        [(_W, "unknown-attribute", "<Start> takes no attributes")],
+    ),
+    (
+        '<Gather action="/g"><Start><Stream url="wss://e.example"/></Start></Gather>',
+        [(_E, "misplaced-element", "<Start> cannot go inside <Gather>")],
+    ),
+    # Stream: url required inside Start and Connect; inside Stop a name (or url) says which.
+    ('<Start><Stream name="s"/></Start>', [(_E, "missing-attribute", "needs its url")]),
+    ('<Connect><Stream name="s"/></Connect>', [(_E, "missing-attribute", "needs its url")]),
+    ('<Stop><Stream name="s"/></Stop>', []),
+    ('<Stop><Stream url="wss://example.com"/></Stop>', []),
+    ("<Stop><Stream/></Stop>", [(_E, "missing-attribute", "nothing says which stream to stop")]),
+    ('<Stop><Stream name=""/></Stop>', [(_E, "missing-attribute", "neither name nor url")]),
+    (
+        '<Start><Stream url="https://example.com/s"/></Start>',
+        [(_E, "invalid-url", "is not a WebSocket URL: use ws:// or wss://")],
+    ),
+    (
+        '<Start><Stream url="wss://example.com/s?a=1"/></Start>',
+        [(_W, "ws-url-parameters", "send them as <Parameter> children")],
+    ),
+    (
+        '<Start><Stream url="wss://e.example" track="inbound_track" audio_track="inbound"/>'
+        "</Start>",
+        [(_E, "conflicting-attributes", "Stream has both track and audio_track: use one")],
+    ),
+    (
+        '<Start><Stream url="wss://e.example" audio_track="both" track="both_tracks"/></Start>',
+        [(_E, "conflicting-attributes", "use one")],
+    ),
+    ('<Start><Stream url="wss://e.example" track="inbound"/></Start>', [(_E, "invalid-value", "")]),
+    ('<Start><Stream url="wss://e.example" maxLength="0"/></Start>', [(_E, "out-of-range", "")]),
+    ('<Stream url="wss://e.example"/>', [(_E, "misplaced-element", "Start, Stop, Connect")]),
+    # Parameter: name and value, both required.
+    (_IN_STREAM.format('<Parameter name="FirstName" value="John"/>'), []),
+    (_IN_STREAM.format('<Parameter name="a"/>'), [(_E, "missing-attribute", "needs its value")]),
+    (_IN_STREAM.format('<Parameter value="b"/>'), [(_E, "missing-attribute", "needs its name")]),
+    (_IN_STREAM.format('<Parameter name="a" value=""/>'), [(_E, "missing-attribute", "value")]),
+    (
+        _IN_STREAM.format('<Parameter name="a" value="b">c</Parameter>'),
+        [(_W, "unexpected-text", "<Parameter> takes no text")],
+    ),
+    # Sms: 1 to 670 characters; with an action nothing after it runs.
+    ('<Sms to="15162065317">Have a great day!</Sms>', []),
+    ("<Sms/>", [(_E, "missing-text", "<Sms> needs the message")]),
+    (f"<Sms>{'x' * 670}</Sms>", []),
+    (f"<Sms>{'x' * 671}</Sms>", [(_E, "text-too-long", "671 characters; the limit is 670")]),
+    ('<Sms to="sip:a@example.com">x</Sms>', [(_E, "invalid-phone-number", "Sms to")]),
+    ('<Sms action="/sent">x</Sms><Say>never</Say>', [(_W, "unreachable", "<Sms> before it")]),
+    ("<Sms>x</Sms><Say>runs</Say>", []),
+    # Gather actionOnEmptyResult is FlexML's: no "CarrierX will ignore it".
+    ('<Gather action="/g" actionOnEmptyResult="true"><Say>x</Say></Gather>', []),
+    ('<Gather action="/g" actionOnEmptyResult="yes"/>', [(_E, "invalid-bool", "")]),
+    # Dial's record and stream attributes: documented, names not confirmed: kept, warned.
+    (
+        '<Dial record="record-from-answer">15551234567</Dial>',
+        [(_W, "unconfirmed-attribute", "record is kept and exported as written")],
+    ),
+    (
+        '<Dial streamUrl="wss://e.example">15551234567</Dial>',
+        [(_W, "unconfirmed-attribute", "documents record and stream attributes on Dial")],
+    ),
+    (
+        '<Dial RecordingStatusCallback="/r">15551234567</Dial>',
+        [(_W, "unconfirmed-attribute", "RecordingStatusCallback")],
+    ),
+    (
+        '<Dial bogus="1">15551234567</Dial>',
+        [(_W, "unknown-attribute", "CarrierX will ignore it")],
+    ),
+    # Say: language is not documented; CarrierX's own samples write voice="female".
+    (
+        '<Say language="en-US">Hi</Say>',
+        [(_W, "undocumented-attribute", "language is not on CarrierX's Say page")],
+    ),
+    ('<Say voice="female">Hi</Say>', [(_W, "undocumented-value", "CarrierX's own samples")]),
+    ('<Say voice="male">Hi</Say>', [(_E, "invalid-value", "is not a voice")]),
+    ('<Say loopPause="0">Hi</Say>', []),
+    # URLs with spaces are sent percent-encoded: a warning; a space in the host is an error.
+    (
+        '<Gather action="/voicemail/save?name=Jane Doe"><Say>x</Say></Gather>',
+        [(_W, "url-with-spaces", "sent percent-encoded (a space as %20)")],
+    ),
+    (
+        "<Redirect>https://example.com/next flow.xml</Redirect>",
+        [(_W, "url-with-spaces", "voicemail sample")],
+    ),
+    ("<Play>https://example.com/my file.mp3</Play>", [(_W, "url-with-spaces", "Play text")]),
+    ('<Record backgroundAudioUrl="/hold music.mp3"/>', [(_W, "url-with-spaces", "Record")]),
+    (
+        "<Redirect>https://exa mple.com/x</Redirect>",
+        [(_E, "invalid-url", "a space in its host name")],
+    ),
+    ('<Dial action="/a\tb">15551234567</Dial>', [(_E, "invalid-url", "tab, line break")]),
+    # Record, Hangup: the newly documented attributes.
+    ('<Record recordSession="true" backgroundAudioLoop="0" containerSid="c"/>', []),
+    ('<Record recordSession="yes"/>', [(_E, "invalid-bool", "")]),
+    ('<Record backgroundAudioLoop="-1"/>', [(_E, "out-of-range", "0 or more")]),
+    ('<Hangup callInfo="soft hangup from IO"/>', []),
+    ("<Dial>sip:alice@example.com</Dial>", []),
+    ("<Dial><Number>sips:bob@pbx.example.com</Number></Dial>", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"), DOCUMENTED_CASES, ids=[c[0] for c in DOCUMENTED_CASES]
+)
+def test_documented_rules(line, expected):
+    problems = run(doc(line.replace("\t", "&#9;")))
+    assert [(p.severity.value, p.code) for p in problems] == [(s, c) for s, c, _ in expected], [
+        p.message for p in problems
+    ]
+    for problem, (_, _, words) in zip(problems, expected, strict=True):
+        assert words in problem.message
+
+
+def test_warnings_about_urls_never_block_and_the_inspector_takes_them():
+    from gui.core.flexml.lint import value_problem
+
+    problems = run(doc('<Gather action="/voicemail/save?name=Jane Doe"><Say>x</Say></Gather>'))
+    assert problems and not has_errors(problems)
+    # The inspector writes what value_problem accepts; warnings are lint's alone.
+    assert value_problem(Type.URL, "/voicemail/save?name=Jane Doe", None, None) is None
+    assert value_problem(Type.WS_URL, "wss://example.com/s?a=1", None, None) is None
+    voice = SCHEMA["Say"].attribute("voice")
+    assert value_problem(Type.VOICE, "female", voice, None) is None
+    assert value_problem(Type.VOICE, "male", voice, None) is not None
+
+
+def test_a_fresh_stream_verb_from_the_schema_is_valid():
+    # What the palette inserts (the schema's starter children and example attributes).
+    for name in ("Start", "Stop", "Connect"):
+        spec = SCHEMA[name]
+        streams = [Node(child, SCHEMA[child].starter_attrs()) for child in spec.starter_children]
+        clean(lint(Node("Response", children=[Node(name, children=streams)])))

@@ -35,6 +35,13 @@ def elements(root: Node) -> list[Node]:
         ("preanswer", "PreAnswer"),
         ("AMD", "Amd"),
         ("dtmf", "Dtmf"),
+        ("SMS", "Sms"),
+        ("store", "Store"),
+        ("START", "Start"),
+        ("stop", "Stop"),
+        ("connect", "Connect"),
+        ("stream", "Stream"),
+        ("PARAMETER", "Parameter"),
     ],
 )
 def test_element_names_in_any_case_are_normalised(written: str, documented: str):
@@ -68,6 +75,25 @@ def test_attribute_names_in_any_case_are_normalised():
         "silence": "Silence",
         "minSilence": "minsilence",
     }
+
+
+def test_the_documented_stream_elements_read_as_written():
+    # CarrierX's Parameter page example, and attribute names in other cases.
+    root = root_of(
+        '<Response><Start><Stream name="myStream" url="wss://example.com" AUDIO_TRACK="both">'
+        '<Parameter name="FirstName" value="John"/></Stream></Start>'
+        '<Dial RECORD="true" streamUrl="wss://x">sip:alice@example.com</Dial></Response>'
+    )
+    start, dial = root.children
+    stream = start.child(0)
+    assert (start.tag, stream.tag, stream.child(0).tag) == ("Start", "Stream", "Parameter")
+    assert stream.attrs == {"name": "myStream", "url": "wss://example.com", "audio_track": "both"}
+    assert stream.spelling == {"audio_track": "AUDIO_TRACK"}
+    assert stream.child(0).attrs == {"name": "FirstName", "value": "John"}
+    # Dial's record and stream attributes are not in the schema: kept exactly as written.
+    assert dial.attrs == {"RECORD": "true", "streamUrl": "wss://x"}
+    assert dial.spelling is None
+    assert dial.text == "sip:alice@example.com"
 
 
 def test_attribute_values_are_kept_as_written():

@@ -263,3 +263,66 @@ def test_every_mark_and_type_is_explained():
 def test_an_unknown_element_has_no_page():
     with pytest.raises(KeyError):
         reference_html("Conference")
+
+
+# -- the elements of CarrierX's later pages ----------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["Store", "Sms", "Start", "Stop", "Connect", "Stream", "Parameter"])
+def test_the_later_documented_elements_have_pages(tag):
+    page = Page(reference_html(tag))
+    assert page.anchors == [tag]
+    assert SCHEMA[tag].description in page.plain
+    assert tag in TAGS
+
+
+def test_required_attributes_are_marked():
+    store = Page(reference_html("Store")).row("name")
+    assert "Required · Default: not set" in store
+    parameter = Page(reference_html("Parameter"))
+    assert "Required" in parameter.row("name") and "Required" in parameter.row("value")
+    stream = Page(reference_html("Stream"))
+    assert "Required inside Start or Connect" in stream.row("url")
+    assert "Required" not in stream.row("name")
+    assert "Not with audio_track: use one" in stream.row("track")
+    assert "Not with track: use one" in stream.row("audio_track")
+    for tag in SCHEMA:
+        for attr in SCHEMA[tag].attributes:
+            row = Page(reference_html(tag)).row(attr.name)
+            assert ("Required" in row) is attr.required, (tag, attr.name)
+
+
+def test_what_an_element_needs_and_what_is_not_confirmed():
+    assert Page(reference_html("Connect")).row("Needs") == "Needs\nexactly one Stream"
+    start = Page(reference_html("Start")).row("Needs")
+    assert start == "Needs\nat least one Stream (without one it does nothing)"
+    stream = Page(reference_html("Stream")).row("Needs")
+    assert stream == "Needs\nname or url inside Stop: else nothing says which stream to stop"
+    assert "Needs" not in [r[0] for r in Page(reference_html("Say")).rows]
+    dial = Page(reference_html("Dial")).row("Not confirmed")
+    assert "record and stream attributes on Dial" in dial
+    assert "start with record or stream are kept and exported as written" in dial
+    say = Page(reference_html("Say"))
+    assert "Lint warns: language is not on CarrierX's Say page" in say.row("language")
+    assert "Also seen in CarrierX's samples: female" in say.row("voice")
+
+
+def test_the_text_of_dial_and_number_takes_sip_uris():
+    for tag in ("Dial", "Number"):
+        text = Page(reference_html(tag)).row("Text")
+        assert "sip:user@host" in text
+        assert "trunk group" in text
+    assert "1 to 670 characters" in Page(reference_html("Sms")).row("Text")
+
+
+def test_examples_of_the_stream_elements_nest_as_the_pages_show():
+    stream = '<Stream name="myStream" url="wss://example.com/stream"'
+    assert example_text("Start") == f"<Start>\n  {stream}/>\n</Start>"
+    assert example_text("Connect") == f"<Connect>\n  {stream}/>\n</Connect>"
+    assert example_text("Stream") == example_text("Start")
+    assert example_text("Parameter") == (
+        f'<Start>\n  {stream}>\n    <Parameter name="FirstName" value="John"/>\n'
+        "  </Stream>\n</Start>"
+    )
+    assert example_text("Store") == '<Store name="key1">some_data</Store>'
+    assert example_text("Sms") == "<Sms>Thank you for calling</Sms>"

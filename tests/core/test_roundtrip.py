@@ -56,6 +56,16 @@ urls = st.one_of(
     flow_names.map(lambda name: f"flow:{name}"),
 )
 phone_numbers = st.from_regex(r"\+?[0-9]{7,15}", fullmatch=True)
+sip_uris = st.from_regex(r"sips?:[a-z0-9+]{1,8}@[a-z][a-z0-9-]{0,8}\.[a-z]{2,4}", fullmatch=True)
+ws_urls = st.one_of(
+    st.builds(
+        lambda scheme, host, path: f"{scheme}://{host}/{path}",
+        st.sampled_from(["ws", "wss", "WSS"]),
+        st.from_regex(r"[a-z][a-z0-9-]{0,8}(\.[a-z]{2,4}){1,2}(:[0-9]{2,4})?", fullmatch=True),
+        segments,
+    ),
+    st.builds(lambda path: "/" + path, segments.filter(lambda s: not s.startswith("/"))),
+)
 
 
 def attribute_values(spec: AttrSpec) -> st.SearchStrategy[str]:
@@ -69,6 +79,8 @@ def attribute_values(spec: AttrSpec) -> st.SearchStrategy[str]:
         return st.sampled_from(["true", "false"])
     if kind is Type.URL:
         return urls
+    if kind is Type.WS_URL:
+        return ws_urls
     if kind is Type.METHOD:
         return st.sampled_from(["GET", "POST", "get", "post", "Post"])
     if kind is Type.DIGITS:
@@ -93,7 +105,7 @@ def attribute_values(spec: AttrSpec) -> st.SearchStrategy[str]:
             st.just("none"), st.text(st.sampled_from(digit_keys), min_size=1, max_size=4)
         )
     assert kind is Type.STRING, f"no strategy for {kind}"
-    return attribute_text
+    return attribute_text.filter(bool) if spec.required else attribute_text
 
 
 def text_values(tag: str) -> st.SearchStrategy[str]:
@@ -102,6 +114,8 @@ def text_values(tag: str) -> st.SearchStrategy[str]:
         return urls
     if rule.type is Type.NUMBER:
         return phone_numbers
+    if rule.type is Type.DIAL_TARGET:
+        return st.one_of(phone_numbers, sip_uris)
     if rule.type is Type.DTMF:
         return st.text(st.sampled_from(digit_keys + ","), min_size=1, max_size=8).filter(
             lambda t: t.strip(XML_SPACE) == t
@@ -116,10 +130,12 @@ def text_values(tag: str) -> st.SearchStrategy[str]:
 
 @st.composite
 def attributes(draw, tag: str) -> dict[str, str]:
-    """A subset of the element's attributes, in schema order, each with a valid value."""
+    """A subset of the element's attributes, in schema order, each with a valid value (the
+    required ones always: Stream's url too, which Stop does not need but takes)."""
     attrs: dict[str, str] = {}
     for spec in SCHEMA[tag].attributes:
-        if draw(st.integers(0, 3)) == 0:
+        excluded = any(other in attrs for other in spec.excludes)  # track or audio_track
+        if spec.required or (draw(st.integers(0, 3)) == 0 and not excluded):
             attrs[spec.name] = draw(attribute_values(spec))
     for spec in SCHEMA[tag].attributes:  # minSilence only with silence="true", and so on
         if spec.name in attrs and spec.requires:
@@ -143,6 +159,11 @@ def elements(draw, tag: str) -> Node:
                 max_size=3,
             )
         )
+        if spec.max_children is not None:  # Connect: one Stream, no more
+            extra = [c for c in children if c.tag != COMMENT][spec.max_children :]
+            children = [c for c in children if all(c is not e for e in extra)]
+        while sum(c.tag != COMMENT for c in children) < spec.min_children:
+            children.append(draw(st.sampled_from(spec.children).flatmap(elements)))
     text = None
     rule = spec.text
     if rule.allowed:

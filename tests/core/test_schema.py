@@ -2,7 +2,9 @@
 
 Each table below is copied from /work/shared/FLEXML.md, not from the code, so a wrong row in
 gui/core/flexml/schema.py fails a test. Where FLEXML.md is silent (a range, say), the row holds
-the project's choice and says so in a comment.
+the project's choice and says so in a comment. The elements FLEXML.md section 7 found later
+(Store, Sms, Start, Stop, Connect, Stream, Parameter) are copied from CarrierX's pages for them
+(docs.carrierx.com/flexml/flexml-api/flexml-syntax/<name>), as the research read them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from gui.core.flexml import schema
+from gui.core.flexml.lint import value_problem
 from gui.core.flexml.schema import (
     ELEMENTS,
     NO_TEXT,
@@ -50,7 +53,13 @@ ALL_VERBS = (
     "PreAnswer",
     "Override",
     "Amd",
+    "Sms",
+    "Store",
+    "Start",
+    "Stop",
+    "Connect",
 )
+STREAM_VERBS = ("Start", "Stop", "Connect")
 IN_PROMPT_HOSTS = ("Response", "Gather", "PreAnswer")
 
 # FLEXML.md section 2: Element | Kind | Children allowed | Allowed inside.
@@ -72,6 +81,18 @@ ELEMENT_TABLE: list[tuple[str, Kind, tuple[str, ...], tuple[str, ...]]] = [
     ("PreAnswer", Kind.VERB, PROMPTS, ("Response",)),
     ("Override", Kind.VERB, (), ("Response",)),
     ("Amd", Kind.VERB, (), ("Response",)),
+    # "Nesting: no children; not nestable" (the Sms page).
+    ("Sms", Kind.VERB, (), ("Response",)),
+    # The Store page has no nesting section; it stands among the verbs of its example.
+    ("Store", Kind.VERB, (), ("Response",)),
+    # "You can nest Stream within the Start verb" / "... cannot nest the Start verb within
+    # other FlexML verbs", and the same for Stop and Connect.
+    ("Start", Kind.VERB, ("Stream",), ("Response",)),
+    ("Stop", Kind.VERB, ("Stream",), ("Response",)),
+    ("Connect", Kind.VERB, ("Stream",), ("Response",)),
+    ("Stream", Kind.NOUN, ("Parameter",), STREAM_VERBS),
+    # "You cannot nest any tags within Parameter" / "You can nest Parameter within Stream".
+    ("Parameter", Kind.NOUN, (), ("Stream",)),
 ]
 ELEMENT_NAMES = [row[0] for row in ELEMENT_TABLE]
 
@@ -81,11 +102,16 @@ TEXT_TABLE: dict[str, tuple[Type, bool, int, int | None, tuple[str, ...], tuple[
     "Say": (Type.STRING, True, 1, 1024, (), ()),
     "Play": (Type.URL, True, 0, None, ("File",), ("digits",)),
     "File": (Type.STRING, True, 1, None, (), ()),
-    "Dial": (Type.NUMBER, True, 0, None, ("Number",), ()),
-    "Number": (Type.NUMBER, True, 0, None, (), ()),
+    # A phone number or, per the Dial page, a SIP URI (FLEXML.md section 7).
+    "Dial": (Type.DIAL_TARGET, True, 0, None, ("Number",), ()),
+    "Number": (Type.DIAL_TARGET, True, 0, None, (), ()),
     "Redirect": (Type.URL, True, 0, None, (), ()),
     # FLEXML.md does not say a Dtmf may be empty; an empty one would send nothing.
     "Dtmf": (Type.DTMF, True, 1, None, (), ()),
+    # "SMS messages up to 670 characters are supported"; the text is the message.
+    "Sms": (Type.STRING, True, 1, 670, (), ()),
+    # The data to store: the page gives no limit but 128 KB for all of a call's Stores.
+    "Store": (Type.STRING, True, 1, None, (), ()),
 }
 
 # FLEXML.md section 1: what a verb does to the verbs after it.
@@ -96,6 +122,8 @@ FLOW_TABLE: dict[str, Flow] = {
     "Dial": Flow.ENDS_IF_ACTION,
     "Play": Flow.ENDS_IF_ACTION,
     "Amd": Flow.ENDS_IF_ACTION,
+    # "If an action attribute is added to the Sms verb, all verbs remaining ... are ignored."
+    "Sms": Flow.ENDS_IF_ACTION,
     "Gather": Flow.ACTION_ON_RESULT,
     "Record": Flow.ACTION_ON_RESULT,
 }
@@ -129,12 +157,8 @@ PLAY_KEYS = (
     "minorRewindOnKey",
 )
 RECORD_STRINGS = (
-    "containerSid",
     "fileSid",
     "fileMode",
-    "backgroundAudioUrl",
-    "backgroundAudioLoop",
-    "recordSession",
     "lifecycleAction",
     "lifecycleTtl",
     "integerKey1",
@@ -142,6 +166,8 @@ RECORD_STRINGS = (
     "stringKey1",
     "stringKey2",
 )
+TRACKS = ("inbound_track", "outbound_track", "both_tracks", "mixed_tracks")
+AUDIO_TRACKS = ("inbound", "outbound", "both", "mixed")
 AMD_TIMINGS = (
     "initialSilence",
     "greeting",
@@ -166,7 +192,8 @@ ATTRIBUTE_TABLE: list[A] = [
     ("Say", "loop", Type.INT, "1", 0, 100, (), DOC),
     ("Say", "loopPause", Type.INT, "0", 0, 300, (), DOC),
     ("Say", "language", Type.STRING, _N, _N, _N, (), ASSUMED),
-    ("Play", "loop", Type.INT, "1", 0, _N, (), ASSUMED),
+    # The name is in the PreAnswer page's example; default and range as for Say.
+    ("Play", "loop", Type.INT, "1", 0, _N, (), DOC),
     # FLEXML.md types digits as a string "played as DTMF": the keys 0-9 * #.
     ("Play", "digits", Type.DIGITS, _N, _N, _N, (), DOC),
     ("Play", "background", Type.BOOL, "false", _N, _N, (), DOC),
@@ -198,6 +225,9 @@ ATTRIBUTE_TABLE: list[A] = [
     ("Gather", "numDigits", Type.INT, _N, 1, _N, (), ASSUMED),
     ("Gather", "finishOnKey", Type.GATHER_KEY, "#", _N, _N, (), ASSUMED),
     ("Gather", "validDigits", Type.DIGITS, _N, _N, _N, (), SEEN),
+    # The name is documented, its row is cut off: the default false is assumed, and said
+    # so in the description (the brief marks the row DOC for its name).
+    ("Gather", "actionOnEmptyResult", Type.BOOL, "false", _N, _N, (), DOC),
     ("Dial", "action", Type.URL, _N, _N, _N, (), DOC),
     ("Dial", "method", Type.METHOD, "POST", _N, _N, (), ASSUMED),
     # Default "the caller's number" is not a value to write; assumed from TwiML.
@@ -223,8 +253,14 @@ ATTRIBUTE_TABLE: list[A] = [
     ("Record", "timeout", Type.INT, "5", 0, _N, (), ASSUMED),
     ("Record", "trim", Type.ENUM, "trim-silence", _N, _N, ("trim-silence", "do-not-trim"), ASSUMED),
     ("Record", "direction", Type.ENUM, _N, _N, _N, ("in", "out"), SEEN),
+    ("Record", "containerSid", Type.STRING, _N, _N, _N, (), DOC),
+    ("Record", "backgroundAudioUrl", Type.URL, _N, _N, _N, (), DOC),
+    # "how many times backgroundAudioUrl will be repeated": 0 or more (project choice).
+    ("Record", "backgroundAudioLoop", Type.INT, _N, 0, _N, (), DOC),
+    # CarrierX's blast app writes recordSession="true"; the docs' row is cut off.
+    ("Record", "recordSession", Type.BOOL, _N, _N, _N, (), SEEN),
     *(("Record", name, Type.STRING, _N, _N, _N, (), SEEN) for name in RECORD_STRINGS),
-    ("Redirect", "method", Type.METHOD, "POST", _N, _N, (), ASSUMED),
+    ("Redirect", "method", Type.METHOD, "POST", _N, _N, (), DOC),
     ("Reject", "reason", Type.ENUM, "rejected", _N, _N, REJECT_REASONS, DOC),
     ("Hangup", "callInfo", Type.STRING, _N, _N, _N, (), DOC),
     ("PreAnswer", "ringing", Type.BOOL, "false", _N, _N, (), DOC),
@@ -235,7 +271,36 @@ ATTRIBUTE_TABLE: list[A] = [
     # FLEXML.md gives Amd's method no default; POST is assumed.
     ("Amd", "method", Type.METHOD, "POST", _N, _N, (), ASSUMED),
     *(("Amd", name, Type.INT, _N, 0, _N, (), DOC) for name in AMD_TIMINGS),
+    # The Sms page: to and from default to the call's numbers (not values to write).
+    ("Sms", "to", Type.NUMBER, _N, _N, _N, (), DOC),
+    ("Sms", "from", Type.NUMBER, _N, _N, _N, (), DOC),
+    ("Sms", "action", Type.URL, _N, _N, _N, (), DOC),
+    ("Sms", "method", Type.METHOD, "POST", _N, _N, (), DOC),
+    ("Store", "name", Type.STRING, _N, _N, _N, (), DOC),
+    # name: in every example, in no stored table.
+    ("Stream", "name", Type.STRING, _N, _N, _N, (), SEEN),
+    ("Stream", "url", Type.WS_URL, _N, _N, _N, (), DOC),
+    ("Stream", "track", Type.ENUM, _N, _N, _N, TRACKS, DOC),
+    ("Stream", "audio_track", Type.ENUM, _N, _N, _N, AUDIO_TRACKS, DOC),
+    # "The maximum length, in seconds, to stream" (typed string); 1 or more: project choice.
+    ("Stream", "maxLength", Type.INT, _N, 1, _N, (), DOC),
+    ("Stream", "timestampStart", Type.ENUM, "relative", _N, _N, ("relative", "absolute"), DOC),
+    ("Parameter", "name", Type.STRING, _N, _N, _N, (), DOC),
+    ("Parameter", "value", Type.STRING, _N, _N, _N, (), DOC),
 ]
+
+# Required attributes: (element, attribute) -> the parents it is required in (() for all).
+# Parameter marks name and value "required"; the Stream table marks url "required", which
+# the Stop page's example leaves out; Store's table has no mark, but without a name no
+# Storage_{name} field can be sent.
+REQUIRED = {
+    ("Store", "name"): (),
+    ("Stream", "url"): ("Start", "Connect"),
+    ("Parameter", "name"): (),
+    ("Parameter", "value"): (),
+}
+# "Use either the track attribute or the audio_track attribute, but not both."
+EXCLUDES = {("Stream", "track"): ("audio_track",), ("Stream", "audio_track"): ("track",)}
 
 # FLEXML.md: "minSilence ... only with silence=true", "minNoise ... only with noise=true".
 REQUIRES = {
@@ -259,7 +324,7 @@ def test_schema_has_exactly_the_documented_elements():
     assert len(ELEMENTS) == len(ELEMENT_NAMES)  # no element twice
 
 
-@pytest.mark.parametrize("name", ["Conference", "Sip", "Client", "Queue", "Enqueue", "Sms"])
+@pytest.mark.parametrize("name", ["Conference", "Sip", "Client", "Queue", "Enqueue", "Message"])
 def test_twiml_only_elements_are_absent(name):
     assert name not in SCHEMA
     assert canonical_element(name) is None
@@ -280,7 +345,7 @@ def test_root_verbs_and_nouns():
     assert ROOT == "Response"
     assert SCHEMA[ROOT].kind is Kind.ROOT
     assert set(VERBS) == set(ALL_VERBS)
-    assert set(NOUNS) == {"File", "Number"}
+    assert set(NOUNS) == {"File", "Number", "Stream", "Parameter"}
     # "Response: Children allowed: any verb"
     assert set(SCHEMA[ROOT].children) == set(VERBS)
 
@@ -366,6 +431,9 @@ def test_attribute_row(element, name, type_, default, minimum, maximum, choices,
     assert set(attr.choices) == set(choices)
     assert attr.certainty is certainty
     assert attr.requires == REQUIRES.get((element, name))
+    assert attr.required is ((element, name) in REQUIRED)
+    assert attr.required_inside == REQUIRED.get((element, name), ())
+    assert attr.excludes == EXCLUDES.get((element, name), ())
 
 
 @pytest.mark.parametrize("element", ELEMENT_NAMES)
@@ -511,7 +579,7 @@ def test_attribute_order(name):
 
 
 def test_attribute_order_puts_action_before_method():
-    for name in ("Play", "Gather", "Dial", "Record", "Amd"):
+    for name in ("Play", "Gather", "Dial", "Record", "Amd", "Sms"):
         order = attribute_order(name)
         assert order["action"] < order["method"]
     assert list(attribute_order("Say")) == ["voice", "loop", "loopPause", "language"]
@@ -528,3 +596,124 @@ def test_lower_case_tables_cover_every_name():
         assert schema.ATTRIBUTE_BY_LOWER[spec.name] == {
             a.name.lower(): a.name for a in spec.attributes
         }
+
+
+# -- the rules the later pages brought (FLEXML.md section 7) -----------------------------------
+
+# element -> (min_children, max_children, fewer is an error). "The Stream noun is required
+# within the Connect verb", and "there can be only one concurrent bidirectional stream";
+# a Start or Stop without a Stream does nothing (a warning: no page says more).
+CHILD_COUNTS = {
+    "Start": (1, None, False),
+    "Stop": (1, None, False),
+    "Connect": (1, 1, True),
+}
+
+
+@pytest.mark.parametrize("name", ELEMENT_NAMES)
+def test_child_counts(name):
+    spec = SCHEMA[name]
+    counts = (spec.min_children, spec.max_children, spec.children_required)
+    assert counts == CHILD_COUNTS.get(name, (0, None, False))
+
+
+@pytest.mark.parametrize("name", ELEMENT_NAMES)
+def test_starter_children_make_a_new_node_valid(name):
+    spec = SCHEMA[name]
+    assert spec.starter_children == (("Stream",) if name in STREAM_VERBS else ())
+    assert set(spec.starter_children) <= set(spec.children)
+    assert len(spec.starter_children) >= spec.min_children
+
+
+def test_a_stream_in_stop_needs_a_name_or_url():
+    rule = SCHEMA["Stream"].needs_one_of
+    assert rule is not None
+    assert (rule.attributes, rule.inside) == (("name", "url"), ("Stop",))
+    assert "stop" in rule.why
+    assert [s.name for s in ELEMENTS if s.needs_one_of] == ["Stream"]
+
+
+def test_new_verbs_come_after_the_old_ones():
+    assert VERBS[-5:] == ("Sms", "Store", "Start", "Stop", "Connect")
+    assert NOUNS == ("File", "Number", "Stream", "Parameter")
+    assert SCHEMA[ROOT].children == VERBS
+
+
+def test_dial_record_and_stream_attributes_are_unconfirmed_not_invented():
+    dial = SCHEMA["Dial"]
+    assert dial.unconfirmed_prefixes == ("record", "stream")
+    assert "record and stream attributes" in dial.unconfirmed_note
+    assert not [a for a in dial.attributes if a.name.startswith(("record", "stream"))]
+    assert [s.name for s in ELEMENTS if s.unconfirmed_prefixes] == ["Dial"]
+
+
+def test_values_and_attributes_that_only_warn():
+    tolerated = {(e, a.name): a.tolerated for e, a in ALL_ATTRIBUTES if a.tolerated}
+    assert tolerated == {("Say", "voice"): ("female",)}  # CarrierX's call_treatment sample
+    warned = {(e, a.name): a.use_warning for e, a in ALL_ATTRIBUTES if a.use_warning}
+    assert warned == {
+        ("Say", "language"): "language is not on CarrierX's Say page; it may be ignored"
+    }
+
+
+@pytest.mark.parametrize(
+    ("element", "attr"),
+    [(e, a) for e, a in ALL_ATTRIBUTES if a.required],
+    ids=[f"{e}.{a.name}" for e, a in ALL_ATTRIBUTES if a.required],
+)
+def test_required_attributes_start_with_a_valid_example_and_say_why(element, attr):
+    assert attr.example, "a new node must start valid"
+    assert value_problem(attr.type, attr.example, attr, None) is None
+    assert attr.why_required.strip()
+    assert set(attr.required_inside) <= set(SCHEMA[element].parents)
+    assert attr.is_required(attr.required_inside[0] if attr.required_inside else ROOT)
+    if attr.required_inside:
+        assert not attr.is_required("Stop")
+    assert SCHEMA[element].starter_attrs()[attr.name] == attr.example
+
+
+def test_examples_are_only_given_where_a_new_node_needs_or_shows_them():
+    examples = {(e, a.name) for e, a in ALL_ATTRIBUTES if a.example is not None}
+    assert examples == set(REQUIRED) | {("Stream", "name")}
+    assert SCHEMA["Stream"].starter_attrs() == {
+        "name": "myStream",
+        "url": "wss://example.com/stream",
+    }
+    assert SCHEMA["Say"].starter_attrs() == {}
+
+
+def test_excluded_attributes_exclude_each_other():
+    for element, attr in ALL_ATTRIBUTES:
+        for other in attr.excludes:
+            assert attr.name in SCHEMA[element].attribute(other).excludes
+
+
+@pytest.mark.parametrize(
+    ("element", "name", "words"),
+    [
+        ("Gather", "actionOnEmptyResult", "Request the action even when nothing was entered"),
+        ("Gather", "actionOnEmptyResult", "assumed"),
+        ("Hangup", "callInfo", "SIP Call-Info header on the BYE"),
+        ("Record", "recordSession", "the flow goes on at once"),
+        ("Record", "backgroundAudioLoop", "How many times"),
+        ("Stream", "url", "ws://"),
+        ("Stream", "name", "Stop"),
+        ("Store", "name", "Storage_{name}"),
+    ],
+)
+def test_attribute_descriptions_say_what_the_pages_say(element, name, words):
+    assert words in SCHEMA[element].attribute(name).description
+
+
+def test_element_descriptions_say_what_the_pages_say():
+    store = SCHEMA["Store"].description
+    for words in ("Storage_{name}", "status callback", "128 KB", "ignores"):
+        assert words in store
+    assert "background" in SCHEMA["Start"].description
+    assert "WebSocket closes" in SCHEMA["Connect"].description
+    for name in ("Dial", "Number"):
+        assert "SIP URI (sip:user@host" in SCHEMA[name].text.note
+        assert "trunk group" in SCHEMA[name].text.note
+        assert "Phone number" in SCHEMA[name].text.description  # lint's "needs ..." words
+    assert [s.name for s in ELEMENTS if s.text.note] == ["Dial", "Number"]
+    assert SCHEMA["Wait"].description == "The same as Pause"

@@ -22,12 +22,15 @@ _DECLARATIONS = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
 def new_node(tag: str) -> Node:
-    """A fresh node for `tag` that lints clean: required text gets the schema's example."""
+    """A fresh node for `tag` that lints clean: required text gets the schema's example,
+    attributes their example values (Store's name, Stream's url), and the node the children
+    the schema starts it with (a Stream in Start, Stop and Connect)."""
     spec = SCHEMA.get(tag)
     if spec is None:
         raise KeyError(f"<{tag}> is not a FlexML element")
     text = spec.text.example if spec.text.required and spec.text.example else None
-    return Node(tag, text=text)
+    children = [new_node(child) for child in spec.starter_children]
+    return Node(tag, spec.starter_attrs(), text, children)
 
 
 def fragment_text(nodes: list[Node]) -> str:

@@ -2,6 +2,10 @@
 
 All rules derive from the schema table; none names an element or attribute of its own
 except where FLEXML.md states a rule about one (Gather's prompts).
+
+Errors are what CarrierX would refuse or cannot use, and block export; warnings are what
+works but may not do what was meant (a URL with spaces is sent percent-encoded, a value only
+CarrierX's samples use), and never block anything.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ class Problem:
         return self.severity is Severity.ERROR
 
 
-# Elements people bring from TwiML that FlexML does not have.
+# Elements people bring from TwiML that FlexML does not have. (Sms, Start, Stop, Connect
+# and Stream are TwiML's too, but CarrierX documents them: they are in the schema.)
 _TWIML_ONLY = frozenset(
     {
         "Conference",
@@ -53,16 +58,11 @@ _TWIML_ONLY = frozenset(
         "Client",
         "Queue",
         "Enqueue",
-        "Sms",
         "Message",
         "Leave",
-        "Connect",
-        "Stream",
         "Refer",
         "Pay",
         "Prompt",
-        "Start",
-        "Stop",
         "Echo",
     }
 )
@@ -78,6 +78,10 @@ _POLLY = re.compile(r"Polly\.[A-Z][A-Za-z-]*\Z")
 _INT_DIGITS = 18
 _RECORD_KEYS = re.compile(r"([0-9*#]+|none)\Z")
 _GATHER_KEY = re.compile(r"[0-9*#_]\Z")
+# sip:user@host or sips:user@host, with an optional port and ;parameters or ?headers.
+_SIP_URI = re.compile(r"(?i:sips?):[^\s@]+@[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[;?]\S*)?\Z")
+# What httpx refuses in a URL (it percent-encodes spaces and other characters instead).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _check_url(value: str, flow_names: Collection[str] | None) -> tuple[str, str] | None:
@@ -89,21 +93,85 @@ def _check_url(value: str, flow_names: Collection[str] | None) -> tuple[str, str
         if flow_names is not None and target not in flow_names:
             return "unknown-flow", f"flow:{target} refers to a flow this project does not have"
         return None
-    if not value or value != value.strip() or any(c.isspace() for c in value):
-        return "invalid-url", f"{value!r} is not a URL (empty, or contains spaces)"
+    return _check_location(value, ("http", "https"), "only http and https URLs")
+
+
+def _check_ws_url(value: str) -> tuple[str, str] | None:
+    """(code, message) when `value` is not a WebSocket URL (ws, wss or relative), else None."""
+    if reference_target(value) is not None:
+        return "invalid-url", f"{value!r}: a WebSocket server is needed here, not a flow"
+    scheme = value.partition(":")[0].lower()
+    if scheme in ("http", "https") and value[len(scheme) : len(scheme) + 3] == "://":
+        return "invalid-url", f"{value!r} is not a WebSocket URL: use ws:// or wss://"
+    return _check_location(value, ("ws", "wss"), "only ws and wss URLs")
+
+
+def _check_location(value: str, schemes: tuple[str, ...], only: str) -> tuple[str, str] | None:
+    """(code, message) when `value` is not an absolute URL of `schemes` or a relative one.
+    Spaces inside it are no error (httpx sends them percent-encoded): `_value_warning`."""
+    if not value:
+        return "invalid-url", "'' is not a URL: it is empty"
+    if value != value.strip():
+        return "invalid-url", f"{value!r} is not a URL: it starts or ends with white space"
+    if _CONTROL.search(value):
+        return "invalid-url", f"{value!r} is not a URL: it holds a tab, line break or the like"
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 (raises ValueError for a port that is not a number 0-65535)
     except ValueError as exc:
         return "invalid-url", f"{value!r} is not a URL: {exc}"
     if parts.scheme:
-        if parts.scheme.lower() not in ("http", "https"):
-            return "invalid-url", f"{value!r}: only http and https URLs (or relative paths) work"
+        if parts.scheme.lower() not in schemes:
+            return "invalid-url", f"{value!r}: {only} (or relative paths) work"
         if not parts.hostname:
             return "invalid-url", f"{value!r} has no host name"
     elif parts.netloc:
-        return "invalid-url", f"{value!r}: write the scheme (https://) before the host"
+        return "invalid-url", f"{value!r}: write the scheme ({schemes[-1]}://) before the host"
+    if any(c.isspace() for c in parts.netloc):
+        return "invalid-url", f"{value!r} has a space in its host name"
     return None
+
+
+def _value_warning(type_: Type, value: str, spec: AttrSpec | None) -> tuple[str, str] | None:
+    """(code, message) for a value that works but may not do what was meant, else None.
+    Only asked about values `_value_problem` accepts."""
+    if spec is not None and value in spec.tolerated:
+        documented = ", ".join(spec.choices) + (" or Polly.<Name>" if type_ is Type.VOICE else "")
+        return (
+            "undocumented-value",
+            f"{value!r} is not a documented value ({documented}), but CarrierX's own samples "
+            "write it; it is kept and exported as written",
+        )
+    if type_ not in (Type.URL, Type.WS_URL) or reference_target(value) is not None:
+        return None
+    if any(c.isspace() for c in value):
+        return (
+            "url-with-spaces",
+            f"{_short(value, 60)} has spaces: it will be sent percent-encoded (a space as "
+            "%20); CarrierX's own voicemail sample writes such URLs",
+        )
+    if type_ is Type.WS_URL and urlsplit(value).query:
+        return (
+            "ws-url-parameters",
+            f"{_short(value, 60)} has URL parameters, which CarrierX's Stream url does not "
+            "take: send them as <Parameter> children",
+        )
+    return None
+
+
+# Types a pattern decides: (the pattern, the problem's code, what is wrong in words).
+_PATTERNS: dict[Type, tuple[re.Pattern[str], str, str]] = {
+    Type.DIGITS: (_DIGITS, "invalid-digits", "has characters other than the keys 0-9, * and #"),
+    Type.KEY: (_KEY, "invalid-digits", "is not one key: 0-9, * or #"),
+    Type.DTMF: (_DTMF, "invalid-digits", "has characters other than 0-9, *, # and ,"),
+    Type.NUMBER: (
+        _NUMBER,
+        "invalid-phone-number",
+        "is not a phone number: 7 to 15 digits, optionally after a +",
+    ),
+    Type.GATHER_KEY: (_GATHER_KEY, "invalid-digits", "is not one key (0-9, *, #, or _ for none)"),
+    Type.RECORD_KEYS: (_RECORD_KEYS, "invalid-digits", "is not keys from 0-9, * and #, or none"),
+}
 
 
 def _value_problem(
@@ -112,8 +180,12 @@ def _value_problem(
     """(code, message) for a value that breaks its type, else None."""
     if type_ is Type.STRING:
         return None
+    if spec is not None and value in spec.tolerated:
+        return None  # `_value_warning` words it
     if type_ is Type.URL:
         return _check_url(value, flow_names)
+    if type_ is Type.WS_URL:
+        return _check_ws_url(value)
     if type_ is Type.INT:
         if not _INT.match(value):
             return "invalid-int", f"{_short(value)} is not a whole number"
@@ -141,45 +213,17 @@ def _value_problem(
         if (spec is not None and value in spec.choices) or _POLLY.match(value):
             return None
         return "invalid-value", f"{value!r} is not a voice: use man, woman or Polly.<Name>"
-    if type_ is Type.DIGITS:
+    if type_ is Type.DIAL_TARGET:
+        if _NUMBER.match(value) or _SIP_URI.match(value):
+            return None
         return (
-            None
-            if _DIGITS.match(value)
-            else ("invalid-digits", f"{value!r} has characters other than the keys 0-9, * and #")
+            "invalid-phone-number",
+            f"{value!r} is not a phone number (7 to 15 digits, optionally after a +) "
+            "or a SIP URI (sip:user@host)",
         )
-    if type_ is Type.KEY:
-        return (
-            None
-            if _KEY.match(value)
-            else ("invalid-digits", f"{value!r} is not one key: 0-9, * or #")
-        )
-    if type_ is Type.DTMF:
-        return (
-            None
-            if _DTMF.match(value)
-            else ("invalid-digits", f"{value!r} has characters other than 0-9, *, # and ,")
-        )
-    if type_ is Type.NUMBER:
-        return (
-            None
-            if _NUMBER.match(value)
-            else (
-                "invalid-phone-number",
-                f"{value!r} is not a phone number: 7 to 15 digits, optionally after a +",
-            )
-        )
-    if type_ is Type.GATHER_KEY:
-        return (
-            None
-            if _GATHER_KEY.match(value)
-            else ("invalid-digits", f"{value!r} is not one key (0-9, *, #, or _ for none)")
-        )
-    if type_ is Type.RECORD_KEYS:
-        return (
-            None
-            if _RECORD_KEYS.match(value)
-            else ("invalid-digits", f"{value!r} is not keys from 0-9, * and #, or none")
-        )
+    if type_ in _PATTERNS:
+        pattern, code, problem = _PATTERNS[type_]
+        return None if pattern.match(value) else (code, f"{value!r} {problem}")
     raise AssertionError(f"unhandled type {type_}")
 
 
@@ -193,14 +237,17 @@ value_problem = _value_problem
 # `_value_problem`, which is the one place that decides and words the problem.
 
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~%/-]*)?\Z")
+_PLAIN_WS_URL = re.compile(r"wss?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~%/-]*)?\Z")
 _FAST_MATCH = {
     Type.DIGITS: _DIGITS,
     Type.KEY: _KEY,
     Type.DTMF: _DTMF,
     Type.NUMBER: _NUMBER,
+    Type.DIAL_TARGET: _NUMBER,
     Type.GATHER_KEY: _GATHER_KEY,
     Type.RECORD_KEYS: _RECORD_KEYS,
     Type.URL: _PLAIN_URL,
+    Type.WS_URL: _PLAIN_WS_URL,
 }
 
 
@@ -235,19 +282,28 @@ class _Rules:
 
     spec: ElementSpec
     children: frozenset[str]
-    attributes: dict[str, tuple[AttrSpec, Callable[[str], bool]]]
+    # name -> (spec, quick acceptance, whether to look closer even at an accepted value)
+    attributes: dict[str, tuple[AttrSpec, Callable[[str], bool], bool]]
     accept_text: Callable[[str], bool]
+    required: tuple[AttrSpec, ...]
+    counts_children: bool
 
 
-_RULES: dict[str, _Rules] = {
-    spec.name: _Rules(
+def _rules(spec: ElementSpec) -> _Rules:
+    return _Rules(
         spec,
         frozenset(spec.children),
-        {a.name: (a, _accept(a.type, a)) for a in spec.attributes},
+        {
+            a.name: (a, _accept(a.type, a), bool(a.requires or a.excludes or a.use_warning))
+            for a in spec.attributes
+        },
         _accept(spec.text.type, None),
+        tuple(a for a in spec.attributes if a.required),
+        spec.min_children > 0 or spec.max_children is not None,
     )
-    for spec in SCHEMA.values()
-}
+
+
+_RULES: dict[str, _Rules] = {spec.name: _rules(spec) for spec in SCHEMA.values()}
 
 
 class _Linter:
@@ -340,8 +396,12 @@ class _Linter:
             known = rules.attributes
             for name, value in attrs.items():
                 entry = known.get(name)
-                if entry is None or not entry[1](value) or entry[0].requires:
+                if entry is None or not entry[1](value) or entry[2]:
                     self.attribute(node, spec, name, value)
+        if rules.required or spec.needs_one_of:
+            self.required(node, spec, rules.required)
+        if rules.counts_children:
+            self.child_count(node, spec, rules.children)
         text = node.text
         if text is None:
             if spec.text.required:
@@ -376,20 +436,29 @@ class _Linter:
     def attribute(self, node: Node, spec: ElementSpec, name: str, value: str) -> None:
         attr = spec.attr_index.get(name)
         if attr is None:
-            close = _close_matches(name, spec.attr_index, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            if not spec.attributes:
-                hint = f" (<{spec.name}> takes no attributes)"
-            self.warning(
-                node,
-                "unknown-attribute",
-                f"<{spec.name}> has no attribute {name}{hint}; CarrierX will ignore it",
-            )
+            self.unknown_attribute(node, spec, name)
             return
         found = _value_problem(attr.type, value, attr, self.flow_names)
         if found:
             code, message = found
             self.error(node, code, f"{spec.name} {name}: {message}")
+        else:
+            found = _value_warning(attr.type, value, attr)
+            if found:
+                code, message = found
+                self.warning(node, code, f"{spec.name} {name}: {message}")
+        if attr.use_warning:
+            self.warning(node, "undocumented-attribute", attr.use_warning)
+        for other in attr.excludes:
+            # Reported once, on the first of the two in the schema's order.
+            if other in node.attrs and spec.attributes.index(attr) < spec.attributes.index(
+                spec.attr_index[other]
+            ):
+                self.error(
+                    node,
+                    "conflicting-attributes",
+                    f"{spec.name} has both {name} and {other}: use one",
+                )
         if attr.requires:
             other, wanted = attr.requires
             if node.attrs.get(other) != wanted:
@@ -398,6 +467,71 @@ class _Linter:
                     "attribute-without-effect",
                     f'{spec.name} {name} has no effect unless {other}="{wanted}"',
                 )
+
+    def unknown_attribute(self, node: Node, spec: ElementSpec, name: str) -> None:
+        if spec.unconfirmed_prefixes and name.lower().startswith(spec.unconfirmed_prefixes):
+            self.warning(
+                node,
+                "unconfirmed-attribute",
+                f"<{spec.name}> {name}: {spec.unconfirmed_note}, so {name} is kept and "
+                "exported as written",
+            )
+            return
+        close = _close_matches(name, spec.attr_index, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        if not spec.attributes:
+            hint = f" (<{spec.name}> takes no attributes)"
+        self.warning(
+            node,
+            "unknown-attribute",
+            f"<{spec.name}> has no attribute {name}{hint}; CarrierX will ignore it",
+        )
+
+    def required(self, node: Node, spec: ElementSpec, required: tuple[AttrSpec, ...]) -> None:
+        """Required attributes that are missing (or empty text), and needs_one_of."""
+        parent = node.parent.tag if node.parent is not None else None
+        attrs = node.attrs
+        for attr in required:
+            value = attrs.get(attr.name)
+            # A value of another type that is empty was reported as invalid already.
+            if (value is None or (value == "" and attr.type is Type.STRING)) and (
+                attr.is_required(parent)
+            ):
+                why = f": {attr.why_required}" if attr.why_required else ""
+                self.error(
+                    node,
+                    "missing-attribute",
+                    f"<{spec.name}> needs its {attr.name} attribute{why}",
+                )
+        rule = spec.needs_one_of
+        if (
+            rule is not None
+            and parent in rule.inside
+            and not any(attrs.get(name) for name in rule.attributes)
+        ):
+            self.error(
+                node,
+                "missing-attribute",
+                f"<{spec.name}> has neither {' nor '.join(rule.attributes)}: {rule.why}",
+            )
+
+    def child_count(self, node: Node, spec: ElementSpec, allowed: frozenset[str]) -> None:
+        # Children that may not stand here are reported as misplaced, not counted.
+        count = sum(1 for child in node._children if child.tag in allowed)
+        names = " or ".join(f"<{child}>" for child in spec.children)
+        if count < spec.min_children:
+            if spec.children_required:
+                self.error(node, "missing-child", f"<{spec.name}> needs a {names} inside")
+            else:
+                self.warning(
+                    node, "missing-child", f"<{spec.name}> holds no {names}: it does nothing"
+                )
+        elif spec.max_children is not None and count > spec.max_children:
+            self.error(
+                node,
+                "too-many-children",
+                f"<{spec.name}> may hold only {spec.max_children} {names}; it holds {count}",
+            )
 
     def text(self, node: Node, spec: ElementSpec) -> None:
         rule = spec.text
@@ -428,6 +562,11 @@ class _Linter:
         if found:
             code, message = found
             self.error(node, code, f"{spec.name} text: {message}")
+        else:
+            found = _value_warning(rule.type, text, None)
+            if found:
+                code, message = found
+                self.warning(node, code, f"{spec.name} text: {message}")
 
     def sequence(self, node: Node) -> None:
         """Order rules among the document's verbs: reachability and verbs that go first."""

@@ -57,6 +57,10 @@ TYPE_VALUES: dict[Type, str] = {
     Type.VOICE: "man, woman, or Polly.<Name>",
     Type.GATHER_KEY: "one key (0-9, * or #), or _ for no finish key",
     Type.RECORD_KEYS: "one or more keys from 0-9, * and #, or none",
+    Type.WS_URL: "a WebSocket URL (ws:// or wss://) or a relative path",
+    Type.DIAL_TARGET: (
+        "a phone number (7 to 15 digits, optionally after a +) or a SIP URI (sip:user@host)"
+    ),
 }
 
 _FLOW_WORDS: dict[Flow, str] = {
@@ -135,6 +139,11 @@ def element_html(spec: ElementSpec) -> str:
         out.append(_fact("Then", escape(_FLOW_WORDS[spec.flow])))
     if spec.must_be_first:
         out.append(_fact("Position", _position(spec)))
+    needs = _needs(spec)
+    if needs:
+        out.append(_fact("Needs", needs))
+    if spec.unconfirmed_prefixes:
+        out.append(_fact("Not confirmed", _unconfirmed(spec)))
     out.append("</table>")
     out.append("<h3>Attributes</h3>")
     if spec.attributes:
@@ -158,19 +167,30 @@ def example_text(tag: str) -> str:
 
 def _example(spec: ElementSpec) -> str:
     node = _starter(spec)
-    if spec.kind is Kind.NOUN and spec.parents:
-        # The noun stands in for its parent's own text.
-        node = Node(spec.parents[0], children=[node])
-    elif spec.children and not spec.text.allowed:
-        node = Node(spec.name, dict(node.attrs), node.text, [new_node(spec.children[0])])
+    if spec.kind is Kind.NOUN:
+        # The noun stands in its first parent (for its text, with Number and File), and
+        # that in its own first parent until a verb is reached: Parameter in Stream in Start.
+        while SCHEMA[node.tag].kind is Kind.NOUN and SCHEMA[node.tag].parents:
+            parent = SCHEMA[SCHEMA[node.tag].parents[0]]
+            node = Node(parent.name, parent.starter_attrs(), children=[node])
+    elif spec.children and not spec.text.allowed and not node.children:
+        node = Node(spec.name, dict(node.attrs), node.text, [_starter(SCHEMA[spec.children[0]])])
     return fragment_text([node]).rstrip("\n")
 
 
 def _starter(spec: ElementSpec) -> Node:
-    """A new node of `spec`: the schema's own (fragments.new_node) for its elements."""
+    """A new node of `spec` as the palette makes it (fragments.new_node): its example text,
+    its attributes' example values and its starting children, all from the schema. The
+    attributes and children are filled in here as well, so the examples hold whether or not
+    new_node fills them, and for a spec the schema does not list."""
     if SCHEMA.get(spec.name) is spec:
-        return new_node(spec.name)
-    return Node(spec.name, text=spec.text.example or None)
+        node = new_node(spec.name)
+    else:
+        node = Node(spec.name, text=spec.text.example or None)
+    attrs = {**spec.starter_attrs(), **node.attrs}
+    text = node.text
+    children = node.children or [_starter(SCHEMA[tag]) for tag in spec.starter_children]
+    return Node(spec.name, attrs, text, children)
 
 
 def certainty_badge(certainty: Certainty) -> str:
@@ -244,6 +264,8 @@ def _text_rule(rule: TextSpec) -> str:
     if rule.type is not Type.STRING:
         facts.append(escape(TYPE_VALUES[rule.type]))
     description = escape(rule.description) + "<br/>" if rule.description else ""
+    if rule.note:
+        description += escape(rule.note) + "<br/>"
     return f'{description}<span class="muted">{"; ".join(facts)}</span>'
 
 
@@ -260,12 +282,52 @@ def _position(spec: ElementSpec) -> str:
     return where + "."
 
 
+def _needs(spec: ElementSpec) -> str:
+    """What the element must hold or have, in words (HTML), or "" when nothing."""
+    facts = []
+    if spec.min_children or spec.max_children is not None:
+        children = " or ".join(_link(tag) for tag in spec.children)
+        if spec.min_children == spec.max_children == 1:
+            count = f"exactly one {children}"
+        elif spec.max_children is None:
+            count = f"at least one {children}"
+        else:
+            count = f"{spec.min_children} to {spec.max_children} {children}"
+        if not spec.children_required:
+            count += " (without one it does nothing)"
+        facts.append(count)
+    rule = spec.needs_one_of
+    if rule is not None:
+        names = " or ".join(f"<code>{escape(name)}</code>" for name in rule.attributes)
+        inside = " or ".join(_link(tag) for tag in rule.inside)
+        facts.append(f"{names} inside {inside}: else {escape(rule.why)}")
+    return "; ".join(facts)
+
+
+def _unconfirmed(spec: ElementSpec) -> str:
+    prefixes = " or ".join(f"<code>{escape(p)}</code>" for p in spec.unconfirmed_prefixes)
+    return (
+        f"{escape(spec.unconfirmed_note)}: attributes whose names start with {prefixes} are "
+        "kept and exported as written, with a warning."
+    )
+
+
 def _attribute_row(attr: AttrSpec) -> str:
     default = escape(attr.default) if attr.default is not None else "not set"
     details = [
         f"Default: <code>{default}</code>" if attr.default is not None else f"Default: {default}",
         f"Allowed: {escape(allowed_values(attr))}",
     ]
+    if attr.required:
+        inside = " or ".join(_link(tag) for tag in attr.required_inside)
+        details.insert(0, "<b>Required</b>" + (f" inside {inside}" if inside else ""))
+    for other in attr.excludes:
+        details.append(f"Not with <code>{escape(other)}</code>: use one")
+    if attr.tolerated:
+        seen = ", ".join(attr.tolerated)
+        details.append(f"Also seen in CarrierX's samples: {escape(seen)} (a warning)")
+    if attr.use_warning:
+        details.append(f"Lint warns: {escape(attr.use_warning)}")
     if attr.requires:
         name, value = attr.requires
         details.append(f'Only with <code>{escape(name)}="{escape(value)}"</code>')

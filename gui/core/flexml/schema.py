@@ -36,6 +36,8 @@ class Type(Enum):
     VOICE = "voice"  # man, woman or Polly.<Name>
     GATHER_KEY = "gather-key"  # one key 0-9 * #, or "_" for no finish key
     RECORD_KEYS = "record-keys"  # one or more of 0-9 * #, or "none"
+    WS_URL = "ws-url"  # absolute ws(s) URL or relative path: a WebSocket server
+    DIAL_TARGET = "dial-target"  # a NUMBER, or a SIP URI sip:user@host (or sips:)
 
 
 class Flow(Enum):
@@ -68,6 +70,22 @@ class AttrSpec:
     maximum: int | None = None
     certainty: Certainty = Certainty.DOC
     requires: tuple[str, str] | None = None  # (attribute, value) it only makes sense with
+    # Lint reports a missing (or empty) required attribute as an error; with
+    # `required_inside`, only when the element stands in one of those parents.
+    required: bool = False
+    required_inside: tuple[str, ...] = ()
+    why_required: str = ""  # what goes wrong without it, for the lint message
+    excludes: tuple[str, ...] = ()  # attributes it may not be written with ("use one")
+    # Values not documented but written by CarrierX's own code: a warning, not an error.
+    tolerated: tuple[str, ...] = ()
+    use_warning: str = ""  # a warning lint gives whenever the attribute is written
+    example: str | None = None  # the value a new node starts with (fragments.new_node)
+
+    def is_required(self, parent: str | None) -> bool:
+        """Whether the attribute must be set on an element standing in `parent`."""
+        if not self.required:
+            return False
+        return not self.required_inside or parent in self.required_inside
 
 
 @dataclass(frozen=True)
@@ -83,10 +101,21 @@ class TextSpec:
     unless_children: tuple[str, ...] = ()
     unless_attrs: tuple[str, ...] = ()
     description: str = ""
+    note: str = ""  # more about the text, for the reference (lint's messages use description)
     example: str = ""  # what a new node starts with, so a fresh verb is valid at once
 
 
 NO_TEXT = TextSpec()
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """At least one of `attributes` must be set on the element standing in one of `inside`
+    (its parents); `why` says what is lost without them."""
+
+    attributes: tuple[str, ...]
+    inside: tuple[str, ...]
+    why: str
 
 
 @dataclass(frozen=True)
@@ -102,11 +131,26 @@ class ElementSpec:
     flow: Flow = Flow.CONTINUES
     must_be_first: bool = False
     may_follow: tuple[str, ...] = ()  # elements it may come right after when must_be_first
+    # How many children (comments not counted) it holds; fewer than `min_children` is an
+    # error with `children_required`, else a warning (the verb then does nothing).
+    min_children: int = 0
+    max_children: int | None = None
+    children_required: bool = False
+    starter_children: tuple[str, ...] = ()  # what a new node starts with, to be valid at once
+    needs_one_of: OneOf | None = None
+    # Unknown attributes starting with one of these are documented in a form we could not
+    # read (their names were cut off): lint says so in a warning, they are kept as written.
+    unconfirmed_prefixes: tuple[str, ...] = ()
+    unconfirmed_note: str = ""
     attr_index: dict[str, AttrSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def attribute(self, name: str) -> AttrSpec | None:
         """The attribute spec by its documented spelling, or None."""
         return self.attr_index.get(name)
+
+    def starter_attrs(self) -> dict[str, str]:
+        """The attributes a new node starts with: each one's example value."""
+        return {a.name: a.example for a in self.attributes if a.example is not None}
 
     @property
     def parents(self) -> tuple[str, ...]:
@@ -123,6 +167,11 @@ _SEEN = Certainty.SEEN
 _PROMPTS = ("Say", "Play", "Pause", "Wait")
 
 _METHOD_NOTE = "HTTP method for the {} request: GET or POST"
+_SIP_NOTE = (
+    "Or a SIP URI (sip:user@host, or sips:): CarrierX dials SIP URIs only through a "
+    "configured trunk group"
+)
+_STREAM_URL = "wss://example.com/stream"
 
 
 def _action(what: str, method_certainty: Certainty = Certainty.DOC) -> tuple[AttrSpec, AttrSpec]:
@@ -140,20 +189,30 @@ def _action(what: str, method_certainty: Certainty = Certainty.DOC) -> tuple[Att
 
 
 _PAUSE_ATTRS = (
-    _a("length", Type.INT, "Seconds to wait", default="1", minimum=1),
-    _a("silence", Type.BOOL, "End early when silence is heard", default="false"),
+    _a("length", Type.INT, "The pause in seconds", default="1", minimum=1),
+    _a(
+        "silence",
+        Type.BOOL,
+        "End the pause once silence is heard; else it waits the whole length",
+        default="false",
+    ),
     _a(
         "minSilence",
         Type.INT,
-        "Milliseconds of silence that end the pause",
+        "Milliseconds without voice or audio that count as silence",
         minimum=0,
         requires=("silence", "true"),
     ),
-    _a("noise", Type.BOOL, "End early when noise is heard", default="false"),
+    _a(
+        "noise",
+        Type.BOOL,
+        "End the pause once noise is heard; else it waits the whole length",
+        default="false",
+    ),
     _a(
         "minNoise",
         Type.INT,
-        "Milliseconds of noise that end the pause",
+        "Milliseconds of audio that count as noise",
         minimum=0,
         requires=("noise", "true"),
     ),
@@ -189,6 +248,11 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             "PreAnswer",
             "Override",
             "Amd",
+            "Sms",
+            "Store",
+            "Start",
+            "Stop",
+            "Connect",
         ),
     ),
     ElementSpec(
@@ -210,6 +274,7 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 "Voice: man, woman, or an Amazon Polly voice such as Polly.Joanna (paid add-on)",
                 default="man",
                 choices=("man", "woman"),
+                tolerated=("female",),  # CarrierX's call_treatment sample writes it
             ),
             _a(
                 "loop",
@@ -227,7 +292,13 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 minimum=0,
                 maximum=300,
             ),
-            _a("language", Type.STRING, "Language of the text, e.g. en-US", certainty=_ASSUMED),
+            _a(
+                "language",
+                Type.STRING,
+                "Language of the text, e.g. en-US",
+                certainty=_ASSUMED,
+                use_warning="language is not on CarrierX's Say page; it may be ignored",
+            ),
         ),
     ),
     ElementSpec(
@@ -252,7 +323,6 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 "Times to play; 0 plays until hang-up",
                 default="1",
                 minimum=0,
-                certainty=_ASSUMED,
             ),
             _a("digits", Type.DIGITS, "Play these DTMF tones instead of audio"),
             _a("background", Type.BOOL, "Keep playing while the next verbs run", default="false"),
@@ -343,8 +413,13 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             example="00000000-0000-0000-0000-000000000000",
         ),
     ),
-    ElementSpec("Pause", Kind.VERB, "Wait in silence", attributes=_PAUSE_ATTRS),
-    ElementSpec("Wait", Kind.VERB, "Wait in silence (the same as Pause)", attributes=_PAUSE_ATTRS),
+    ElementSpec(
+        "Pause",
+        Kind.VERB,
+        "Wait in silence, or until silence or noise is heard",
+        attributes=_PAUSE_ATTRS,
+    ),
+    ElementSpec("Wait", Kind.VERB, "The same as Pause", attributes=_PAUSE_ATTRS),
     ElementSpec(
         "Gather",
         Kind.VERB,
@@ -376,6 +451,16 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 certainty=_ASSUMED,
             ),
             _a("validDigits", Type.DIGITS, "Only these keys are accepted", certainty=_SEEN),
+            # The name is documented (the newest Gather page's action row); its own row is
+            # cut off in every stored copy, so the default false is assumed: it is what the
+            # documented "with no input the next verb runs" means.
+            _a(
+                "actionOnEmptyResult",
+                Type.BOOL,
+                "Request the action even when nothing was entered (Digits empty); "
+                "the default false is assumed (CarrierX's row is cut off)",
+                default="false",
+            ),
         ),
     ),
     ElementSpec(
@@ -384,10 +469,11 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         "Call another number and connect the caller to it",
         text=TextSpec(
             allowed=True,
-            type=Type.NUMBER,
+            type=Type.DIAL_TARGET,
             required=True,
             unless_children=("Number",),
             description="Phone number to dial (not needed with Number children)",
+            note=_SIP_NOTE,
             example="15551234567",
         ),
         children=("Number",),
@@ -421,6 +507,11 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             _a("confirmSound", Type.URL, "Prompt played to the callee before connecting"),
             _a("containerSid", Type.STRING, "Storage container for a recording"),
         ),
+        unconfirmed_prefixes=("record", "stream"),
+        unconfirmed_note=(
+            "CarrierX documents record and stream attributes on Dial whose names we could "
+            "not confirm"
+        ),
     ),
     ElementSpec(
         "Number",
@@ -428,9 +519,10 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         "A number to dial (several ring at once)",
         text=TextSpec(
             allowed=True,
-            type=Type.NUMBER,
+            type=Type.DIAL_TARGET,
             required=True,
             description="Phone number: digits, with the country code",
+            note=_SIP_NOTE,
             example="15551234567",
         ),
         attributes=(_a("sendDigits", Type.DTMF, "DTMF sent after the callee answers"),),
@@ -453,7 +545,6 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 Type.METHOD,
                 _METHOD_NOTE.format("redirect"),
                 default="POST",
-                certainty=_ASSUMED,
             ),
         ),
     ),
@@ -462,7 +553,13 @@ ELEMENTS: tuple[ElementSpec, ...] = (
         Kind.VERB,
         "Answer if needed, then end the call",
         flow=Flow.ENDS,
-        attributes=(_a("callInfo", Type.STRING, "Information attached to the call record"),),
+        attributes=(
+            _a(
+                "callInfo",
+                Type.STRING,
+                "Sent as a SIP Call-Info header on the BYE: why the call was ended",
+            ),
+        ),
     ),
     ElementSpec(
         "Reject",
@@ -562,15 +659,33 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                 choices=("in", "out"),
                 certainty=_SEEN,
             ),
+            _a(
+                "containerSid",
+                Type.STRING,
+                "Storage container for the recording (ignored with a fileSid)",
+            ),
+            _a(
+                "backgroundAudioUrl",
+                Type.URL,
+                "Audio the other side hears while recording; it is not recorded",
+            ),
+            _a(
+                "backgroundAudioLoop",
+                Type.INT,
+                "How many times the background audio is repeated",
+                minimum=0,
+            ),
+            _a(
+                "recordSession",
+                Type.BOOL,
+                "Record the whole call in the background; the flow goes on at once",
+                certainty=_SEEN,
+            ),
             *(
                 _a(name, Type.STRING, description, certainty=_SEEN)
                 for name, description in (
-                    ("containerSid", "Storage container for the recording"),
                     ("fileSid", "Storage file to write"),
                     ("fileMode", "How an existing file is written"),
-                    ("backgroundAudioUrl", "Audio played while recording"),
-                    ("backgroundAudioLoop", "Loop the background audio"),
-                    ("recordSession", "Record the whole session"),
                     ("lifecycleAction", "What happens to the file when its time is up"),
                     ("lifecycleTtl", "Seconds the file is kept"),
                     ("integerKey1", "Custom integer stored with the file"),
@@ -633,6 +748,150 @@ ELEMENTS: tuple[ElementSpec, ...] = (
                     ("totalAnalysisTime", "Longest analysis in milliseconds"),
                     ("betweenWordSilence", "Milliseconds of silence between words"),
                 )
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Sms",
+        Kind.VERB,
+        "Send an SMS message during the call",
+        text=TextSpec(
+            allowed=True,
+            required=True,
+            min_length=1,
+            max_length=670,
+            description="The message, 1 to 670 characters (long ones go as several segments)",
+            example="Thank you for calling",
+        ),
+        flow=Flow.ENDS_IF_ACTION,
+        attributes=(
+            _a("to", Type.NUMBER, "Number the message goes to; unset: the number that was called"),
+            _a("from", Type.NUMBER, "Number it comes from; unset: the number the call is from"),
+            *_action("once the message was sent"),
+        ),
+    ),
+    ElementSpec(
+        "Store",
+        Kind.VERB,
+        "Keep data for the rest of the call: every later request (the status callback too) "
+        "carries it as Storage_{name}; a call's Stores hold 128 KB in all, and CarrierX "
+        "ignores the ones past that",
+        text=TextSpec(
+            allowed=True,
+            required=True,
+            min_length=1,
+            description="The data to keep",
+            example="some_data",
+        ),
+        attributes=(
+            _a(
+                "name",
+                Type.STRING,
+                "Name of the data: later requests carry it as the field Storage_{name}",
+                required=True,
+                why_required="without it no Storage_{name} field can be sent",
+                example="key1",
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Start",
+        Kind.VERB,
+        "Stream the call's audio to a WebSocket server in the background; the next verb "
+        "runs at once",
+        children=("Stream",),
+        min_children=1,
+        starter_children=("Stream",),
+    ),
+    ElementSpec(
+        "Stop",
+        Kind.VERB,
+        "Stop a stream that Start began (its Stream names it)",
+        children=("Stream",),
+        min_children=1,
+        starter_children=("Stream",),
+    ),
+    ElementSpec(
+        "Connect",
+        Kind.VERB,
+        "Stream the call both ways with a WebSocket server; the next verb runs once the "
+        "WebSocket closes",
+        children=("Stream",),
+        min_children=1,
+        max_children=1,
+        children_required=True,
+        starter_children=("Stream",),
+    ),
+    ElementSpec(
+        "Stream",
+        Kind.NOUN,
+        "A media stream to a WebSocket server",
+        children=("Parameter",),
+        needs_one_of=OneOf(("name", "url"), ("Stop",), "nothing says which stream to stop"),
+        attributes=(
+            # In every documented example, but not a row of any stored attribute table.
+            _a(
+                "name",
+                Type.STRING,
+                "Names the stream, so that Stop can stop it",
+                certainty=_SEEN,
+                example="myStream",
+            ),
+            _a(
+                "url",
+                Type.WS_URL,
+                "WebSocket server (ws:// or wss://, or a relative path); it takes no URL "
+                "parameters: send them as Parameter children",
+                required=True,
+                required_inside=("Start", "Connect"),
+                why_required="the stream needs a server to go to",
+                example=_STREAM_URL,
+            ),
+            _a(
+                "track",
+                Type.ENUM,
+                "Which audio to stream: inbound, outbound, both as separate tracks, or both "
+                "mixed into one",
+                choices=("inbound_track", "outbound_track", "both_tracks", "mixed_tracks"),
+                excludes=("audio_track",),
+            ),
+            _a(
+                "audio_track",
+                Type.ENUM,
+                "The same as track, in other words",
+                choices=("inbound", "outbound", "both", "mixed"),
+                excludes=("track",),
+            ),
+            _a("maxLength", Type.INT, "Longest stream in seconds", minimum=1),
+            _a(
+                "timestampStart",
+                Type.ENUM,
+                "Media timestamps count from the stream's start (relative) or from 1970 (absolute)",
+                default="relative",
+                choices=("relative", "absolute"),
+            ),
+        ),
+    ),
+    ElementSpec(
+        "Parameter",
+        Kind.NOUN,
+        "A custom key and value sent to the WebSocket server when the stream starts",
+        attributes=(
+            _a(
+                "name",
+                Type.STRING,
+                "The key (in the start message's customParameters)",
+                required=True,
+                why_required="a parameter without a key is not sent",
+                example="FirstName",
+            ),
+            _a(
+                "value",
+                Type.STRING,
+                "The value",
+                required=True,
+                why_required="a parameter without a value is not sent",
+                example="John",
             ),
         ),
     ),

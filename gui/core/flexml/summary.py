@@ -114,6 +114,39 @@ def _amd(node: Node) -> str:
     return f"Detect answering machine{_action(node)}"
 
 
+def _sms(node: Node) -> str:
+    to = node.attrs.get("to")
+    return f"SMS{f' to {to}' if to else ''}: {_quote(node.text)}{_action(node)}"
+
+
+def _store(node: Node) -> str:
+    return f"Store {node.attrs.get('name') or '?'} = {_quote(node.text)}"
+
+
+def _stream_words(stream: Node) -> str:
+    """`stream myStream to wss://...`: the name and URL the Stream gives."""
+    name, url = stream.attrs.get("name"), stream.attrs.get("url")
+    return "stream" + (f" {name}" if name else "") + (f" to {url}" if url else "")
+
+
+def _streams(verb: str, node: Node) -> str:
+    streams = [c for c in node.children if c.tag == "Stream"]
+    if len(streams) == 1:
+        return f"{verb} {_stream_words(streams[0])}"
+    return f"{verb} {len(streams)} streams" if streams else f"{verb} no stream"
+
+
+def _stream(node: Node) -> str:
+    a = node.attrs
+    track = a.get("track") or a.get("audio_track")
+    return "S" + _stream_words(node)[1:] + _details(track)
+
+
+def _parameter(node: Node) -> str:
+    a = node.attrs
+    return f"Parameter {a.get('name') or '?'} = {a.get('value', '?')}"
+
+
 _SUMMARIES: dict[str, Callable[[Node], str]] = {
     "Say": _say,
     "Play": _play,
@@ -127,6 +160,13 @@ _SUMMARIES: dict[str, Callable[[Node], str]] = {
     "PreAnswer": _pre_answer,
     "Override": _override,
     "Amd": _amd,
+    "Sms": _sms,
+    "Store": _store,
+    "Start": lambda node: _streams("Start", node),
+    "Stop": lambda node: _streams("Stop", node),
+    "Connect": lambda node: _streams("Connect", node),
+    "Stream": _stream,
+    "Parameter": _parameter,
     "Hangup": lambda node: "Hang up",
     "Dtmf": lambda node: f"Send tones {node.text or '?'}",
     "Number": lambda node: f"Number {node.text or '?'}",

@@ -410,7 +410,9 @@ class InspectorPanel(QWidget):
         elif spec is not None:
             rule = spec.text
             if rule.allowed:
-                self._add_text_row(layout, rule.type, rule.description, rule.max_length)
+                self._add_text_row(
+                    layout, rule.type, rule.description, rule.max_length, rule.note
+                )
             for attr in spec.attributes:
                 self._add_attribute_row(layout, attr)
             if not spec.attributes and not rule.allowed:
@@ -451,12 +453,18 @@ class InspectorPanel(QWidget):
         return box
 
     def _add_text_row(
-        self, layout: QFormLayout, type_: Type, description: str, limit: int | None
+        self,
+        layout: QFormLayout,
+        type_: Type,
+        description: str,
+        limit: int | None,
+        note: str = "",
     ) -> None:
-        row = _Row(self, None, type_, None, description, description, limit)
+        tip = f"{description}\n{note}" if note else description
+        row = _Row(self, None, type_, None, tip, description, limit)
         self._rows[None] = row
         label = plain_label("Text" if type_ is Type.STRING else TEXT_LABELS.get(type_, "Text"))
-        label.setToolTip(tooltip_html(description))
+        label.setToolTip(tooltip_html(tip))
         label.setBuddy(row.editor.widget)
         if type_ is Type.STRING:  # multi-line: the whole width, under its label
             layout.addRow(label)

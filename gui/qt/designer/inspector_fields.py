@@ -33,7 +33,12 @@ WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}\Z")
 DIGITS = re.compile(r"[+-]?[0-9]+\Z")  # a number, in range or not
 METHOD_CHOICES = ("GET", "POST")  # what lint accepts for Type.METHOD
 NARROWEST_FIELD = 200  # px for a field and its reset button beside the widest label
-TEXT_LABELS = {Type.URL: "URL", Type.NUMBER: "Number", Type.DTMF: "Keys"}
+TEXT_LABELS = {
+    Type.URL: "URL",
+    Type.NUMBER: "Number",
+    Type.DIAL_TARGET: "Number",
+    Type.DTMF: "Keys",
+}
 
 # (value, discrete): discrete is a click or a pick from a list, not a keystroke.
 OnInput = Callable[[str, bool], None]
@@ -58,6 +63,11 @@ def attribute_tip(attr: AttrSpec) -> str:
     lines = [attr.description]
     if attr.certainty is Certainty.ASSUMED:
         lines[0] += " (assumed from TwiML)"
+    if attr.required:
+        inside = " inside " + " or ".join(attr.required_inside) if attr.required_inside else ""
+        lines.append(f"Required{inside}")
+    if attr.use_warning:
+        lines.append(attr.use_warning)
     if attr.default is not None:
         lines.append(f"Default: {attr.default}")
     if attr.requires:

@@ -36,9 +36,10 @@ VERB_MIME_TYPE = "application/x-flexml-studio-verb"
 
 
 def nouns_title() -> str:
-    """The nouns' group title, naming the verbs they go inside: "... inside Dial or Play"."""
+    """The nouns' group title, naming what they go inside: "... inside Connect, ... or Stream"."""
     parents = sorted({parent for noun in NOUNS for parent in PARENTS.get(noun, ())})
-    return f"Nouns (drop inside {' or '.join(parents)})"
+    listed = f"{', '.join(parents[:-1])} or {parents[-1]}" if len(parents) > 1 else parents[0]
+    return f"Nouns (drop inside {listed})"
 
 
 def tooltip(name: str) -> str:

@@ -607,3 +607,14 @@ def test_a_refused_edit_keeps_the_typed_text_and_says_why(setup, qtbot):
     assert "language" not in say.attrs and language.text() == "en"
     assert "not part of this flow" in _message(setup, "language").text()
     assert setup.editing.stack.count() == 0
+
+
+def test_a_dial_takes_a_sip_uri_and_its_text_tip_says_trunk_group(qtbot):
+    setup = Setup(qtbot, b"<Response><Dial>15551234567</Dial></Response>")
+    dial = setup.select(0)
+    text = setup.panel.field(None)
+    assert isinstance(text, QLineEdit)
+    assert "trunk group" in text.toolTip()
+    text.selectAll()
+    qtbot.keyClicks(text, "sip:alice@pbx.example.com")
+    assert dial.text == "sip:alice@pbx.example.com"

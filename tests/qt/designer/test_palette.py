@@ -50,7 +50,10 @@ def test_lists_every_element_but_the_root_grouped_with_icons(panel):
     view = panel.view
     assert view.entry_names() == [*VERBS, *NOUNS]
     assert set(view.entry_names()) == set(SCHEMA) - {"Response"}
-    assert _group_titles(view) == ["Verbs", "Nouns (drop inside Dial or Play)"]
+    assert _group_titles(view) == [
+        "Verbs",
+        "Nouns (drop inside Connect, Dial, Play, Start, Stop or Stream)",
+    ]
     for name in view.entry_names():
         index = view.index_of(name)
         assert not index.data(Qt.ItemDataRole.DecorationRole).isNull()

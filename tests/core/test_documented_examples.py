@@ -1,0 +1,120 @@
+"""CarrierX's own FlexML examples, as files: every one validates, lints without errors and
+survives export.
+
+tests/data/carrierx_documented/ holds each whole-document example of CarrierX's FlexML
+pages (docs.carrierx.com) and of CarrierX's public sample apps (github.com/carrierx), one a
+file, each opening with a comment that gives its source and what was replaced in it. They are
+the language as CarrierX writes it: if one stops validating, the schema or lint is wrong, not
+the example.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gui.cli import main
+from gui.core.flexml import Node, has_errors, lint, parse, to_bytes
+
+FOLDER = Path(__file__).resolve().parents[1] / "data" / "carrierx_documented"
+FILES = sorted(FOLDER.glob("*.xml"))
+EXE = Path(sys.executable).with_name("flexml-studio")
+SOURCE = re.compile(r"\A<!--(?P<comment>.*?)-->", re.S)
+
+# The warnings each example gets (none is an error); the others lint clean.
+WARNINGS = {
+    "demo_simple_menu.xml": ["normalised-element"],  # <HangUp/>
+    "demo_voicemail_goodbye.xml": ["undocumented-value", "normalised-element"],  # female
+    "demo_voicemail_url_with_spaces.xml": ["url-with-spaces"],
+    "redirect.xml": ["unreachable"],  # the Say after Redirect: the page's own point
+}
+
+
+def shape(node: Node) -> tuple:
+    """What a node says, but for the order of its attributes (export writes the schema's)."""
+    return node.tag, node.attrs, node.text, [shape(child) for child in node.children]
+
+
+def validate_in_process(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["validate", *args])
+    return code, out.getvalue()
+
+
+def test_every_documented_example_is_here():
+    numbers = []
+    for path in FILES:
+        found = re.match(r"G(\d+)\.", SOURCE.match(path.read_text("utf-8"))["comment"].strip())
+        if found:
+            numbers.append(int(found[1]))
+    assert sorted(numbers) == list(range(1, 26))  # G1 to G25 of the research
+    assert len(FILES) == 26  # and the voicemail shape with spaces in its URL
+    assert set(WARNINGS) <= {path.name for path in FILES}
+
+
+def test_the_examples_use_every_element_the_later_pages_brought():
+    tags = {node.tag for path in FILES for node in parse(path.read_bytes()).root.iter()}
+    assert {"Store", "Start", "Stop", "Connect", "Stream", "Parameter", "Sms"} <= tags
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_the_first_comment_names_an_http_source(path):
+    found = SOURCE.match(path.read_text("utf-8"))
+    assert found, "the file must open with its source"
+    assert re.search(r"https?://[a-z0-9.-]+\.[a-z]+/\S+", found["comment"])
+    assert "[doc]" in found["comment"] or "[cx-code]" in found["comment"]
+    if "[cx-code]" in found["comment"] and "shape" not in found["comment"]:
+        assert "replaced" in found["comment"]  # which placeholders got which values
+    assert "{{" not in path.read_text("utf-8")  # no template part is left
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_validate_exits_0(path):
+    code, out = validate_in_process("--format", "json", str(path))
+    assert code == 0, out
+    findings = json.loads(out)
+    assert [f["code"] for f in findings] == WARNINGS.get(path.name, [])
+    assert all(f["severity"] == "warning" for f in findings)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_lint_finds_no_error_and_an_export_still_validates(path, tmp_path):
+    document = parse(path.read_bytes())
+    assert not has_errors(lint(document))
+    for compact in (False, True):
+        exported = to_bytes(document.root, compact=compact)
+        again = parse(exported)
+        assert shape(again.root) == shape(document.root)  # attributes in schema order
+        assert to_bytes(again.root, compact=compact) == exported
+        # What is exported is the documented spelling: no spelling warning is left.
+        codes = [p.code for p in lint(again)]
+        assert not has_errors(lint(again))
+        assert codes == [c for c in WARNINGS.get(path.name, []) if c != "normalised-element"]
+        copy = tmp_path / f"exported-{compact}.xml"
+        copy.write_bytes(exported)
+        assert validate_in_process(str(copy))[0] == 0
+
+
+def test_the_installed_command_validates_them_all():
+    result = subprocess.run(
+        [str(EXE), "validate", *(str(path) for path in FILES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    warnings = sum(len(codes) for codes in WARNINGS.values())
+    assert result.stdout.splitlines()[-1] == (
+        f"{len(FILES)} files checked: 0 errors, {warnings} warnings"
+    )
+    assert "error:" not in result.stdout
