@@ -119,8 +119,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run a call through a flow and print what happens",
         description="Run one call through a flow the way CarrierX would, printing one event "
         "a line. The input is a project or FlexML files (run in-process, following flow: "
-        "references) or an http(s) URL (requested like CarrierX does). Exit 0 when the call "
-        "ends without an error, 1 when it ends with one, 2 when the input is unusable.",
+        "references) or an http(s) URL (requested like CarrierX does). A project's call that "
+        "goes to a URL the project does not serve is fetched from there over HTTP (not with "
+        "--offline); when it cannot be, the call 'left the project' there, which is no error. "
+        "Exit 0 when the call ends without an error, 1 when it ends with one, 2 when the "
+        "input is unusable.",
     )
     simulate.add_argument("inputs", nargs="+", metavar="PROJECT_OR_XML")
     simulate.add_argument("--flow", metavar="NAME", help="the flow to start at (default: entry)")
@@ -141,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
         help="how a URL input is requested (default POST, with a JSON body)",
     )
     simulate.add_argument("--json", action="store_true", help="one JSON object per event")
+    simulate.add_argument(
+        "--offline",
+        action="store_true",
+        help="never fetch URLs outside the project: the call leaves the project there",
+    )
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -167,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
         help="print export lines for FLEXML_API_URL, FLEXML_LOGIN, FLEXML_PASSWORD and "
         'FLEXML_SANDBOX_PID, then serve with stdout closed: eval "$(flexml-studio sandbox '
         '--print-env &)"',
+    )
+    sandbox.add_argument(
+        "--did-url",
+        metavar="URL",
+        help="the FlexML URL of every DID: a call placed without a url uses it, as CarrierX "
+        "uses the calling DID's (PATCH /dids/{did_sid} sets one DID's while it runs)",
     )
 
     call = commands.add_parser(

@@ -5,6 +5,9 @@ With `--json` the first stdout line is `{"api_url", "login", "password", "core_u
 `{"call_sid": ..., **event.to_json()}`, flushed within 20 ms (serve's LineWriter: at most
 its MAX_PENDING lines wait for a stdout nobody reads; the rest are dropped, counted on stderr).
 
+`--did-url URL` gives every DID that FlexML URL: a call placed without a `url` uses it, as
+CarrierX uses the calling DID's (PATCH /dids/{did_sid} sets one DID's while it runs).
+
 It listens on 127.0.0.1 unless told otherwise. Told to listen beyond loopback, it warns on
 stderr (its login and password cross the network unencrypted, and anyone who has them can
 make it fetch any URL) and hands out URLs with this machine's address, not 0.0.0.0.
@@ -39,14 +42,20 @@ def _header_lines(sandbox: Sandbox, as_json: bool) -> list[str]:
     info = sandbox.info()
     if as_json:
         return [json.dumps(info)]
+    did = sandbox.did(info["dids"][0]) or {}
+    did_url = did.get("url")
     return [
         f"CarrierX sandbox at {info['api_url']}",
         f"  FlexML API login:    {info['login']}",
         f"  FlexML API password: {info['password']}",
         f"  Core API:            {info['core_url']} (Bearer {info['core_token']})",
         f"  DIDs (calling_did):  {', '.join(info['dids'])}",
+        f"  The DIDs' url:       {did_url} ({did.get('method')})"
+        if did_url
+        else "  The DIDs' url:       none (give one with --did-url or PATCH /dids/{did_sid})",
         'Place a call: POST /calls {"calling_did", "called_did", "url", '
-        '"attributes": {"dtmf": "1#"}}',
+        '"attributes": {"dtmf": "1#"}} (without "url": the DID\'s url)',
+        f"What the sandbox saw of a call: GET {sandbox.url}/sandbox/calls/{{call_sid}}",
         "Press Ctrl+C to stop.",
     ]
 
@@ -70,7 +79,9 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
 def _serve(args: argparse.Namespace, writer: LineWriter, stop: threading.Event) -> None:
     format_event = json_line if args.json else text_line
     try:
-        sandbox = Sandbox.default(args.host, args.port)
+        # getattr: --did-url is read when the command line has it (gui/cli.py).
+        did_url = getattr(args, "did_url", None)
+        sandbox = Sandbox.default(args.host, args.port, did_url=did_url)
         sandbox.start()
     except (ValueError, SandboxError) as exc:
         raise UserError(str(exc)) from None

@@ -2,8 +2,12 @@
 
 The input is a project or FlexML files (run in-process, following flow: references and the
 project's switches, each decision printed as a `switch_taken` event), or an http(s) URL
-(requested like CarrierX does). Exit 0 when the call ends without an error
-event, 1 when it ends with one, 2 when the input or the command line is unusable.
+(requested like CarrierX does). A project's call that goes to an absolute URL the project
+does not serve (CarrierX's own examples redirect to such URLs) is fetched from there over
+HTTP; with --offline, or when it cannot be fetched, the call "left the project" at that URL:
+a `left_project` event, no error. Exit 0 when the call ends without an error event (having
+left the project included), 1 when it ends with one, 2 when the input or the command line is
+unusable.
 """
 
 from __future__ import annotations
@@ -88,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
                 f"the project has no flow named {args.flow!r} "
                 f"(it has: {', '.join(loaded.all_names)})"
             )
-        source = ProjectSource(loaded, args.flow)
+        fallback = None if args.offline else HttpSource()
+        source = ProjectSource(loaded, args.flow, fallback=fallback)
     interpreter = Interpreter(
         source, caller, url=url, method=args.method, call=call, on_event=_printer(args.json)
     )

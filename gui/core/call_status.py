@@ -4,7 +4,10 @@ CarrierX sends a status callback at the end of a call, to the Call's `status_cal
 with the request fields plus `CallDuration` (FLEXML.md §3). The sandbox also says so itself,
 in the call's last event (`Ended`), whether or not the call had a status callback. Either
 moves the call log's entry of that call from placed or scheduled to how it ended (its
-`final_outcome`), with the duration. The first final status wins: a late or repeated one
+`final_outcome`), with the duration. Only status callbacks are for it: the requests made
+during a call carry CallStatus "completed" too (FLEXML.md §7), and their CallSid, like the
+callback's, is 32 hex digits where the log has the API's dashed call_sid (`find_call`
+takes either). The first final status wins: a late or repeated one
 does not change an entry that already ended, but it does correct one marked unknown.
 
 A quick call can end before its entry is written (the dial pad logs it once POST /calls has

@@ -50,6 +50,7 @@ from gui.core.runtime import (
     normalise_number,
     take_keys,
 )
+from gui.core.runtime.call import request_sid
 from gui.core.runtime.clock import KEY_PRESS_SECONDS, PLAY_SECONDS, speech_seconds
 
 TIME_LIMIT = 20  # seconds any one call may take in a test
@@ -121,7 +122,7 @@ def test_a_call_starts_fetches_runs_and_ends():
     assert isinstance(started, Started)
     assert (started.url, started.method, started.direction) == ("flow:main", "POST", "inbound")
     assert (fetch.url, fetch.method, fetch.status) == ("flow:main", "POST", 200)
-    assert fetch.params["CallSid"] == started.call_sid
+    assert fetch.params["CallSid"] == request_sid(started.call_sid)  # 32 hex digits [doc]
     assert say == Say("Hello", "man", 1, None)
     assert say.node is not None and say.node.tag == "Say"
     assert (end.call_status, end.duration) == ("completed", 1)  # the end of the document
@@ -154,10 +155,11 @@ def test_call_fields_are_carrierx_fields():
     assert params == {
         "AccountSid": "",
         "ApiVersion": "2.0",
-        "CallSid": call.call_sid,
+        "CallSid": call.request_sid,
         "CallerName": "Ann",
-        "CallStatus": "in-progress",
+        "CallStatus": "completed",  # as in the one documented mid-call request body
         "Direction": "inbound",
+        "ForwardedFrom": "",
         "From": "15551112222",
         "To": "15553334444",
         "OriginalFrom": "+15551112222",

@@ -95,7 +95,8 @@ def test_json_lines_with_numbers(work):
     started, fetched = found[0], found[1]
     assert (started["from_number"], started["to_number"]) == ("+15550001111", "15550002222")
     assert fetched["params"]["From"] == "15550001111"
-    assert fetched["params"]["CallSid"] == started["call_sid"]
+    # Requests carry the SID as 32 hex digits (CarrierX's sample); the API's is dashed.
+    assert fetched["params"]["CallSid"] == started["call_sid"].replace("-", "")
     assert found[5] == {
         "event": "gather_done",
         "at": found[5]["at"],
@@ -217,3 +218,63 @@ def test_an_unreachable_url_exits_1(work):
     run = cli("simulate", "http://127.0.0.1:9/start", cwd=work)
     assert run.code == 1
     assert "error: POST http://127.0.0.1:9/start: cannot connect" in run.out
+
+
+# -- a call that leaves the project ---------------------------------------------------------
+
+LEAVING = """\
+<flexml-project format="1" entry="main">
+  <flow name="main">
+    <Response>
+      <Store name="key1">some_data</Store>
+      <Redirect>{url}</Redirect>
+    </Response>
+  </flow>
+</flexml-project>
+"""
+
+
+def _leaving(work: Path, url: str) -> Path:
+    path = work / "leaving.flexproj"
+    path.write_text(LEAVING.format(url=url), "utf-8")
+    return path
+
+
+def test_a_url_outside_the_project_is_fetched_over_http(work, app_url):
+    project = _leaving(work, f"{app_url}/other")
+    run = cli("simulate", str(project), "--json", cwd=work)
+    assert (run.code, run.err) == (0, "")
+    assert [(method, path) for method, path, _ in _App.seen] == [("POST", "/other")]
+    sent = json.loads(_App.seen[0][2])
+    assert sent["RequestUrl"] == "flow:main" and sent["Storage_key1"] == "some_data"
+    kinds = [event["event"] for event in events(run)]
+    assert "left_project" not in kinds and kinds[-1] == "ended"
+
+
+def test_offline_the_call_leaves_the_project_and_exits_0(work, app_url):
+    project = _leaving(work, f"{app_url}/other")
+    run = cli("simulate", str(project), "--offline", cwd=work)
+    assert (run.code, run.err) == (0, ""), run
+    assert _App.seen == []  # nothing was fetched
+    assert f"left the project at POST {app_url}/other" in run.out
+    assert "error" not in run.out
+
+
+def test_an_unreachable_url_outside_the_project_is_left_not_failed(work):
+    project = _leaving(work, "http://127.0.0.1:9/next")
+    run = cli("simulate", str(project), "--json", cwd=work)
+    assert (run.code, run.err) == (0, ""), run
+    left = [event for event in events(run) if event["event"] == "left_project"]
+    assert len(left) == 1
+    assert left[0]["url"] == "http://127.0.0.1:9/next"
+    assert "could not be fetched" in left[0]["reason"] and "cannot connect" in left[0]["reason"]
+    assert not [event for event in events(run) if event["event"] == "error"]
+    assert events(run)[-1]["call_status"] == "completed"
+
+
+def test_the_call_goes_on_at_the_url_outside_the_project(work, app_url):
+    project = _leaving(work, f"{app_url}/start")
+    run = cli("simulate", str(project), "--digits", "12", cwd=work)
+    assert run.code == 0, run  # it answered FlexML: the call went on there, keys and all
+    assert f"POST {app_url}/done -> 200 (Digits=12" in run.out
+    assert "left the project" not in run.out

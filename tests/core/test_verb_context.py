@@ -20,7 +20,10 @@ from gui.core.runtime import (
     ScriptedCaller,
     VirtualClock,
 )
+from gui.core.runtime.call import CallInfo
 from gui.core.runtime.context import VerbContext
+from gui.core.runtime.events import Record
+from gui.core.runtime.streams import CallStreams
 from gui.core.runtime.verbs import HANDLERS, End, Goto
 
 
@@ -45,6 +48,9 @@ class _Call:
         self.events: list[Event] = []
         self.acted = 0
         self.storage: dict[str, str] = {}
+        self.call = CallInfo()
+        self.streams = CallStreams(self.emit, self.call.call_sid)
+        self.sessions: list[Record] = []
 
     def emit(self, event: Event) -> Event:
         self.events.append(event)
@@ -55,6 +61,9 @@ class _Call:
 
     def store(self, name: str, data: str, node: Node | None = None) -> None:
         self.storage[name] = data
+
+    def record_session(self, record: Record) -> None:
+        self.sessions.append(record)
 
     async def prompts(self, node: Node, base: str) -> None:
         for child in node.children:

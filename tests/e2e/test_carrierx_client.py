@@ -134,7 +134,7 @@ def test_a_scheduled_call_is_created_got_listed_and_cancelled(caplog):
     assert (call["delay"], call["timeout"]) == (600, 20)
     assert call["attributes"] == {"dtmf": "1#", "campaign": "spring"}
     assert call["call_sid"] and call["date_created"]
-    assert got["call_sid"] == call["call_sid"] and got["sandbox"]["status"] == "scheduled"
+    assert got == call  # the Call object, nothing of the sandbox's own in it
     assert [c["call_sid"] for c in listed] == [call["call_sid"]]
     assert listed_after == []
     assert gone.status == 404 and "calls can expire" in gone.message
@@ -174,7 +174,7 @@ def test_core_api_lists_flexml_endpoints_with_their_credentials():
 
     with Sandbox(credentials=SANDBOX_CREDENTIALS) as sandbox:
         endpoint, dids = run(scenario(sandbox))
-    assert endpoint == FlexmlEndpoint(
+    assert endpoint == FlexmlEndpoint(  # from the documented Endpoint object the sandbox lists
         endpoint_sid=sandbox.endpoint_sid,
         name="FlexML Studio sandbox",
         login="sandbox_login",
@@ -183,6 +183,81 @@ def test_core_api_lists_flexml_endpoints_with_their_credentials():
     )
     assert PASSWORD not in repr(endpoint)
     assert [d["phonenumber"] for d in dids] == list(sandbox.dids)
+
+
+def test_a_call_without_url_is_created_and_runs_on_its_dids_url():
+    # POST /calls with only calling_did and called_did answers 200 with "url": null [doc];
+    # the DID's url is used. The DID's url here is never fetched: the call is scheduled.
+    async def scenario(sandbox: Sandbox):
+        async with FlexmlClient(sandbox.api_url, LOGIN, PASSWORD) as client:
+            call = await client.create_call(CallRequest(sandbox.dids[0], "15162065318", delay=600))
+            dids = await client.list_dids()
+            await client.cancel_call(call["call_sid"])
+        return call, dids
+
+    credentials = Credentials(LOGIN, PASSWORD, TOKEN)
+    with Sandbox(credentials=credentials, did_url=FLOW_URL) as sandbox:
+        call, dids = run(scenario(sandbox))
+    assert call["url"] is None and call["method"] == "POST" and call["call_sid"]
+    assert {d["url"] for d in dids} == {FLOW_URL}
+    assert all(d["account_sid"] == sandbox.account_sid for d in dids)
+
+
+def test_the_client_reads_carrierx_documented_objects_whole():
+    # The documented samples, with every documented field (cx_facts §11): nothing in them
+    # trips the client, and `url: null` is a Call object like any other.
+    call = {
+        "account_sid": "1d4adc32-45d1-4789-9780-928049e2bce1",
+        "attributes": {},
+        "call_sid": "2f367eb5-adc6-4413-b603-533e2a8f0804",
+        "called_did": "15162065318",
+        "calling_did": "15162065319",
+        "date_created": "2018-10-16T20:59:18.094Z",
+        "delay": 0,
+        "method": "POST",
+        "status_callback_method": "POST",
+        "status_callback_url": None,
+        "url": None,
+    }
+    endpoint = {
+        "addresses": [{"direction": "any", "ip": "192.0.2.1", "port": 5060}],
+        "attributes": {},
+        "capacity": 0,
+        "cps_limit": None,
+        "endpoint_sid": "e-1",
+        "name": "Main",
+        "out_sip_password": None,
+        "out_sip_username": None,
+        "partner": {"partner_sid": "p-1"},
+        "partner_sid": "p-1",
+        "properties": {"login": "l", "password": "p", "api_url": "https://eu.example/v1"},
+        "transformations": [],
+        "type": "flexml",
+        "voip_token": None,
+    }
+
+    def handler(request: Request) -> Reply:
+        if request.path.endswith("/calls"):
+            return Reply(200, call)
+        return Reply(200, page_of([endpoint], 0, 1000, 1, False))
+
+    with ScriptedServer(handler) as server:
+
+        async def scenario():
+            async with FlexmlClient(server.url, LOGIN, PASSWORD) as client:
+                made = await client.create_call(CallRequest("15162065319", "15162065318"))
+            url = f"http://127.0.0.1:{server.port}/core/v2"
+            async with CoreClient(url, token=TOKEN) as core:
+                return made, await core.list_flexml_endpoints()
+
+        made, endpoints = run(scenario())
+    assert made == call
+    assert endpoints == [FlexmlEndpoint("e-1", "Main", "l", "p", "https://eu.example/v1")]
+    # What the client sent is documented: the required DIDs only (no url: the DID's).
+    assert json.loads(server.requests[0].body) == {
+        "calling_did": "15162065319",
+        "called_did": "15162065318",
+    }
 
 
 def test_a_wrong_password_or_token_is_an_auth_error(caplog):
@@ -572,6 +647,20 @@ def test_call_request_sends_only_what_is_set():
         "status_callback_method": "POST",
         "attributes": {"a": 1},
     }
+    # Every field it can send is one of the Call object's, none of them read only
+    # (https://docs.carrierx.com/flexml/flexml-api/calls/call).
+    documented = {
+        "attributes",
+        "called_did",
+        "calling_did",
+        "delay",
+        "method",
+        "status_callback_method",
+        "status_callback_url",
+        "timeout",
+        "url",
+    }
+    assert set(full.to_json()) == documented
     for bad in (
         {"calling_did": ""},
         {"method": "PUT"},

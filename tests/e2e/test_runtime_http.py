@@ -34,6 +34,8 @@ from gui.core.runtime import (
 )
 
 TIME_LIMIT = 20
+# The fields of CarrierX's Requests page, as its documented sample body has them
+# (https://docs.carrierx.com/flexml/flexml-api/call-flow/requests; FLEXML.md §7).
 CARRIERX_FIELDS = {
     "AccountSid",
     "ApiVersion",
@@ -41,6 +43,7 @@ CARRIERX_FIELDS = {
     "CallerName",
     "CallStatus",
     "Direction",
+    "ForwardedFrom",
     "From",
     "To",
     "OriginalFrom",
@@ -165,11 +168,13 @@ def test_post_sends_carrierx_fields_as_json_and_the_action_gets_the_digits():
             assert set(first.body) == CARRIERX_FIELDS
             assert first.body["AccountSid"] == ""
             assert first.body["ApiVersion"] == "2.0"
+            # 32 lowercase hex digits, as the documented sample: the dashed call_sid's.
+            assert first.body["CallSid"] == uuid.UUID(info.call_sid).hex
             assert uuid.UUID(first.body["CallSid"]).version == 4
             assert (first.body["From"], first.body["To"]) == ("15551112222", "15553334444")
             assert first.body["OriginalFrom"] == "+15551112222"
             assert first.body["Direction"] == "inbound"
-            assert first.body["CallStatus"] == "in-progress"
+            assert first.body["CallStatus"] == "completed"  # mid-call, as the documented sample
             assert first.body["RequestUrl"] == f"{base}/start"
             # RequestUrl is the document that ran the Gather, not the action's own URL.
             assert action.body == {

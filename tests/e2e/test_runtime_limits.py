@@ -248,12 +248,13 @@ async def post_many(sandbox: Sandbox, body: dict, count: int, connections: int =
 
 
 def wait_for_end(sandbox: Sandbox, sids: list[str], limit: float) -> list[dict]:
+    """The calls once all ended, as Sandbox.call gives them (with their "sandbox" state)."""
     deadline = time.monotonic() + limit
     while True:
-        calls = [sandbox.call(sid) for sid in sids]
-        if all(c["sandbox"]["status"] not in ("scheduled", "in-progress") for c in calls):
-            return calls
-        assert time.monotonic() < deadline, Counter(c["sandbox"]["status"] for c in calls)
+        statuses = [sandbox.call_status(sid) for sid in sids]
+        if all(status not in ("scheduled", "in-progress") for status in statuses):
+            return [sandbox.call(sid) for sid in sids]
+        assert time.monotonic() < deadline, Counter(statuses)
         time.sleep(0.05)
 
 

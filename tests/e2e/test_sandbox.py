@@ -62,26 +62,43 @@ def wait_for(predicate, timeout: float = TIME_LIMIT):
     raise AssertionError("timed out")
 
 
-def finished(api: httpx.Client, sid: str) -> dict:
-    def done():
-        body = api.get(f"/calls/{sid}").json()
-        return body if body["sandbox"]["status"] not in ("scheduled", "in-progress") else None
+def state(api: httpx.Client, sid: str) -> httpx.Response:
+    """GET /sandbox/calls/{sid}: the sandbox's own route, beside /flexml/v1."""
+    root = str(api.base_url).rstrip("/").removesuffix("/flexml/v1")
+    return api.get(f"{root}/sandbox/calls/{sid}")
 
-    return wait_for(done)
+
+def finished(api: httpx.Client, sid: str) -> dict:
+    """What the sandbox saw of a call once it ended: {"call_sid", "status", "transcript"}."""
+
+    def done():
+        status = api.get(f"/calls/{sid}").headers["X-Sandbox-Call-Status"]
+        return status not in ("scheduled", "in-progress")
+
+    wait_for(done)
+    answer = state(api, sid)
+    assert answer.status_code == 200
+    return answer.json()
 
 
 # -- errors ------------------------------------------------------------------------------
 
 
 def test_wrong_or_missing_credentials_give_401_with_carrierx_errors(sandbox, flow_server):
-    with httpx.Client(trust_env=False, timeout=10) as client:
-        for auth in (None, ("sandbox_test", "wrong"), ("nobody", CREDENTIALS.password)):
+    # A client each: a refusal sent before the body was read closes the connection
+    # (http_guard's lingering_time 0), and a kept-alive one may be reused meanwhile.
+    for auth in (None, ("sandbox_test", "wrong"), ("nobody", CREDENTIALS.password)):
+        with httpx.Client(trust_env=False, timeout=10) as client:
             response = client.post(
                 f"{sandbox.api_url}/calls", json=call_body(flow_server), auth=auth
             )
             assert response.status_code == 401
             assert response.json()["errors"][0]["message"]
+    with httpx.Client(trust_env=False, timeout=10) as client:
         assert client.get(f"{sandbox.api_url}/dids").status_code == 401
+        sandbox_route = client.get(f"{sandbox.url}/sandbox/calls/{'0' * 32}")
+        assert sandbox_route.status_code == 401
+        assert sandbox_route.headers["WWW-Authenticate"].startswith("Basic")
     assert sandbox.calls() == []
 
 
@@ -138,6 +155,10 @@ def test_unknown_calls_and_paths_give_404(api):
     response = api.get("/calls/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert response.json()["errors"][0]["message"]
+    unknown = state(api, "00000000-0000-0000-0000-000000000000")
+    assert (
+        unknown.status_code == 404 and "calls can expire" in unknown.json()["errors"][0]["message"]
+    )
     assert api.delete("/calls/nope").status_code == 404
     assert api.get("/nothing").status_code == 404
     wrong_method = api.put("/calls", json={})
@@ -164,8 +185,8 @@ def test_a_call_runs_the_flows_answers_the_gather_and_sends_the_status_callback(
     assert call["date_created"].endswith("Z") and "T" in call["date_created"]
 
     done = finished(api, call["call_sid"])
-    assert done["sandbox"]["status"] == "completed"
-    transcript = done["sandbox"]["transcript"]
+    assert done["status"] == "completed" and done["call_sid"] == call["call_sid"]
+    transcript = done["transcript"]
     kinds = [event["event"] for event in transcript]
     assert kinds[0] == "started" and kinds[-1] == "ended"
     assert "hangup" in kinds and "status_callback" in kinds
@@ -178,7 +199,8 @@ def test_a_call_runs_the_flows_answers_the_gather_and_sends_the_status_callback(
 
     records = flow_server.records()
     assert [r.path for r in records] == ["/flows/main", "/flows/choice", "/status"]
-    assert all(r.call_sid == call["call_sid"] for r in records)
+    # Requests carry the SID as 32 hex digits; the API's call_sid is the dashed UUID.
+    assert all(r.call_sid == call["call_sid"].replace("-", "") for r in records)
     assert records[0].params["From"] == DIDS[0]
     assert records[0].params["To"] == "15551230000"
     assert records[0].params["Direction"] == "outbound"
@@ -190,14 +212,16 @@ def test_a_call_runs_the_flows_answers_the_gather_and_sends_the_status_callback(
         live.append(seen.get(timeout=TIME_LIMIT))
     assert {sid for sid, _ in live} == {call["call_sid"]}
     assert [event.to_json() for _, event in live] == transcript
-    assert sandbox.call(call["call_sid"]) == done
+    in_process = sandbox.call(call["call_sid"])
+    assert in_process == {**call, "sandbox": {"status": "completed", "transcript": transcript}}
+    assert sandbox.call_status(call["call_sid"]) == "completed"
 
 
 def test_without_dtmf_the_gather_times_out(api, flow_server):
     call = api.post("/calls", json=call_body(flow_server, method="GET")).json()
     assert call["method"] == "GET"
     done = finished(api, call["call_sid"])
-    gathers = [e for e in done["sandbox"]["transcript"] if e["event"] == "gather_done"]
+    gathers = [e for e in done["transcript"] if e["event"] == "gather_done"]
     assert gathers and gathers[0]["timed_out"] and gathers[0]["digits"] == ""
     assert flow_server.records()[0].method == "GET"
 
@@ -210,7 +234,8 @@ def test_a_delayed_call_is_listed_and_can_be_deleted(api, flow_server):
     assert listed["total"] == listed["count"] == 1 and listed["has_more"] is False
     assert set(listed) == {"count", "has_more", "items", "limit", "offset", "pagination", "total"}
     assert listed["items"][0]["call_sid"] == later["call_sid"]
-    assert api.get(f"/calls/{later['call_sid']}").json()["sandbox"]["status"] == "scheduled"
+    got = api.get(f"/calls/{later['call_sid']}")
+    assert got.json() == later and got.headers["X-Sandbox-Call-Status"] == "scheduled"
 
     finished(api, now["call_sid"])
     assert api.delete(f"/calls/{now['call_sid']}").status_code == 409
@@ -234,17 +259,8 @@ def test_dids_are_listed_with_pagination(api):
     assert body["total"] == 2 and body["count"] == 2 and body["has_more"] is False
     did = body["items"][0]
     assert did["phonenumber"] == DIDS[0]
-    for key in (
-        "did_sid",
-        "country_code",
-        "in_country_format",
-        "international_format",
-        "url",
-        "method",
-        "status_callback_url",
-        "status_callback_method",
-    ):
-        assert key in did
+    assert did["account_sid"] and did["did_sid"]
+    assert (did["url"], did["method"]) == (None, "POST")  # no --did-url given
     first = api.get("/dids", params={"limit": 1}).json()
     assert first["count"] == 1 and first["has_more"] is True and first["pagination"]["next"]
     second = api.get("/dids", params={"limit": 1, "offset": 1}).json()
@@ -302,6 +318,177 @@ def test_stop_ends_scheduled_and_running_calls_quickly(flow_server):
     box.stop()
     assert time.monotonic() - started < 5
     assert not box.running
+
+
+# -- calls without a url: the DID's ----------------------------------------------------------
+
+
+def did_sid(api: httpx.Client, number: str = DIDS[0]) -> str:
+    return next(
+        d["did_sid"] for d in api.get("/dids").json()["items"] if d["phonenumber"] == number
+    )
+
+
+def test_a_call_without_url_runs_on_its_dids_url(flow_server):
+    main = flow_server.flow_urls()["main"]
+    with Sandbox(credentials=CREDENTIALS, dids=DIDS, did_url=main) as box:
+        auth = (CREDENTIALS.login, CREDENTIALS.password)
+        with httpx.Client(base_url=box.api_url, auth=auth, trust_env=False, timeout=10) as api:
+            body = {
+                "calling_did": DIDS[1],
+                "called_did": "15551230000",
+                "attributes": {"dtmf": "1"},
+            }
+            response = api.post("/calls", json=body)
+            assert response.status_code == 200
+            call = response.json()
+            assert call["url"] is None and call["method"] == "POST"  # as CarrierX answers
+            assert {d["url"] for d in api.get("/dids").json()["items"]} == {main}
+            done = finished(api, call["call_sid"])
+    assert done["status"] == "completed"
+    started = done["transcript"][0]
+    assert (started["event"], started["url"], started["method"]) == ("started", main, "POST")
+    assert [r.path for r in flow_server.records()] == ["/flows/main", "/flows/choice"]
+    with pytest.raises(ValueError, match="http:// or https://"):
+        Sandbox(credentials=CREDENTIALS, did_url="ftp://example.com/flow")
+
+
+def test_patch_dids_sets_a_dids_url_method_and_status_callback(api, flow_server):
+    sid = did_sid(api)
+    status_url = f"{flow_server.url}/status"
+    changes = {
+        "url": flow_server.flow_urls()["main"],
+        "method": "get",
+        "status_callback_url": status_url,
+    }
+    response = api.patch(f"/dids/{sid}", json=changes)
+    assert response.status_code == 200, response.text
+    did = response.json()
+    assert (did["url"], did["method"], did["status_callback_url"]) == (
+        changes["url"],
+        "GET",
+        status_url,
+    )
+    assert did["status_callback_method"] == "POST" and did["did_sid"] == sid
+    assert api.get("/dids").json()["items"][0] == did
+    # The object sent back whole is accepted (its read-only fields unchanged).
+    assert api.patch(f"/dids/{sid}", json=did).json() == did
+
+    body = {"calling_did": DIDS[0], "called_did": "15551230000", "attributes": {"dtmf": "1"}}
+    call = api.post("/calls", json=body).json()
+    assert (call["url"], call["status_callback_url"]) == (None, None)
+    done = finished(api, call["call_sid"])
+    assert done["status"] == "completed"
+    records = flow_server.records()
+    # The DID's url with its method (GET), and its status callback: the call had none.
+    assert [(r.method, r.path) for r in records] == [
+        ("GET", "/flows/main"),
+        ("POST", "/flows/choice"),
+        ("POST", "/status"),
+    ]
+    assert records[-1].params["CallStatus"] == "completed"
+    # The other DID is left alone; a null url clears it again.
+    assert api.get("/dids").json()["items"][1]["url"] is None
+    cleared = api.patch(f"/dids/{sid}", json={"url": None, "status_callback_url": None}).json()
+    assert (cleared["url"], cleared["status_callback_url"], cleared["method"]) == (
+        None,
+        None,
+        "GET",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"phonenumber": "15550009999"}, "phonenumber", "read only"),
+        ({"account_sid": "someone-else"}, "account_sid", "read only"),
+        ({"voice": "woman"}, "voice", "not a field of the DID object"),
+        ({"url": "ftp://example.com/"}, "url", "http:// or https://"),
+        ({"status_callback_url": 5}, "status_callback_url", "http:// or https://"),
+        ({"method": "PUT"}, "method", "GET or POST"),
+    ],
+)
+def test_patch_dids_refuses_what_the_did_object_does_not_take(api, body, field, words):
+    sid = did_sid(api)
+    response = api.patch(f"/dids/{sid}", json={"url": "http://127.0.0.1:9/x", **body})
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == field and words in error["message"]
+    assert api.get("/dids").json()["items"][0]["url"] is None  # nothing changed
+
+
+def test_patch_dids_needs_a_known_did_and_json(api):
+    assert api.patch("/dids/nope", json={"url": None}).status_code == 404
+    sid = did_sid(api)
+    typed = api.patch(f"/dids/{sid}", content=b"{}", headers={"Content-Type": "text/plain"})
+    assert typed.status_code == 415
+    assert api.patch(f"/dids/{sid}", json=["url"]).status_code == 422
+
+
+def test_a_call_without_url_on_a_did_without_one_fails_saying_how_to_give_one(api, flow_server):
+    body = {
+        "calling_did": DIDS[0],
+        "called_did": "15551230000",
+        "status_callback_url": f"{flow_server.url}/status",
+    }
+    call = api.post("/calls", json=body).json()
+    assert call["url"] is None
+    done = finished(api, call["call_sid"])
+    assert done["status"] == "failed"
+    kinds = [e["event"] for e in done["transcript"]]
+    assert kinds == ["started", "error", "status_callback", "ended"]
+    error = done["transcript"][1]["message"]
+    sid = did_sid(api)
+    assert error == (
+        f"the call has no url and DID {DIDS[0]} has none either: set one with "
+        f"PATCH /dids/{sid} or sandbox --did-url"
+    )
+    callback = done["transcript"][2]
+    assert (callback["status"], callback["duration"], callback["http_status"]) == ("failed", 0, 200)
+    assert done["transcript"][3]["call_status"] == "failed"
+    (record,) = flow_server.records()
+    assert record.path == "/status"
+    assert record.params["CallStatus"] == "failed" and record.params["CallDuration"] == "0"
+    assert record.params["CallSid"] == call["call_sid"].replace("-", "")
+    assert api.get(f"/calls/{call['call_sid']}").headers["X-Sandbox-Call-Status"] == "failed"
+
+
+def test_the_cli_did_url_gives_every_did_that_url(flow_server, monkeypatch):
+    import argparse
+    import io
+
+    from gui.commands import sandbox as sandbox_command
+
+    main = flow_server.flow_urls()["main"]
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    stop = threading.Event()
+    args = argparse.Namespace(host="127.0.0.1", port=0, json=True, print_env=False, did_url=main)
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(sandbox_command.run(args, stop)))
+    thread.start()
+    try:
+        header = json.loads(wait_for(lambda: out.getvalue().partition("\n")[0]))
+        auth = (header["login"], header["password"])
+        with httpx.Client(
+            base_url=header["api_url"], auth=auth, trust_env=False, timeout=10
+        ) as client:
+            assert {d["url"] for d in client.get("/dids").json()["items"]} == {main}
+            body = {"calling_did": header["dids"][0], "called_did": "15551230000"}
+            call = client.post("/calls", json=body).json()
+            assert call["url"] is None
+            finished(client, call["call_sid"])
+        lines = wait_for(lambda: '"ended"' in out.getvalue() and out.getvalue().splitlines())
+        events = [json.loads(line) for line in lines[1:]]
+        assert events[0]["event"] == "started" and events[0]["url"] == main
+    finally:
+        stop.set()
+        thread.join(10)
+    assert codes == [0]
+    with Sandbox(credentials=CREDENTIALS, did_url=main) as box:
+        text = "\n".join(sandbox_command._header_lines(box, as_json=False))
+    assert f"The DIDs' url:       {main} (POST)" in text
+    assert "/sandbox/calls/{call_sid}" in text
 
 
 # -- the CLI -------------------------------------------------------------------------------
@@ -391,7 +578,7 @@ def test_an_attached_caller_answers_gathers_of_calls_without_dtmf(sandbox, api, 
     done = finished(api, call["call_sid"])
     assert callers[call["call_sid"]].asked == 1
     assert "/flows/choice" in [r.path for r in flow_server.records()]
-    said = [e["text"] for e in done["sandbox"]["transcript"] if e["event"] == "say"]
+    said = [e["text"] for e in done["transcript"] if e["event"] == "say"]
     assert "Thanks for pressing" in said
     # attributes.dtmf still wins over the attached caller
     scripted = api.post("/calls", json=call_body(flow_server, attributes={"dtmf": "w"})).json()

@@ -513,7 +513,8 @@ class FlexmlClient(_Client):
         )
 
     async def create_call(self, request: CallRequest) -> dict[str, Any]:
-        """POST /calls: place (or schedule, with a delay) a call; the Call object. Never
+        """POST /calls: place (or schedule, with a delay) a call; the Call object (its
+        `url` is null when the request had none: the calling DID's is used). Never
         retried: if it fails without an answer, the call may or may not exist."""
         call = await self._object("POST", "/calls", body=request.to_json())
         if not isinstance(call.get("call_sid"), str) or not call["call_sid"]:

@@ -37,13 +37,20 @@ from .events import (
     Redirected,
     Rejected,
     Say,
+    SessionRecorded,
+    SmsSent,
     Started,
     StatusCallback,
+    Stored,
+    StreamNote,
+    StreamStarted,
+    StreamStopped,
 )
 from .http_source import HttpSource
 from .interpreter import MAX_DOCUMENTS, MAX_VERBS, Interpreter
 from .project_source import ProjectSource
 from .sources import Answer, DocumentSource, FetchError
+from .streams import Streamer, StreamHandle, StreamSpec, WebSocketStreamer
 
 __all__ = [
     "MAX_DOCUMENTS",
@@ -82,9 +89,19 @@ __all__ = [
     "Rejected",
     "Say",
     "ScriptedCaller",
+    "SessionRecorded",
+    "SmsSent",
     "Started",
     "StatusCallback",
+    "Stored",
+    "StreamHandle",
+    "StreamNote",
+    "StreamSpec",
+    "StreamStarted",
+    "StreamStopped",
+    "Streamer",
     "VirtualClock",
+    "WebSocketStreamer",
     "check_script",
     "normalise_number",
     "take_keys",

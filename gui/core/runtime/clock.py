@@ -20,6 +20,9 @@ DTMF_COMMA_SECONDS = 0.5  # documented
 KEY_PRESS_SECONDS = 0.5  # the caller pressing one key
 AMD_SECONDS = 2.5  # answering-machine detection listening to the greeting
 BEEP_SECONDS = 0.5
+# The silence that ends a Pause silence="true" without minSilence (a simulated caller is
+# silent from the start): CarrierX documents no default [assumed].
+DEFAULT_SILENCE_SECONDS = 1.0
 
 
 def speech_seconds(text: str) -> float:

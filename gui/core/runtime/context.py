@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from ..flexml import Node
+from .call import CallInfo
 from .caller import Caller
 from .clock import Clock
-from .events import Event
+from .events import Event, Record
 from .sources import DocumentSource
+from .streams import CallStreams
 
 
 @runtime_checkable
@@ -31,6 +33,16 @@ class VerbContext(Protocol):
     def clock(self) -> Clock: ...
 
     @property
+    def call(self) -> CallInfo:
+        """Who calls whom (Sms's default numbers) and the call's SID."""
+        ...
+
+    @property
+    def streams(self) -> CallStreams:
+        """The call's media streams (Start, Stop, Connect)."""
+        ...
+
+    @property
     def answered(self) -> bool: ...
 
     def emit(self, event: Event) -> Event:
@@ -49,6 +61,11 @@ class VerbContext(Protocol):
     def store(self, name: str, data: str, node: Node | None = None) -> None:
         """Keep `data` under `name` for every later request; ends the call (CallFailed)
         when the call's stored data would pass CarrierX's 128 KB."""
+        ...
+
+    def record_session(self, record: Record) -> None:
+        """A session recording (Record recordSession) started with `record`: it ends with
+        the call."""
         ...
 
     async def prompts(self, node: Node, base: str) -> None:

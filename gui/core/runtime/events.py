@@ -7,11 +7,13 @@ not where), so a window can highlight the verb being run, and the call time it h
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from ..flexml import Node
 
+STORAGE_PREFIX = "Storage_"  # of the fields that carry what <Store> kept
 # The fields every request carries (see call.py); the others are a verb's results.
 BASE_FIELDS = frozenset(
     {
@@ -82,10 +84,11 @@ class Fetched(Event):
     params: dict[str, str | None] = field(default_factory=dict, hash=False)
 
     def describe(self) -> str:
+        # The verb's results first, then what Store kept (Storage_...), in the order sent.
+        extra = [key for key in self.params if key not in BASE_FIELDS]
+        extra.sort(key=lambda key: key.startswith(STORAGE_PREFIX))
         results = " ".join(
-            f"{key}={'null' if value is None else value}"
-            for key, value in self.params.items()
-            if key not in BASE_FIELDS
+            f"{key}={'null' if self.params[key] is None else self.params[key]}" for key in extra
         )
         return f"{self.method} {self.url} -> {self.status}" + (f" ({results})" if results else "")
 
@@ -155,10 +158,24 @@ class Play(Event):
 
 @dataclass(frozen=True)
 class Pause(Event):
+    """A Pause (or Wait) of `seconds`; `ended_after` when silence detection ended it sooner
+    (a simulated caller is silent), `noise` when it listened for noise (it hears none)."""
+
     kind: ClassVar[str] = "pause"
     seconds: int
+    ended_after: float | None = None
+    noise: bool = False
+
+    @property
+    def lasts(self) -> float:
+        """How long the call is paused."""
+        return self.seconds if self.ended_after is None else self.ended_after
 
     def describe(self) -> str:
+        if self.ended_after is not None:
+            return f"pause {self.seconds} s, ended after {self.ended_after:.1f} s of silence"
+        if self.noise:
+            return f"pause {self.seconds} s (listening for noise: a simulated caller makes none)"
         return f"pause {self.seconds} s"
 
 
@@ -230,15 +247,137 @@ class Dial(Event):
 
 @dataclass(frozen=True)
 class Record(Event):
+    """A Record; with `session` (recordSession) it records the whole call in the background:
+    its length is known at the end of the call (SessionRecorded)."""
+
     kind: ClassVar[str] = "record"
+    duration: int
+    url: str | None = None
+    file_sid: str | None = None
+    session: bool = False
+
+    def describe(self) -> str:
+        if self.session:
+            return f"record the whole call in the background -> {self.url}"
+        if not self.duration:
+            return "record: nothing was recorded"
+        return f"record: {self.duration} s -> {self.url}"
+
+
+@dataclass(frozen=True)
+class SessionRecorded(Event):
+    """The end of a session recording (Record recordSession) with the end of the call."""
+
+    kind: ClassVar[str] = "session_recorded"
     duration: int
     url: str | None = None
     file_sid: str | None = None
 
     def describe(self) -> str:
-        if not self.duration:
-            return "record: nothing was recorded"
-        return f"record: {self.duration} s -> {self.url}"
+        return f"the session recording ended after {self.duration} s -> {self.url}"
+
+
+# Data longer than this is cut short in a transcript line (the event keeps all of it).
+SHOWN_DATA_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Stored(Event):
+    """A Store kept `data` under `name`: every later request carries Storage_{name}."""
+
+    kind: ClassVar[str] = "stored"
+    name: str
+    data: str
+
+    def describe(self) -> str:
+        return f"store {self.name} = {quoted(self.data)}"
+
+
+def quoted(data: str, limit: int = SHOWN_DATA_CHARS) -> str:
+    """`data` in double quotes on one line, cut short (with its length) past `limit`."""
+    if len(data) <= limit:
+        return json.dumps(data, ensure_ascii=False)
+    shown = json.dumps(data[: limit - 1] + "\u2026", ensure_ascii=False)
+    return f"{shown} ({len(data):,} characters)"
+
+
+@dataclass(frozen=True)
+class StreamStarted(Event):
+    """A media stream started: <Start> (it runs in the background) or, `bidirectional`,
+    <Connect> (the flow waits until the socket closes). `url` is the ws:// or wss:// URL
+    (resolved when it was relative), `track` the track or audio_track asked for (None when
+    none was), `parameters` the Stream's <Parameter> names and values."""
+
+    kind: ClassVar[str] = "stream_started"
+    name: str
+    url: str
+    track: str | None
+    parameters: dict[str, str] = field(hash=False)
+    bidirectional: bool = False
+
+    def describe(self) -> str:
+        extra = [f"track {self.track}"] if self.track else []
+        extra += [f"{key}={value}" for key, value in self.parameters.items()]
+        details = f" ({', '.join(extra)})" if extra else ""
+        if self.bidirectional:
+            return (
+                f"connect stream {_named(self.name)} <-> {self.url}{details}: bidirectional, "
+                "the flow waits until the socket closes"
+            )
+        return f"start stream {_named(self.name)} -> {self.url}{details}"
+
+
+@dataclass(frozen=True)
+class StreamStopped(Event):
+    """A media stream stopped: by <Stop>, by its server closing the socket, or with the
+    call's end."""
+
+    kind: ClassVar[str] = "stream_stopped"
+    name: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"stream {_named(self.name)} stopped: {self.reason}"
+
+
+@dataclass(frozen=True)
+class StreamNote(Event):
+    """What became of a stream's socket, or of a Stop or Start that did nothing; a note,
+    not an error (the flow goes on, as on CarrierX). `state` is one of STREAM_STATES."""
+
+    kind: ClassVar[str] = "stream_note"
+    name: str
+    state: str
+    text: str
+
+    def describe(self) -> str:
+        return f"stream {_named(self.name)}: {self.text}"
+
+
+def _named(name: str) -> str:
+    return name or "(no name)"
+
+
+# StreamNote.state: no socket in this run; connected; could not connect; a Stop named a
+# stream that is not running; a Start that was not carried out (a limit, a name in use).
+STREAM_STATES = ("not_connected", "connected", "failed", "not_running", "refused")
+
+
+@dataclass(frozen=True)
+class SmsSent(Event):
+    """An Sms verb: the message and its numbers. Nothing is sent from the simulator or the
+    sandbox."""
+
+    kind: ClassVar[str] = "sms"
+    to_number: str
+    from_number: str
+    text: str
+
+    def describe(self) -> str:
+        return (
+            f"sms to {self.to_number} from {self.from_number}: {quoted(self.text, 80)}; "
+            "SMS not sent (simulated)"
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 It requests the call's URL with CarrierX's fields, runs the verbs in order (verbs.py), follows
 actions and Redirects, and at the end sends the status callback. Whatever happens, the last
 event is `Ended`: a failed fetch, a non-200 answer, invalid FlexML and the guards (documents,
-verbs, a loop that takes no input) end the call with an `Error` event first.
+verbs, a loop that takes no input) end the call with an `Error` event first. What runs in
+the background (media streams, a session recording) stops with the call's end, each with an
+event, before the status callback.
 """
 
 from __future__ import annotations
@@ -19,24 +21,27 @@ from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, VirtualClock
 from .events import (
+    STORAGE_PREFIX,
     CallerHangup,
     Ended,
     Error,
     Event,
     Fetched,
     LeftProject,
+    Record,
+    SessionRecorded,
     Started,
     StatusCallback,
     SwitchTaken,
 )
 from .sources import Answer, DocumentSource, FetchError, Fields, OutsideProject
+from .streams import CallStreams, Streamer
 from .verbs import HANDLERS, NOT_ANSWERING, End, Goto, Step
 
 MAX_DOCUMENTS = 100
 MAX_VERBS = 10_000
 # What <Store> may keep for one call, names and data together, in UTF-8 bytes [doc: 128 KB].
 MAX_STORAGE_BYTES = 128 * 1024
-STORAGE_PREFIX = "Storage_"
 
 
 class CallFailed(Exception):
@@ -51,9 +56,11 @@ class CallFailed(Exception):
 class Interpreter:
     """Runs one call: `await run()` returns its events; `stream()` yields them live.
 
-    Listeners (`on_event`, `listeners`) are called synchronously with each event. `stop()`
-    ends the call early (from the same event loop): the last event is then Ended with
-    CallStatus "cancel" (or "completed" once answered), and no status callback is sent.
+    Listeners (`on_event`, `listeners`) are called synchronously with each event. A
+    `streamer` opens the sockets of media streams (streams.WebSocketStreamer); without one
+    they are shown and not connected. `stop()` ends the call early (from the same event
+    loop): the last event is then Ended with CallStatus "cancel" (or "completed" once
+    answered), and no status callback is sent.
     `hang_up()` is the caller hanging up, as on a real line: the call ends the same way,
     but with a CallerHangup event and the status callback, which CarrierX sends at every
     call end.
@@ -71,6 +78,7 @@ class Interpreter:
         on_event: Callable[[Event], None] | None = None,
         max_documents: int = MAX_DOCUMENTS,
         max_verbs: int = MAX_VERBS,
+        streamer: Streamer | None = None,
     ) -> None:
         start = url or source.entry_url
         if not start:
@@ -95,6 +103,10 @@ class Interpreter:
         # <Store>'d data, sent as Storage_{name} with every later request of the call.
         self.storage: dict[str, str] = {}
         self._storage_bytes = 0
+        # A stream's start message names the call by its dashed SID, as CarrierX's sample
+        # callId does [doc] (requests carry it as 32 hex digits).
+        self.streams = CallStreams(self.emit, self.call.call_sid, streamer)
+        self._sessions: list[Record] = []  # session recordings going on
         # The document running now: the RequestUrl of the requests it triggers.
         self.document_url = start
         self.documents = 0
@@ -139,11 +151,16 @@ class Interpreter:
             raise CallFailed(
                 f"<Store name={name!r}> would bring the call's stored data to "
                 f"{self._storage_bytes + size:,} bytes, over CarrierX's limit of "
-                f"{MAX_STORAGE_BYTES // 1024} KB per call",
+                f"{MAX_STORAGE_BYTES // 1024} KB per call: CarrierX would ignore this Store "
+                "and every later one (the simulator ends the call so that you notice)",
                 node,
             )
         self._storage_bytes += size
         self.storage[name] = data
+
+    def record_session(self, record: Record) -> None:
+        """A session recording started with `record`; it ends with the call."""
+        self._sessions.append(record)
 
     def request_fields(self, status: str | None = None) -> Fields:
         """The fields every request carries now: the call's, its RequestUrl (the document
@@ -183,6 +200,12 @@ class Interpreter:
         self._started = True
         self._task = asyncio.current_task()
         self.clock.start()
+        try:
+            return await self._run()
+        finally:
+            await self.streams.aclose()  # sockets still open when the run was cut short
+
+    async def _run(self) -> list[Event]:
         try:
             if not self._stopping:
                 await self._call()
@@ -289,6 +312,7 @@ class Interpreter:
                 self.emit(LeftProject(exc.url, method, exc.reason, node=cause))
                 # What the project ran of the call completed; its end is elsewhere, so no
                 # status callback is sent for it.
+                self._end_background("the run left the project")
                 self._end("completed")
                 return
             if isinstance(step, Goto):
@@ -346,6 +370,7 @@ class Interpreter:
 
     async def _finish(self, status: str) -> None:
         self._finish_status = status
+        self._end_background("the call ended")
         duration = self.duration()
         if self.status_callback is not None:
             url, method = self.status_callback
@@ -364,7 +389,16 @@ class Interpreter:
             return 0
         return max(0, math.ceil(self.clock.now - self.answered_at - 1e-9))
 
+    def _end_background(self, reason: str) -> None:
+        """Stop what runs in the background: the streams, then the session recordings."""
+        self.streams.stop_all(reason)
+        sessions, self._sessions = self._sessions, []
+        for record in sessions:
+            seconds = max(0, math.ceil(self.clock.now - record.at - 1e-9))
+            self.emit(SessionRecorded(seconds, record.url, record.file_sid))
+
     def _end(self, status: str, duration: int | None = None) -> None:
+        self._end_background("the call ended")
         self._ended = True
         self.emit(Ended(status, self.duration() if duration is None else duration))
 

@@ -2,11 +2,16 @@
 
 An aiohttp app on its own thread and event loop (like the flow server) serving the FlexML
 REST API (`/flexml/v1`: calls and DIDs, HTTP Basic auth) and the Core API's endpoint list
-(`/core/v2/endpoints`, Bearer token), per FLEXML.md §4-§6. Creating a call runs the
-Interpreter over HTTP on the call's `url` after its `delay`, with Gather input from
-`attributes.dtmf` (the `--digits` syntax), else timeouts. `hang_up(call_sid)` is the
-person called hanging up (from any thread, such as the GUI's): a running call ends with
-its status callback, a scheduled one is cancelled as DELETE /calls/{sid} would.
+(`/core/v2/endpoints`, Bearer token), per FLEXML.md §4-§7, with CarrierX's objects exactly
+as documented. Creating a call runs the Interpreter over HTTP after its `delay`, on the
+call's `url`, else on its calling DID's (set with `did_url`, `sandbox --did-url` or
+PATCH /dids/{did_sid}), with Gather input from `attributes.dtmf` (the `--digits` syntax),
+else timeouts. What the sandbox saw of a call (its status and transcript) is not part of
+CarrierX's Call object: it is served at `/sandbox/calls/{call_sid}` (same Basic auth), and
+GET /calls/{call_sid} says the status in an `X-Sandbox-Call-Status` header.
+`hang_up(call_sid)` is the person called hanging up (from any thread, such as the GUI's):
+a running call ends with its status callback, a scheduled one is cancelled as
+DELETE /calls/{sid} would.
 
 Listeners (`add_listener`) get `(call_sid, event)` on the sandbox thread: they must be
 quick and must not touch Qt objects.
@@ -23,9 +28,10 @@ import logging
 import os
 import secrets
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,22 +51,28 @@ from ..service import BackgroundService
 from .call import CallInfo
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
-from .events import Ended, Event
+from .events import Ended, Error, Event, Started, StatusCallback
 from .http_source import HttpSource, pool_limits
 from .interpreter import Interpreter
 from .sandbox_api import (
+    DEFAULT_METHOD,
+    METHODS,
     RUNNING,
     SCHEDULED,
     ApiError,
     SandboxCall,
+    SandboxDid,
     check_dids,
-    did_json,
+    endpoint_json,
+    is_http_url,
     matches_filter,
     new_call,
     page,
     stable_sid,
     too_many_calls,
 )
+from .sources import FetchError
+from .streams import WebSocketStreamer
 
 if TYPE_CHECKING:
     import httpx
@@ -73,6 +85,8 @@ MAX_CALLS = 1000  # finished calls kept for GET; older ones expire ("calls can e
 CANCELLED = "cancelled"  # a scheduled call deleted (DELETE) or hung up before it started
 API_PREFIX = "/flexml/v1"
 CORE_PREFIX = "/core/v2"
+SANDBOX_PREFIX = "/sandbox"  # the sandbox's own routes, outside CarrierX's APIs
+STATUS_HEADER = "X-Sandbox-Call-Status"  # GET /calls/{call_sid}: the sandbox's state of it
 
 _logger = logging.getLogger(__name__)
 
@@ -132,7 +146,10 @@ class Sandbox(BackgroundService):
     Its HTTP side keeps the flow server's limits (gui.core.http_guard): plain bodies of at
     most MAX_BODY bytes arriving within `client_timeout` seconds, JSON at most MAX_DEPTH
     deep, `max_connections` at once (None: as the open-file limit allows), connections
-    idle for `client_timeout` closed, one log line per malformed request."""
+    idle for `client_timeout` closed, one log line per malformed request.
+
+    `did_url` (and `did_method`) is every DID's FlexML URL: the URL of calls placed without
+    one. None leaves the DIDs without (PATCH /dids/{did_sid} can set one per DID)."""
 
     thread_name = "sandbox"
     what = "the sandbox"
@@ -148,12 +165,18 @@ class Sandbox(BackgroundService):
         max_calls: int = MAX_CALLS,
         client_timeout: float = IDLE_TIMEOUT,
         max_connections: int | None = None,
+        did_url: str | None = None,
+        did_method: str = DEFAULT_METHOD,
     ) -> None:
         super().__init__(max_connections=max_connections)
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if speed is not None and speed <= 0:
             raise ValueError("the speed must be above 0")
+        if did_url is not None and not is_http_url(did_url):
+            raise ValueError(f"the DID URL {did_url!r} must be an absolute http:// or https:// URL")
+        if did_method.upper() not in METHODS:
+            raise ValueError(f"the DID method must be GET or POST, not {did_method!r}")
         self.host = "127.0.0.1" if host == "localhost" else host
         self.credentials = credentials or Credentials.generate()
         self.dids = check_dids(dids if dids is not None else DEFAULT_DIDS)
@@ -162,6 +185,12 @@ class Sandbox(BackgroundService):
         self.client_timeout = client_timeout
         self.account_sid = stable_sid("account", self.credentials.login)
         self.endpoint_sid = stable_sid("endpoint", self.credentials.login)
+        # Each DID's settings, by phone number (changed by PATCH /dids/{did_sid}, under the
+        # lock: the loop thread changes them, `did` reads them from any thread).
+        self._dids = {
+            number: SandboxDid(number, self.account_sid, did_url, did_method.upper())
+            for number in self.dids
+        }
         self._requested_port = port
         self._port: int | None = None
         self._url_host = self.host  # where clients reach it (see _listen)
@@ -214,14 +243,30 @@ class Sandbox(BackgroundService):
         self._caller_factory = factory
 
     def calls(self) -> list[dict[str, Any]]:
-        """Every call still known, oldest first, as GET /calls/{sid} shows it."""
+        """Every call still known, oldest first: NOT CarrierX's Call object (that is what
+        GET /calls/{sid} answers) but, for in-process users, the Call object plus a
+        "sandbox" key with the sandbox's status and transcript of the call."""
         with self._lock:
             return [call.as_json_with_sandbox() for call in self._calls.values()]
 
     def call(self, call_sid: str) -> dict[str, Any] | None:
+        """One call as `calls()` gives it (Call object plus "sandbox"), or None."""
         with self._lock:
             call = self._calls.get(call_sid)
             return call.as_json_with_sandbox() if call is not None else None
+
+    def call_status(self, call_sid: str) -> str | None:
+        """The sandbox's state of a call: SCHEDULED, RUNNING, then how it ended (its
+        CallStatus, or CANCELLED); None for a call it does not know (or has forgotten)."""
+        with self._lock:
+            call = self._calls.get(call_sid)
+            return call.status if call is not None else None
+
+    def did(self, number: str) -> dict[str, Any] | None:
+        """The DID object of one of the sandbox's numbers (as GET /dids lists it), or None."""
+        with self._lock:
+            did = self._dids.get(number)
+            return did.as_json() if did is not None else None
 
     # -- running -----------------------------------------------------------------------
 
@@ -243,7 +288,9 @@ class Sandbox(BackgroundService):
         app.router.add_get(API_PREFIX + "/calls/{sid}", self._get_call)
         app.router.add_delete(API_PREFIX + "/calls/{sid}", self._delete_call)
         app.router.add_get(f"{API_PREFIX}/dids", self._list_dids)
+        app.router.add_patch(API_PREFIX + "/dids/{did_sid}", self._patch_did)
         app.router.add_get(f"{CORE_PREFIX}/endpoints", self._list_endpoints)
+        app.router.add_get(SANDBOX_PREFIX + "/calls/{sid}", self._get_sandbox_call)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -311,15 +358,18 @@ class Sandbox(BackgroundService):
             return
         raise ApiError(401, "the Core API token is required (Authorization: Bearer TOKEN)")
 
-    async def _create_call(self, request: web.Request) -> web.Response:
-        self._check_basic(request)
+    async def _json_body(self, request: web.Request) -> object:
         if request.content_type != "application/json":
             raise ApiError(415, "the request body must be JSON (Content-Type: application/json)")
         try:
             # Plain, at most MAX_BODY and in time; JSON at most MAX_DEPTH levels deep.
-            body = parse_json(await read_body(request, timeout=self.client_timeout))
+            return parse_json(await read_body(request, timeout=self.client_timeout))
         except BodyError as exc:
             raise ApiError(exc.status, exc.message) from None
+
+    async def _create_call(self, request: web.Request) -> web.Response:
+        self._check_basic(request)
+        body = await self._json_body(request)
         call = new_call(body, self.dids, self.account_sid)
         if len(self._tasks) >= self.max_calls:  # each call scheduled or running has a task
             raise ApiError(422, too_many_calls(self.max_calls))
@@ -344,7 +394,21 @@ class Sandbox(BackgroundService):
     async def _get_call(self, request: web.Request) -> web.Response:
         self._check_basic(request)
         with self._lock:
-            body = self._known(request).as_json_with_sandbox()
+            call = self._known(request)
+            body, status = call.as_json(), call.status
+        return web.json_response(body, headers={STATUS_HEADER: status})
+
+    async def _get_sandbox_call(self, request: web.Request) -> web.Response:
+        """GET /sandbox/calls/{call_sid}: what the sandbox saw of a call, {"call_sid",
+        "status", "transcript"}. The SID may be given as the requests carry it (32 hex
+        digits) too."""
+        self._check_basic(request)
+        sid = request.match_info["sid"]
+        with self._lock:
+            call = self._calls.get(sid) or self._calls.get(_dashed(sid))
+            if call is None:
+                raise ApiError(404, "no such call (calls can expire)")
+            body = call.state_json()
         return web.json_response(body)
 
     async def _delete_call(self, request: web.Request) -> web.Response:
@@ -370,21 +434,29 @@ class Sandbox(BackgroundService):
 
     async def _list_dids(self, request: web.Request) -> web.Response:
         self._check_basic(request)
-        items = [did_json(number) for number in self.dids]
+        with self._lock:
+            items = [did.as_json() for did in self._dids.values()]
         return web.json_response(page(items, request.query, self.api_url + "/dids"))
+
+    async def _patch_did(self, request: web.Request) -> web.Response:
+        """PATCH /dids/{did_sid}: set a DID's url, method and status callback (see
+        SandboxDid.change: [assumed] that CarrierX takes these with PATCH); the DID object."""
+        self._check_basic(request)
+        body = await self._json_body(request)
+        sid = request.match_info["did_sid"]
+        with self._lock:
+            did = next((d for d in self._dids.values() if d.did_sid == sid), None)
+            if did is None:
+                raise ApiError(404, f"no DID {sid} on this endpoint (GET /dids lists them)")
+            did.change(body)
+            answer = did.as_json()
+        return web.json_response(answer)
 
     async def _list_endpoints(self, request: web.Request) -> web.Response:
         self._check_bearer(request)
-        endpoint = {
-            "endpoint_sid": self.endpoint_sid,
-            "name": "FlexML Studio sandbox",
-            "type": "flexml",
-            "properties": {
-                "login": self.credentials.login,
-                "password": self.credentials.password,
-                "api_url": self.api_url,
-            },
-        }
+        endpoint = endpoint_json(
+            self.endpoint_sid, self.credentials.login, self.credentials.password, self.api_url
+        )
         items = [endpoint] if matches_filter(endpoint, request.query.get("filter")) else []
         return web.json_response(page(items, request.query, self.core_url + "/endpoints"))
 
@@ -451,33 +523,54 @@ class Sandbox(BackgroundService):
     def _clock(self) -> Clock:
         return VirtualClock() if self.speed is None else RealClock(self.speed)
 
+    def _start(self, call: SandboxCall) -> tuple[CallInfo, str | None, str, SandboxDid] | None:
+        """Mark a due call running (None when it was cancelled meanwhile) and say where its
+        FlexML and status callback go: the Call's, else its calling DID's, as CarrierX does
+        for an outbound call ("If not defined in the Call object, the same sequence is
+        used: DID > Account", FLEXML.md §3; the sandbox has no Account level)."""
+        with self._lock:
+            if call.status != SCHEDULED:  # cancelled while it was due
+                return None
+            call.status = RUNNING
+            did = self._dids[call.calling_did]
+            url, method = (call.url, call.method) if call.url else (did.url, did.method)
+            callback = (call.status_callback_url, call.status_callback_method)
+            if not call.status_callback_url:
+                callback = (did.status_callback_url, did.status_callback_method)
+            did = replace(did)  # a copy, read outside the lock
+        info = CallInfo(
+            from_number=call.calling_did,
+            to_number=call.called_did,
+            direction="outbound",
+            call_sid=call.call_sid,
+            status_callback_url=callback[0],
+            status_callback_method=callback[1],
+            extra={"EndpointSid": self.endpoint_sid},
+        )
+        return info, url, method, did
+
     async def _place(self, call: SandboxCall) -> None:
         try:
             if call.delay:
                 await asyncio.sleep(call.delay)
-            with self._lock:
-                if call.status != SCHEDULED:  # cancelled while it was due
-                    return
-                call.status = RUNNING
-            info = CallInfo(
-                from_number=call.calling_did,
-                to_number=call.called_did,
-                direction="outbound",
-                call_sid=call.call_sid,
-                status_callback_url=call.status_callback_url,
-                status_callback_method=call.status_callback_method,
-                extra={"EndpointSid": self.endpoint_sid},
-            )
+            started = self._start(call)
+            if started is None:
+                return
+            info, url, method, did = started
+            if url is None:
+                await self._fail_without_url(call, info, method, did)
+                return
             factory = self._caller_factory
             scripted = "dtmf" in call.attributes or factory is None
             interpreter = Interpreter(
-                HttpSource(call.url, client=self._client()),
+                HttpSource(url, client=self._client()),
                 ScriptedCaller(call.dtmf) if scripted else factory(call.call_sid),
                 self._clock(),
-                url=call.url,
-                method=call.method,
+                url=url,
+                method=method,
                 call=info,
                 on_event=lambda event: self._on_event(call, event),
+                streamer=WebSocketStreamer(),
             )
             self._interpreters[call.call_sid] = interpreter  # no await since RUNNING
             await interpreter.run()
@@ -491,6 +584,34 @@ class Sandbox(BackgroundService):
         finally:
             self._tasks.pop(call.call_sid, None)
             self._interpreters.pop(call.call_sid, None)
+
+    async def _fail_without_url(
+        self, call: SandboxCall, info: CallInfo, method: str, did: SandboxDid
+    ) -> None:
+        """A call with no url whose DID has none either fails at once, as a call whose
+        FlexML cannot be fetched does: an Error saying how to give it one, the status
+        callback (CallStatus failed, RequestUrl empty: no FlexML ran) and Ended failed."""
+
+        def emit(event: Event) -> None:
+            self._on_event(call, event)
+
+        emit(Started(info.call_sid, info.from_number, info.to_number, info.direction, "", method))
+        emit(
+            Error(
+                f"the call has no url and DID {did.phonenumber} has none either: set one with "
+                f"PATCH /dids/{did.did_sid} or sandbox --did-url"
+            )
+        )
+        if info.status_callback_url:
+            target, how = info.status_callback_url, info.status_callback_method.upper()
+            fields = {**info.fields("", "failed"), "CallDuration": "0"}
+            http_status = error = None
+            try:
+                http_status = await HttpSource(client=self._client()).notify(target, how, fields)
+            except FetchError as exc:
+                error = exc.message
+            emit(StatusCallback(target, how, "failed", 0, http_status, error))
+        emit(Ended("failed", 0))
 
     def _on_event(self, call: SandboxCall, event: Event) -> None:
         data = event.to_json()
@@ -510,3 +631,11 @@ _LIVE = (SCHEDULED, RUNNING)
 
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _dashed(sid: str) -> str:
+    """A call SID written as 32 hex digits (as requests carry it) in the API's dashed form."""
+    try:
+        return str(uuid.UUID(sid))
+    except ValueError:
+        return sid

@@ -2,7 +2,9 @@
 
 Pure functions and data, no sockets: `sandbox.py` serves them. Follows FLEXML.md §4-§6:
 errors are `{"errors": [{"message": ..., "field": ...}]}`, lists carry `count`, `has_more`,
-`items`, `limit`, `offset`, `pagination` and `total`.
+`items`, `limit`, `offset`, `pagination` and `total`. The Call, DID and endpoint objects
+have exactly the keys of CarrierX's documented samples (FLEXML.md §7; the sandbox's own
+state of a call is served apart, at /sandbox/calls/{call_sid}).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ MAX_LIMIT = 1000
 METHODS = ("GET", "POST")
 _NAMESPACE = uuid.UUID("6f1f7a52-8f0e-4a43-9a53-2b1d5e0c7d11")  # stable sandbox SIDs
 
+# The sandbox's own state of a call (not a request field: requests carry CallStatus, see
+# call.py), served at /sandbox/calls/{call_sid} and in X-Sandbox-Call-Status; once the call
+# has ended, its CallStatus (completed, failed, ...).
 SCHEDULED = "scheduled"
 RUNNING = "in-progress"
 
@@ -74,7 +79,7 @@ class SandboxCall:
 
     calling_did: str
     called_did: str
-    url: str
+    url: str | None  # None: the calling DID's url is used when the call starts
     method: str = DEFAULT_METHOD
     delay: int = 0
     timeout: int = DEFAULT_TIMEOUT
@@ -97,7 +102,9 @@ class SandboxCall:
         return self.status == SCHEDULED
 
     def as_json(self) -> dict[str, Any]:
-        """The Call object, as POST /calls answers it."""
+        """The Call object, as POST /calls and GET /calls/{call_sid} answer it: the keys
+        of the documented sample, plus `timeout` (in the documented table), and nothing
+        else (https://docs.carrierx.com/flexml/flexml-api/calls/call)."""
         return {
             "account_sid": self.account_sid,
             "attributes": dict(self.attributes),
@@ -113,8 +120,18 @@ class SandboxCall:
             "url": self.url,
         }
 
+    def state_json(self) -> dict[str, Any]:
+        """What the sandbox saw of the call (GET /sandbox/calls/{call_sid}): its status
+        (SCHEDULED, RUNNING, then its CallStatus) and its events so far."""
+        return {
+            "call_sid": self.call_sid,
+            "status": self.status,
+            "transcript": list(self.transcript),
+        }
+
     def as_json_with_sandbox(self) -> dict[str, Any]:
-        """The Call object plus what the sandbox saw: its status and transcript."""
+        """Not CarrierX's shape, for in-process users only (Sandbox.call): the Call object
+        plus a "sandbox" key holding the sandbox's status and transcript."""
         return {
             **self.as_json(),
             "sandbox": {"status": self.status, "transcript": list(self.transcript)},
@@ -129,24 +146,116 @@ def too_many_calls(limit: int) -> str:
     )
 
 
-def did_json(number: str) -> dict[str, Any]:
-    """A DID routed to the sandbox endpoint, with the fields GET /dids lists."""
-    national = number[1:] if len(number) == 11 and number.startswith("1") else number
-    if len(national) == 10:
-        in_country = f"({national[:3]}) {national[3:6]}-{national[6:]}"
-        international = f"+1 {national[:3]}-{national[3:6]}-{national[6:]}"
-    else:
-        in_country, international = national, f"+{number}"
+# The DID object's read-only fields (https://docs.carrierx.com/flexml/flexml-api/dids/did);
+# the others (url, method, status_callback_url, status_callback_method) a PATCH may change.
+DID_READ_ONLY = (
+    "account_sid",
+    "country_code",
+    "did_sid",
+    "in_country_format",
+    "international_format",
+    "phonenumber",
+)
+
+
+@dataclass
+class SandboxDid:
+    """A DID routed to the sandbox endpoint, and where the calls it makes get their FlexML
+    when they have no url (and their status callback when they have none): FLEXML.md §3,
+    "If not defined in the Call object, the same sequence is used: DID > Account"."""
+
+    phonenumber: str
+    account_sid: str = ""
+    url: str | None = None
+    method: str = DEFAULT_METHOD
+    status_callback_url: str | None = None
+    status_callback_method: str = DEFAULT_METHOD
+
+    @property
+    def did_sid(self) -> str:
+        return stable_sid("did", self.phonenumber)
+
+    def as_json(self) -> dict[str, Any]:
+        """The DID object: the documented sample's keys, in its order."""
+        number = self.phonenumber
+        national = number[1:] if len(number) == 11 and number.startswith("1") else number
+        if len(national) == 10:
+            in_country = f"({national[:3]}) {national[3:6]}-{national[6:]}"
+            international = f"+1 {national[:3]}-{national[3:6]}-{national[6:]}"
+        else:
+            in_country, international = national, f"+{number}"
+        return {
+            "account_sid": self.account_sid,
+            "country_code": "USA",
+            "did_sid": self.did_sid,
+            "in_country_format": in_country,
+            "international_format": international,
+            "method": self.method,
+            "phonenumber": number,
+            "status_callback_method": self.status_callback_method,
+            "status_callback_url": self.status_callback_url,
+            "url": self.url,
+        }
+
+    def change(self, body: object) -> None:
+        """Apply a PATCH /dids/{did_sid} body, or ApiError 422 naming each wrong field
+        (and then change nothing). [assumed] CarrierX's objects change with PATCH or PUT
+        (the Call page says so of the Call object) and the DID's url, method and status
+        callback are not marked read only, so a PATCH may set them. A read-only field is
+        accepted only with its current value (a client that sends the object back whole
+        works); a name the DID object does not have is refused."""
+        if not isinstance(body, dict):
+            raise ApiError(422, "the request body must be a JSON object")
+        problems: list[tuple[str, str]] = []
+
+        def bad(name: str, message: str) -> None:
+            problems.append((name, message))
+
+        current = self.as_json()
+        for name, value in body.items():
+            if name in DID_READ_ONLY and value != current[name]:
+                bad(name, f"{name} is read only")
+            elif name not in current:
+                bad(name, f"{name} is not a field of the DID object")
+        changes: dict[str, Any] = {}
+        for name in ("url", "status_callback_url"):
+            if name in body:
+                value = body[name]
+                if value is not None and not is_http_url(value):
+                    bad(name, f"{name} must be an absolute http:// or https:// URL, or null")
+                changes[name] = value
+        for name in ("method", "status_callback_method"):
+            if name in body:
+                changes[name] = _method(body, name, bad)
+        if problems:
+            raise ApiError.invalid(problems)
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+
+def endpoint_json(endpoint_sid: str, login: str, password: str, api_url: str) -> dict[str, Any]:
+    """The sandbox's FlexML endpoint as the Core API lists it: the documented fields of the
+    Endpoint object, in their order, with the sandbox's honest values
+    (https://docs.carrierx.com/voice/core-api/endpoints/endpoint; `partner`, shown only with
+    with_related=true, is left out)."""
     return {
-        "did_sid": stable_sid("did", number),
-        "phonenumber": number,
-        "country_code": "USA",
-        "in_country_format": in_country,
-        "international_format": international,
-        "url": None,
-        "method": DEFAULT_METHOD,
-        "status_callback_url": None,
-        "status_callback_method": DEFAULT_METHOD,
+        "addresses": [],  # nothing reaches the sandbox over SIP
+        "attributes": {},
+        # "maximum number of simultaneous inbound calls": the sandbox takes none (its calls
+        # are those placed with POST /calls)
+        "capacity": 0,
+        "cps_limit": 0,  # "0 or null means unlimited": the sandbox limits no rate
+        "endpoint_sid": endpoint_sid,
+        "name": "FlexML Studio sandbox",
+        "out_sip_password": None,
+        "out_sip_username": None,
+        "partner_sid": None,  # no partner account behind the sandbox
+        # The FlexML API's credentials (FLEXML.md §5; the properties table itself is cut
+        # off in the stored documentation).
+        "properties": {"login": login, "password": password, "api_url": api_url},
+        "transformations": [],
+        "type": "flexml",
+        "voip_token": None,
     }
 
 
@@ -174,16 +283,14 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
     if calling is not None and calling not in dids:
         bad("calling_did", f"{calling} is not a DID of this endpoint (use one of GET /dids)")
     called = _number(body, "called_did", bad, short=True)  # the sandbox calls any number
-    url = body.get("url")
-    if url is None:
-        bad("url", "url is required in the sandbox (its DIDs have no application URL)")
-    elif not _is_http_url(url):
+    url = body.get("url")  # optional: without it the calling DID's url is used [doc]
+    if url is not None and not is_http_url(url):
         bad("url", "url must be an absolute http:// or https:// URL")
     method = _method(body, "method", bad)
     delay = _count(body, "delay", 0, MAX_DELAY, bad)
     ring = _count(body, "timeout", DEFAULT_TIMEOUT, MAX_RING_TIMEOUT, bad)
     callback = body.get("status_callback_url")
-    if callback is not None and not _is_http_url(callback):
+    if callback is not None and not is_http_url(callback):
         bad("status_callback_url", "status_callback_url must be an http:// or https:// URL")
     callback_method = _method(body, "status_callback_method", bad)
     attributes = body.get("attributes")
@@ -206,7 +313,7 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
                 bad("attributes.dtmf", str(exc))
     if problems:
         raise ApiError.invalid(problems)
-    assert calling is not None and called is not None and isinstance(url, str)
+    assert calling is not None and called is not None
     return SandboxCall(
         calling_did=calling,
         called_did=called,
@@ -266,7 +373,8 @@ def _json_size(value: object) -> int:
         return MAX_ATTRIBUTES_BYTES + 1
 
 
-def _is_http_url(value: object) -> bool:
+def is_http_url(value: object) -> bool:
+    """Whether `value` is an absolute http:// or https:// URL with a host."""
     if not isinstance(value, str):
         return False
     try:

@@ -2,7 +2,8 @@
 
 A handler returns None to go on with the next verb, `Goto` to hand control to another
 document (an action or a Redirect), or `End` to end the call. Verbs nested in Gather or
-PreAnswer (`nested`) are prompts: they never end the call or hand control away.
+PreAnswer (`nested`) are prompts: they never end the call or hand control away. Media
+streams are kept by the call (streams.py); these handlers only say which to start or stop.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .caller import take_keys
 from .clock import (
     AMD_SECONDS,
     BEEP_SECONDS,
+    DEFAULT_SILENCE_SECONDS,
     KEY_PRESS_SECONDS,
     PLAY_SECONDS,
     dtmf_seconds,
@@ -39,16 +41,20 @@ from .events import (
     Redirected,
     Rejected,
     Say,
+    SmsSent,
+    Stored,
 )
 from .sources import Fields
+from .streams import StreamSpec
 
 # Made-up recordings live here; .invalid never resolves (RFC 2606).
 RECORDING_BASE_URL = "https://recordings.sandbox.invalid"
 # CallStatus of a call refused by <Reject>, by reason; other reasons give "failed".
 # CarrierX documents no mapping [assumed].
 REJECT_STATUS = {"busy": "busy", "busy-here": "busy"}
-# Verbs that do not answer the call when they run first.
-NOT_ANSWERING = frozenset({"PreAnswer", "Reject", "Override", "Redirect"})
+# Verbs that do not answer the call when they run first. Store only keeps data, so it is
+# one of them [assumed].
+NOT_ANSWERING = frozenset({"PreAnswer", "Reject", "Override", "Redirect", "Store"})
 
 
 @dataclass(frozen=True)
@@ -131,9 +137,18 @@ async def play(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
 
 
 async def pause(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    """Pause or Wait. A simulated caller is silent: with silence detection the pause ends
+    once its silence has lasted minSilence (capped by `length`); it makes no noise, so noise
+    detection alone waits the full length."""
     seconds = number(node, "length", 1) or 0
-    run.emit(Pause(seconds, node=node))
-    await run.clock.sleep(seconds)
+    if value(node, "silence") == "true":
+        minimum = number(node, "minSilence")
+        silence = DEFAULT_SILENCE_SECONDS if minimum is None else max(0, minimum) / 1000
+        event = Pause(seconds, ended_after=min(float(seconds), silence), node=node)
+    else:
+        event = Pause(seconds, noise=value(node, "noise") == "true", node=node)
+    run.emit(event)
+    await run.clock.sleep(event.lasts)
     return None
 
 
@@ -172,7 +187,7 @@ async def gather(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     if pressed is not None:
         run.caller_acted()
     run.emit(GatherDone(keys.digits, keys.finish_key, not keys.complete, node=node))
-    if not keys.digits and keys.finish_key is None:
+    if not keys.digits and keys.finish_key is None and value(node, "actionOnEmptyResult") != "true":
         return None  # no input: the next verb runs
     return _action(run, node, base, {"Digits": keys.digits, "FinishKey": keys.finish_key})
 
@@ -190,6 +205,8 @@ async def dial(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
 
 
 async def record(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    if value(node, "recordSession") == "true":
+        return _record_session(run, node)
     longest = number(node, "maxLength", 3600) or 0
     outcome = await run.caller.record_outcome(longest)
     seconds = max(0, min(outcome.duration, longest))
@@ -205,6 +222,18 @@ async def record(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
         return None  # nothing recorded: the action is not requested
     results = {"RecordingUrl": url, "RecordingFileSid": sid, "RecordingDuration": str(seconds)}
     return _action(run, node, base, results)
+
+
+def _record_session(run: VerbContext, node: Node) -> Step:
+    """recordSession: the whole call is recorded in the background, so the flow goes on at
+    once (no beep, no action mid-call); the recording ends with the call [seen in
+    CarrierX's own apps, which put it before Amd or Gather]."""
+    sid = str(uuid.uuid4())
+    url = f"{RECORDING_BASE_URL}/{sid}.{value(node, 'fileFormat') or 'wav'}"
+    event = run.emit(Record(0, url, sid, session=True, node=node))
+    assert isinstance(event, Record)
+    run.record_session(event)
+    return None
 
 
 async def amd(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
@@ -246,6 +275,74 @@ async def override(run: VerbContext, node: Node, base: str, nested: bool) -> Ste
     return None
 
 
+async def store(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    """Keep the text under `name`: later requests carry Storage_{name} (over CarrierX's
+    128 KB the call fails, see Interpreter.store)."""
+    name = node.attrs.get("name") or ""
+    data = node.text or ""
+    run.store(name, data, node)
+    run.emit(Stored(name, data, node=node))
+    return None
+
+
+def _streams(node: Node, bidirectional: bool = False) -> list[tuple[StreamSpec, Node]]:
+    """The <Stream>s of a Start, Stop or Connect (with their <Parameter>s) and their nodes."""
+    found = []
+    for child in node.children:
+        if child.tag != "Stream":
+            continue
+        parameters = {
+            p.attrs.get("name") or "": p.attrs.get("value") or ""
+            for p in child.children
+            if p.tag == "Parameter"
+        }
+        spec = StreamSpec(
+            child.attrs.get("name") or "",
+            child.attrs.get("url") or "",
+            child.attrs.get("track") or child.attrs.get("audio_track") or None,
+            parameters,
+            bidirectional,
+        )
+        found.append((spec, child))
+    return found
+
+
+async def start(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    """Start streams in the background: the flow goes on at once."""
+    for spec, child in _streams(node):
+        run.streams.start(spec, base, child)
+    return None
+
+
+async def stop(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    for spec, child in _streams(node):
+        run.streams.stop(spec.name, child)
+    return None
+
+
+async def connect(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    """A bidirectional stream: the flow waits until its socket closes."""
+    streams = _streams(node, bidirectional=True)
+    if streams:  # lint asks for one; only one bidirectional stream can run at a time [doc]
+        spec, child = streams[0]
+        await run.streams.connect(spec, base, child)
+    return None
+
+
+async def sms(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
+    """An SMS (never sent from here): to the number called and from the caller unless set
+    [doc]. With an action, the action is requested (no fields are documented for it) and
+    the rest of the document is skipped."""
+    to = node.attrs.get("to") or _digits(run.call.to_number)
+    sender = node.attrs.get("from") or _digits(run.call.from_number)
+    run.emit(SmsSent(to, sender, node.text or "", node=node))
+    return None if nested else _action(run, node, base, {})
+
+
+def _digits(number: str) -> str:
+    return "".join(c for c in number if c.isascii() and c.isdigit())
+
+
 HANDLERS: dict[str, Handler] = {
     "Say": say,
     "Play": play,
@@ -261,4 +358,9 @@ HANDLERS: dict[str, Handler] = {
     "Hangup": hangup,
     "Reject": reject,
     "Override": override,
+    "Store": store,
+    "Start": start,
+    "Stop": stop,
+    "Connect": connect,
+    "Sms": sms,
 }

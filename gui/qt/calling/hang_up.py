@@ -155,8 +155,8 @@ class HangUp:
 
         def check() -> None:
             box = self.services.sandbox_running
-            call = box.call(call_sid) if box is not None else None
-            over = call is None or call["sandbox"]["status"] not in (SCHEDULED, RUNNING)
+            status = box.call_status(call_sid) if box is not None else None
+            over = status not in (SCHEDULED, RUNNING)  # None: unknown, or forgotten
             if over and self.active_call == call_sid:
                 self.call_view.end()
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 from ...core.call_status import MAX_CALL_SECONDS, CallStatusTracker
+from ...core.calllog import sid_forms
 from ...core.runtime.live_caller import LiveCaller
 from ...core.session import Session
 
@@ -103,7 +104,9 @@ class Services(QObject):
         self._drain_timer = QTimer(self, interval=DRAIN_MS)
         self._drain_timer.timeout.connect(self._drain)
         self._call_status: CallStatusTracker | None = None
-        self._call_errors: dict[str, str] = {}  # the Error that stopped a sandbox call, by SID
+        # The Error that stopped a sandbox call, by `_sid_key` of its SID: the sandbox says
+        # the dashed call_sid, its status callback's CallSid is 32 hex digits.
+        self._call_errors: dict[str, str] = {}
         self._entry_added = False  # an entry was added to the log since the last drain
         self.max_call_seconds: float = MAX_CALL_SECONDS  # for the tracker (tests shorten it)
         self.expiry_timer = QTimer(self, interval=EXPIRY_MS)
@@ -317,8 +320,13 @@ class Services(QObject):
             self._server.publish_project(self._project())
 
     def records_for(self, call_sid: str) -> list[RequestRecord]:
-        """The requests the flow server received for one call (Session.records_for)."""
-        return self.session.records_for(call_sid)
+        """The requests the flow server received for one call (Session.records_for), its
+        SID written either way: the API's dashed call_sid or the requests' 32 hex digits."""
+        forms = dict.fromkeys((call_sid, *sid_forms(call_sid)))
+        found = [records for form in forms if (records := self.session.records_for(form))]
+        if len(found) <= 1:
+            return found[0] if found else []
+        return sorted((r for records in found for r in records), key=lambda r: r.time)
 
     def mask(self, value: V) -> V:
         """`value` without the flow server's tokens (Session.mask)."""
@@ -373,7 +381,7 @@ class Services(QObject):
 
         for call_sid, event in batch:
             if isinstance(event, Error):  # it may name a flow URL: without the token
-                self._call_errors[call_sid] = self.mask(event.message)
+                self._call_errors[_sid_key(call_sid)] = self.mask(event.message)
 
     def _on_drained_records(self, records: list[RequestRecord]) -> None:
         """The status callbacks among the flow server's requests go to the call log."""
@@ -383,7 +391,7 @@ class Services(QObject):
 
         for record in records:
             if record.path == STATUS_PATH:
-                error = self._call_errors.get(record.call_sid or "")
+                error = self._call_errors.get(_sid_key(record.call_sid or ""))
                 self._tracked(self._call_status.status_callback, record.params, error)
 
     def _on_drained_ends(self, batch: list[tuple[str, Event]]) -> None:
@@ -396,7 +404,7 @@ class Services(QObject):
             caller = self._callers.pop(call_sid, None)
             if caller is not None:
                 caller.close()
-            error = self._call_errors.pop(call_sid, None)
+            error = self._call_errors.pop(_sid_key(call_sid), None)
             if self._call_status is not None:
                 tracker = self._call_status
                 self._tracked(
@@ -463,6 +471,11 @@ class Services(QObject):
         give_up.stop()
         if not task.done():
             task.cancel()  # given up: not left pending at exit
+
+
+def _sid_key(call_sid: str) -> str:
+    """One key for a call SID however it is written (dashed or 32 hex digits, any case)."""
+    return sid_forms(call_sid)[0]
 
 
 def _take_all(queue: deque[V]) -> list[V]:

@@ -50,20 +50,34 @@ from .switch_cases import (
 )
 from .switch_delegates import CaseDelegate, default_zone
 
-# What a switch usually looks at: the request parameters CarrierX sends (FLEXML.md §4).
-PARAMETERS = (
-    "Digits",
-    "From",
-    "To",
-    "OriginalFrom",
-    "OriginalTo",
-    "Direction",
-    "CallerName",
-    "CallSid",
-    "CallStatus",
-    "FinishKey",
-    "DialCallStatus",
-)
+# What a switch usually looks at: the request parameters CarrierX sends (FLEXML.md §3, §7),
+# each with what it holds (its tooltip in the list). "[assumed]" marks the names no CarrierX
+# documentation or code shows: Twilio's, kept because a Dial's action needs something.
+PARAMETER_TIPS = {
+    "Digits": "The keys the caller entered in a Gather (its action request)",
+    "From": "The calling number, digits only (E.164 without the +)",
+    "To": "The number called, digits only",
+    "OriginalFrom": "The calling number as the carrier gave it (may start with +)",
+    "OriginalTo": "The number called as the carrier gave it (may start with +)",
+    "Direction": "inbound or outbound",
+    "CallerName": "The caller's name (CNAM), when known",
+    "ForwardedFrom": "The number in the Diversion header of a forwarded call, when known",
+    "CallSid": "The call's SID: 32 hex digits, the same for the whole call",
+    "CallStatus": (
+        "busy, cancel, completed, failed or noanswer; requests made during the call carry "
+        "completed (the call was answered)"
+    ),
+    "FinishKey": "The key that ended a Gather (empty when it ended otherwise)",
+    "DialCallStatus": (
+        "[assumed] How a Dial ended, on its action request: Twilio's name, which CarrierX's "
+        "documentation does not show"
+    ),
+    "DialCallDuration": (
+        "[assumed] How long the dialled call lasted, on a Dial's action request: Twilio's "
+        "name, which CarrierX's documentation does not show"
+    ),
+}
+PARAMETERS = tuple(PARAMETER_TIPS)
 _NAME_CHANGES = frozenset(
     {
         ProjectChangeKind.FLOW_ADDED,
@@ -112,10 +126,13 @@ class SwitchEditor(QWidget):
         self.on_combo = findable(QComboBox(self), "switch-on", "Parameter the switch looks at")
         self.on_combo.setEditable(True)
         self.on_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.on_combo.addItems(list(PARAMETERS))
+        for name, tip in PARAMETER_TIPS.items():
+            self.on_combo.addItem(name)
+            self.on_combo.setItemData(self.on_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.on_combo.setToolTip(
             "The request parameter the cases look at: the caller's Digits (from a Gather), "
-            "From, To, ... Type any other name; Enter keeps it"
+            "From, To, ... (each says what it holds; [assumed]: not in CarrierX's "
+            "documentation). Type any other name; Enter keeps it"
         )
         self.table = findable(QTableView(self), "switch-cases", "Cases")
         self._build_table()

@@ -61,6 +61,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 _ERROR_COLOURS = ("#B42318", "#FF7B72")  # on a light background, on a dark one
 _NUMBER_LIKE = re.compile(r"[\d\s()+.\-]+")
+# A call SID, or a piece of one, written with or without dashes: requests carry it as 32 hex
+# digits, the API and the call log as a dashed UUID (FLEXML.md §7).
+_SID_LIKE = re.compile(r"[0-9a-f-]*[0-9a-f][0-9a-f-]*")
 
 _logger = logging.getLogger(__name__)
 
@@ -179,24 +182,28 @@ class RequestTableModel(RowsTableModel):
 
 class RequestFilter(QSortFilterProxyModel):
     """Rows whose call SID, path, numbers, digits, method or status contain the text (any
-    case); numbers match whatever the punctuation (516-206 finds 15162065318)."""
+    case); numbers match whatever the punctuation (516-206 finds 15162065318), and call
+    SIDs whatever the dashes (the call log's dashed call_sid finds the requests' 32 hex
+    digits, and the other way round)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._needle = ""
         self._digits = ""
+        self._sid = ""
 
     def set_text(self, text: str) -> None:
         needle = text.strip().casefold()
         digits = re.sub(r"\D", "", needle) if _NUMBER_LIKE.fullmatch(needle) else ""
-        if (needle, digits) == (self._needle, self._digits):
+        sid = needle.replace("-", "") if _SID_LIKE.fullmatch(needle) else ""
+        if (needle, digits, sid) == (self._needle, self._digits, self._sid):
             return
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+, where invalidateRowsFilter is deprecated
             self.beginFilterChange()
-            self._needle, self._digits = needle, digits
+            self._needle, self._digits, self._sid = needle, digits, sid
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self._needle, self._digits = needle, digits
+            self._needle, self._digits, self._sid = needle, digits, sid
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
@@ -208,6 +215,8 @@ class RequestFilter(QSortFilterProxyModel):
         fields = [record.call_sid or "", record.path, record.method, str(record.status)]
         fields += [value for value in numbers if isinstance(value, str)]
         if any(self._needle in field.casefold() for field in fields):
+            return True
+        if self._sid and self._sid in (record.call_sid or "").casefold().replace("-", ""):
             return True
         if self._digits:
             return any(
@@ -444,7 +453,7 @@ class RequestLogPanel(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setToolTip(
             "Show only requests whose CallSid, path, From, To or Digits contain this text "
-            "(numbers match whatever the punctuation)"
+            "(numbers match whatever the punctuation; a call SID with or without its dashes)"
         )
         self.count_label = QLabel(self)
         self.count_label.setObjectName("requests-count")
@@ -513,7 +522,7 @@ class RequestLogPanel(QWidget):
         self.on_selection_changed()
 
     def show_call(self, call_sid: str) -> None:
-        """List only the requests of one call."""
+        """List only the requests of one call (its SID written either way)."""
         self.filter_edit.setText(call_sid)
 
     def _update_count(self) -> None:

@@ -6,7 +6,8 @@ goes into its run's transcript at once (runs.Run); a 50 ms timer draws what is n
 emits `node_running` with the latest verb (one signal per tick, however fast an instant run
 goes) and counts Pauses and Gathers down. Sandbox calls placed from the dial pad appear as
 runs too, with the same transcript and keys. At 1x, Say is spoken and Play URLs are played
-when the system can (speech.py); faster, they are only shown. The widgets are the parts in
+when the system can (speech.py); faster, they are only shown. Under the transcript, the
+data the shown run's Stores kept (sent as Storage_ fields). The widgets are the parts in
 controls.py and outcomes.py; a run that fails for a known reason says why in its transcript,
 a bug says it is one and goes to the log with its traceback.
 """
@@ -33,6 +34,7 @@ from ...core.runtime.project_source import ProjectSource
 from ...core.runtime.sources import DocumentSource, FetchError
 from ..common import tasks
 from ..common.messages import unexpected
+from ..common.names import findable
 from .caller import Outcomes, PanelCaller
 from .controls import KEYS, SPACING, GatherBox, KeyPad, RunControls, RunPicker, Transcript
 from .controls import SPEEDS as SPEEDS  # the speeds offered, where hosts and tests find them
@@ -126,6 +128,15 @@ class SimulatorPanel(QWidget):
         self.hint_label.setWordWrap(True)
         self.hint_label.setEnabled(False)  # drawn greyed: a hint, not a control
         self.transcript = Transcript()
+        self.stored_label = findable(QLabel(), "simulator-stored", "Stored data")
+        self.stored_label.setWordWrap(True)
+        self.stored_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.stored_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stored_label.setToolTip(
+            "What the run's Store verbs kept: every later request of the call carries it "
+            "as Storage_{name}, the status callback included"
+        )
+        self.stored_label.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -134,6 +145,7 @@ class SimulatorPanel(QWidget):
         for part in (*parts, self.pause_label, self.hint_label):
             layout.addWidget(part)
         layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.stored_label)
 
         self.run_action = QAction("Run the flow", self)
         self.run_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -456,6 +468,7 @@ class SimulatorPanel(QWidget):
         self._update_highlight()
         self._update_gather_box()
         self._update_pause_label()
+        self._update_stored_label()
         drawn = run is None or self._drawn >= len(run.lines)
         if drawn and not self.history.live() and self._highlighted is None:
             self._ticker.stop()
@@ -502,12 +515,18 @@ class SimulatorPanel(QWidget):
         if pause is None or run.speed is None:
             self.pause_label.hide()
             return
-        left = pause.seconds - (time.monotonic() - run.pause_since) * run.speed
+        left = pause.lasts - (time.monotonic() - run.pause_since) * run.speed
         if left <= 0:
             self.pause_label.hide()
             return
         self.pause_label.setText(f"Pause: {math.ceil(left)} s left")
         self.pause_label.show()
+
+    def _update_stored_label(self) -> None:
+        text = self._shown.stored_text() if self._shown is not None else ""
+        if text:
+            self.stored_label.setText(self.services.mask(text))
+        self.stored_label.setVisible(bool(text))
 
     def _update_waiting(self) -> None:
         waiting = self.waiting_for_keys()

@@ -2,8 +2,8 @@
 
 A `Run` is a simulated call or a sandbox call. It is fed the call's events in order and
 keeps the transcript lines, the Gather waiting for keys, the verb running (for the editor's
-highlight) and how the call ended. `RunHistory` keeps the last few runs, in memory only.
-Nothing here touches Qt: the panel draws what these hold.
+highlight), the data its Stores kept and how the call ended. `RunHistory` keeps the last few
+runs, in memory only. Nothing here touches Qt: the panel draws what these hold.
 """
 
 from __future__ import annotations
@@ -22,13 +22,19 @@ from ...core.runtime.events import (
     Fetched,
     GatherDone,
     GatherStarted,
+    LeftProject,
     Pause,
     Say,
     Started,
+    Stored,
+    StreamNote,
     SwitchTaken,
+    quoted,
 )
 
 HISTORY_SIZE = 20
+STORED_VALUE_CHARS = 40  # of each stored value in the "Stored:" line
+STORED_LINE_CHARS = 300  # of the whole line
 
 
 class RunKind(Enum):
@@ -55,6 +61,8 @@ def event_line(event: Event) -> Line:
     """The transcript line of one event: its call time and what happened."""
     if isinstance(event, Error):
         kind = LineKind.ERROR
+    elif isinstance(event, LeftProject | StreamNote):  # an outcome or a remark, no failure
+        kind = LineKind.NOTE
     elif isinstance(event, Say):
         kind = LineKind.SAY
     else:
@@ -119,6 +127,8 @@ class Run:
         self.started = datetime.now()
         self.lines: list[Line] = []
         self.status: str | None = None  # how it ended (CallStatus), None while it runs
+        self.left: LeftProject | None = None  # where the run left the project, if it did
+        self.stored: dict[str, str] = {}  # what its Stores kept, sent as Storage_{name}
         self.live = True
         self.gather: GatherStarted | None = None  # a Gather started and not done
         self.sent = ""  # keys sent into that Gather from here (sandbox calls)
@@ -138,8 +148,23 @@ class Run:
 
     def label(self) -> str:
         """ "12:03:04 main (instant) — ended: completed" """
-        state = "running" if self.live else f"ended: {self.status or 'stopped'}"
-        return f"{self.started:%H:%M:%S} {self.title} — {state}"
+        return f"{self.started:%H:%M:%S} {self.title} — {self.outcome()}"
+
+    def outcome(self) -> str:
+        """ "running", "ended: busy", "left the project at https://example.com/next" """
+        if self.live:
+            return "running"
+        if self.left is not None and self.status is not None:
+            return f"left the project at {self.left.url}"
+        return f"ended: {self.status or 'stopped'}"
+
+    def stored_text(self) -> str:
+        """'Stored: key1 = "some_data", key2 = "some more data"', or "" when none."""
+        if not self.stored:
+            return ""
+        pairs = ", ".join(f"{k} = {quoted(v, STORED_VALUE_CHARS)}" for k, v in self.stored.items())
+        text = f"Stored: {pairs}"
+        return text if len(text) <= STORED_LINE_CHARS else text[: STORED_LINE_CHARS - 1] + "…"
 
     def note(self, text: str, error: bool = False) -> Line:
         line = Line(text, LineKind.ERROR if error else LineKind.NOTE)
@@ -165,6 +190,10 @@ class Run:
             self.gather, self.sent = event, ""
         elif isinstance(event, GatherDone):
             self.gather = None
+        elif isinstance(event, Stored):
+            self.stored[event.name] = event.data
+        elif isinstance(event, LeftProject):
+            self.left = event
         elif isinstance(event, Ended):
             self.end(event.call_status)
             return line

@@ -29,18 +29,22 @@ from gui.qt.loop.server_panel import ServerPanel, check_public_url
 from tests.qt.findable import assert_findable
 
 Columns = RequestTableModel
+# Call SIDs as the API and the call log write them; requests carry them as 32 hex digits.
 SID_A = "7d1e1f3a-3c55-4d1e-9b3a-0f6c7f1e2a11"
 SID_B = "0b9a8c7d-1111-2222-3333-444455556666"
+HEX_A = SID_A.replace("-", "")
 
 
 def carrierx_body(call_sid: str, **fields) -> dict:
-    """What CarrierX POSTs to a flow URL (FLEXML.md §3)."""
+    """What CarrierX POSTs to a flow URL (FLEXML.md §3, §7): the SID without dashes, and
+    CallStatus completed while the call is up, as the documented sample body."""
     return {
         "AccountSid": "",
         "ApiVersion": "2.0",
-        "CallSid": call_sid,
-        "CallStatus": "in-progress",
+        "CallSid": call_sid.replace("-", ""),
+        "CallStatus": "completed",
         "Direction": "inbound",
+        "ForwardedFrom": "",
         "From": "15162065319",
         "To": "15162065318",
         "OriginalFrom": "+15162065319",
@@ -341,7 +345,7 @@ def test_requests_appear_in_batches_with_their_call_fields(log_panel, services, 
     assert model.text(record, Columns.METHOD) == "POST"
     assert model.text(record, Columns.PATH) == "/flows/menu"
     assert model.text(record, Columns.SID) == SID_A[:8]
-    assert model.index(0, Columns.SID).data(Qt.ItemDataRole.ToolTipRole) == SID_A
+    assert model.index(0, Columns.SID).data(Qt.ItemDataRole.ToolTipRole) == HEX_A
     assert model.text(record, Columns.FROM) == "15162065319"
     assert model.text(record, Columns.TO) == "15162065318"
     assert [model.text(model.record(r), Columns.DIGITS) for r in range(3)] == ["1", "2", "3"]
@@ -365,7 +369,7 @@ def test_selecting_a_request_shows_its_parameters_and_the_exact_answer(
         inspector.params.item(row, 0).text(): inspector.params.item(row, 1).text()
         for row in range(inspector.params.rowCount())
     }
-    assert params["CallSid"] == SID_A
+    assert params["CallSid"] == HEX_A
     assert params["Digits"] == "7"
     assert params["FinishKey"] == "null"  # JSON values as JSON
     assert params["AccountSid"] == ""
@@ -395,6 +399,38 @@ def test_filter_by_call_sid_text_and_numbers(log_panel, services, http, qtbot):
     assert log_panel.proxy.rowCount() == 1
     log_panel.filter_edit.setText("")
     assert log_panel.proxy.rowCount() == 3
+    click(qtbot, log_panel.clear_button)
+    assert log_panel.model.rowCount() == 0 and log_panel.count_label.text() == "0 requests"
+
+
+def test_filter_finds_a_call_sid_written_either_way(log_panel, services, http, qtbot):
+    # The call log and the API write the dashed UUID; CarrierX's requests carry 32 hex
+    # digits. A request of a server that sends the dashed form is found by the hex one too.
+    server = services.flow_server()
+    http.post(f"{server.url}/flows/main", json=carrierx_body(SID_A))
+    http.post(f"{server.url}/flows/menu", json={**carrierx_body(SID_B), "CallSid": SID_B})
+    qtbot.waitUntil(lambda: log_panel.model.rowCount() == 2, timeout=5000)
+    edit = log_panel.filter_edit
+
+    def shown(text: str) -> list[str]:
+        edit.clear()
+        qtbot.keyClicks(edit, text)  # typed, as a person would (or pasted: setText below)
+        proxy = log_panel.proxy
+        return [proxy.index(row, Columns.PATH).data() for row in range(proxy.rowCount())]
+
+    assert shown(SID_A) == ["/flows/main"]  # dashed, the request has hex
+    assert shown(HEX_A) == ["/flows/main"]
+    assert shown(SID_A.upper()) == ["/flows/main"]
+    assert shown("3a-3c55-4d") == ["/flows/main"]  # a piece, with its dashes
+    assert shown("3a3c554d") == ["/flows/main"]  # the same piece, without
+    assert shown(SID_B.replace("-", "")) == ["/flows/menu"]  # hex, the request has dashes
+    assert shown("-") == ["/flows/menu"]  # no hex digit, no SID: plain text (a dash)
+    edit.setText(f"  {SID_A}  ")  # pasted with spaces
+    assert log_panel.proxy.rowCount() == 1 and log_panel.count_label.text() == "1 of 2"
+    log_panel.show_call(SID_B)  # what the call log's "Show requests" does
+    assert log_panel.proxy.rowCount() == 1
+    edit.setText("ffff-ffff")
+    assert log_panel.proxy.rowCount() == 0
     click(qtbot, log_panel.clear_button)
     assert log_panel.model.rowCount() == 0 and log_panel.count_label.text() == "0 requests"
 

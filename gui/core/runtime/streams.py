@@ -1,0 +1,379 @@
+"""A call's media streams (<Start>, <Stop> and <Connect> with <Stream>), and the WebSocket
+that carries one when the run has a streamer.
+
+CarrierX sends a stream's call audio to a WebSocket server: <Start> in the background (the
+flow goes on), <Connect> in the foreground (the flow waits until the socket closes) [doc].
+`CallStreams` keeps the streams of one call: each start, stop and socket outcome is an
+event, <Stop> and the call's end stop them. With a `Streamer` (the sandbox gives
+`WebSocketStreamer`) a real socket is opened and sent the documented `connected` and
+`start` messages; no media follows, since the `media` message's fields are cut off in every
+stored copy of CarrierX's documentation. Without one (the simulator, `simulate`) nothing is
+connected, and the transcript says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from ..flexml import Node
+from .events import Event, StreamNote, StreamStarted, StreamStopped
+
+if TYPE_CHECKING:
+    import aiohttp
+
+MAX_STREAMS = 10  # streams one call may start (ours, not CarrierX's: it documents none)
+CONNECT_SECONDS = 5.0  # to open a socket, upgrade included
+CLOSE_SECONDS = 2.0  # for the server to answer our close
+MAX_RECEIVED_BYTES = 64 * 1024  # a larger message from the server closes the socket
+PROTOCOL_VERSION = "0.2.0"  # the `connected` message's version in CarrierX's sample [doc]
+MEDIA_FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000}  # [doc]
+USER_AGENT = "FlexML-Studio-Simulator"
+
+# The start message's `tracks` for each value of `track` and of `audio_track` [doc].
+TRACKS: dict[str, tuple[str, ...]] = {
+    "inbound_track": ("inbound",),
+    "outbound_track": ("outbound",),
+    "both_tracks": ("inbound", "outbound"),
+    "mixed_tracks": ("mixed",),
+    "inbound": ("inbound",),
+    "outbound": ("outbound",),
+    "both": ("inbound", "outbound"),
+    "mixed": ("mixed",),
+}
+# With neither attribute: CarrierX states no default; TwiML's is the inbound track
+# [assumed]. A bidirectional stream receives only the inbound track [doc].
+DEFAULT_TRACKS = ("inbound",)
+
+NOT_CONNECTED = "not connected in the simulator: media is not streamed"
+CONNECTED = (
+    "connected; media is not streamed (CarrierX's media message format is not documented in full)"
+)
+SERVER_CLOSED = "the server closed the socket"
+SIMULATED_CLOSE = (
+    "nothing is connected in the simulator: the flow goes on as if the server closed the socket"
+)
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One <Stream> as written: its name, URL, track (or audio_track) and <Parameter>s."""
+
+    name: str
+    url: str
+    track: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict, hash=False)
+    bidirectional: bool = False
+
+    @property
+    def tracks(self) -> tuple[str, ...]:
+        if self.bidirectional:
+            return ("inbound",)
+        return TRACKS.get(self.track or "", DEFAULT_TRACKS)
+
+
+def socket_url(base: str, url: str) -> str | None:
+    """The ws:// or wss:// URL that `url` (of the document at `base`) names, or None. A
+    relative URL is resolved against an http(s) document URL, with ws or wss for its scheme."""
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme:
+            good = parts.scheme.lower() in ("ws", "wss") and bool(parts.hostname)
+            return url.strip() if good else None
+        home = urlsplit(base)
+        if home.scheme.lower() not in ("http", "https") or not home.hostname:
+            return None
+        joined = urlsplit(urljoin(base, url.strip()))
+    except ValueError:
+        return None
+    scheme = "wss" if joined.scheme.lower() == "https" else "ws"
+    return urlunsplit((scheme, *joined[1:]))
+
+
+def connected_message() -> dict[str, Any]:
+    """The first message a stream's server gets [doc]."""
+    return {"event": "connected", "protocol": "Call", "version": PROTOCOL_VERSION}
+
+
+def start_message(
+    call_sid: str, tracks: tuple[str, ...], parameters: Mapping[str, str]
+) -> dict[str, Any]:
+    """The second message: the call, the tracks, the media format and the Parameters [doc]."""
+    return {
+        "event": "start",
+        "sequenceNumber": 1,
+        "start": {
+            "callId": call_sid,
+            "tracks": list(tracks),
+            "mediaFormat": dict(MEDIA_FORMAT),
+            "customParameters": dict(parameters),
+        },
+    }
+
+
+class StreamHandle(Protocol):
+    """An open stream's socket."""
+
+    async def close(self) -> None:
+        """Close the socket (code 1000); closing twice is harmless."""
+
+    async def closed(self) -> None:
+        """Return when the server has closed the socket."""
+
+
+class Streamer(Protocol):
+    """Opens a stream's socket: the handle, or text saying why it could not."""
+
+    async def open(
+        self,
+        call_sid: str,
+        name: str,
+        url: str,
+        tracks: tuple[str, ...],
+        parameters: Mapping[str, str],
+        bidirectional: bool,
+    ) -> StreamHandle | str: ...
+
+
+class WebSocketStreamer:
+    """Opens streams as WebSockets with aiohttp: sends `connected` and `start`, then only
+    reads (and drops) what the server sends, to see it close. aiohttp loads on first use."""
+
+    def __init__(
+        self,
+        connect_seconds: float = CONNECT_SECONDS,
+        close_seconds: float = CLOSE_SECONDS,
+        max_received_bytes: int = MAX_RECEIVED_BYTES,
+    ) -> None:
+        self.connect_seconds = connect_seconds
+        self.close_seconds = close_seconds
+        self.max_received_bytes = max_received_bytes
+
+    async def open(
+        self,
+        call_sid: str,
+        name: str,
+        url: str,
+        tracks: tuple[str, ...],
+        parameters: Mapping[str, str],
+        bidirectional: bool,
+    ) -> StreamHandle | str:
+        import aiohttp
+
+        session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+        try:
+            async with asyncio.timeout(self.connect_seconds):
+                socket = await session.ws_connect(
+                    url,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=self.close_seconds),
+                    max_msg_size=self.max_received_bytes,
+                )
+                await socket.send_json(connected_message())
+                await socket.send_json(start_message(call_sid, tracks, parameters))
+        except BaseException as exc:
+            await session.close()
+            if isinstance(exc, Exception):
+                return _why_not(exc, url, self.connect_seconds)
+            raise
+        return _Socket(session, socket, self.close_seconds)
+
+
+def _why_not(exc: Exception, url: str, seconds: float) -> str:
+    """Why a socket could not be opened, for people."""
+    import aiohttp
+
+    if isinstance(exc, TimeoutError):
+        return f"no answer from {url} within {seconds:g} s"
+    if isinstance(exc, aiohttp.WSServerHandshakeError):
+        return f"{url} did not accept a WebSocket (HTTP {exc.status})"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return f"{url} is not a URL a socket can be opened to"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return f"could not connect to {url}: the connection was refused"
+        return f"could not connect to {url}: {exc.os_error.strerror or exc.os_error}"
+    return f"could not connect to {url}: {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+
+
+class _Socket:
+    """One open WebSocket and the session it belongs to."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, socket: aiohttp.ClientWebSocketResponse, wait: float
+    ) -> None:
+        self._session = session
+        self._socket = socket
+        self._wait = wait
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for _message in self._socket:  # nothing is kept: the server's media is dropped
+                pass
+        except Exception:  # a socket that fails to read is as good as closed
+            return
+
+    async def closed(self) -> None:
+        await asyncio.shield(self._reader)
+
+    async def close(self) -> None:
+        try:
+            async with asyncio.timeout(self._wait + 1):
+                await self._socket.close()  # code 1000
+        except Exception:  # the socket goes anyway: closing it cleanly is best-effort
+            pass
+        finally:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+            await self._session.close()
+
+
+@dataclass
+class _Running:
+    """A stream started and not stopped yet: its task carries the socket, if any."""
+
+    spec: StreamSpec
+    url: str | None
+    task: asyncio.Task | None = None
+    # Set by Stop or the call's end: a socket still opening opens, says its start, closes.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class CallStreams:
+    """The streams of one call; see the module docstring. `emit` records an event."""
+
+    def __init__(
+        self,
+        emit: Callable[[Event], Event],
+        call_sid: str,
+        streamer: Streamer | None = None,
+        limit: int = MAX_STREAMS,
+    ) -> None:
+        self._emit = emit
+        self.call_sid = call_sid
+        self.streamer = streamer
+        self.limit = limit
+        self.started = 0
+        self._running: dict[str, _Running] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def running(self) -> list[str]:
+        """The names of the streams running now, in the order they started."""
+        return list(self._running)
+
+    def start(self, spec: StreamSpec, base: str, node: Node | None = None) -> asyncio.Task | None:
+        """Start a stream (a <Start>'s): StreamStarted now, and with a streamer its socket
+        opens meanwhile, in the task returned (None when no socket is opened)."""
+        refusal = self._refusal(spec)
+        if refusal:
+            self._emit(StreamNote(spec.name, "refused", refusal, node=node))
+            return None
+        self.started += 1
+        url = socket_url(base, spec.url)
+        self._emit(
+            StreamStarted(
+                spec.name,
+                url or spec.url,
+                spec.track,
+                dict(spec.parameters),
+                spec.bidirectional,
+                node=node,
+            )
+        )
+        running = self._running[spec.name] = _Running(spec, url)
+        if self.streamer is None:
+            self._emit(StreamNote(spec.name, "not_connected", NOT_CONNECTED, node=node))
+            return None
+        if url is None:
+            del self._running[spec.name]
+            text = f"not connected: {spec.url!r} is not a ws:// or wss:// URL"
+            self._emit(StreamNote(spec.name, "failed", text, node=node))
+            return None
+        running.task = asyncio.ensure_future(self._carry(running, node))
+        self._tasks.add(running.task)
+        running.task.add_done_callback(self._tasks.discard)
+        return running.task
+
+    async def connect(self, spec: StreamSpec, base: str, node: Node | None = None) -> None:
+        """Run a bidirectional stream (a <Connect>'s): return when the server closes the
+        socket, at once when it could not open (or none is opened in this run)."""
+        task = self.start(spec, base, node)
+        if task is not None:
+            await task  # cancelled with the call, which closes the socket
+        elif self._running.pop(spec.name, None) is not None:  # started, with no socket
+            self._emit(StreamStopped(spec.name, SIMULATED_CLOSE, node=node))
+
+    def stop(self, name: str, node: Node | None = None) -> None:
+        """A <Stop> of the stream `name`; a note when no such stream is running."""
+        running = self._running.pop(name, None)
+        if running is None:
+            text = "<Stop> of a stream that is not running: nothing stopped"
+            self._emit(StreamNote(name, "not_running", text, node=node))
+            return
+        self._emit(StreamStopped(name, "stopped by <Stop>", node=node))
+        running.stopping.set()
+
+    def stop_all(self, reason: str) -> None:
+        """Stop every running stream (the call ends): an event each, sockets closing."""
+        running, self._running = self._running, {}
+        for name, stream in running.items():
+            self._emit(StreamStopped(name, reason))
+            stream.stopping.set()
+
+    async def aclose(self) -> None:
+        """Close every socket still open, without events, and wait (a little) for them."""
+        running, self._running = self._running, {}
+        for stream in running.values():
+            stream.stopping.set()
+        if self._tasks:
+            # A socket still opening gets its connect time, then closes at once.
+            tasks = set(self._tasks)
+            _done, late = await asyncio.wait(tasks, timeout=CONNECT_SECONDS + CLOSE_SECONDS + 2)
+            for task in late:
+                _cancel(task)
+
+    def _refusal(self, spec: StreamSpec) -> str | None:
+        if spec.name in self._running:
+            # CarrierX says nothing of two streams of one name; one is kept [assumed].
+            return f"a stream named {spec.name!r} is running already: this one is not started"
+        if self.started >= self.limit:
+            return f"not started: FlexML Studio starts at most {self.limit} streams a call"
+        return None
+
+    async def _carry(self, running: _Running, node: Node | None) -> None:
+        """Open the stream's socket, say how that went and wait for the server to close it."""
+        spec = running.spec
+        assert self.streamer is not None and running.url is not None
+        handle = await self.streamer.open(
+            self.call_sid, spec.name, running.url, spec.tracks, spec.parameters, spec.bidirectional
+        )
+        if isinstance(handle, str):
+            if self._running.get(spec.name) is running:
+                del self._running[spec.name]
+                self._emit(StreamNote(spec.name, "failed", f"not connected: {handle}", node=node))
+            return
+        try:
+            if self._running.get(spec.name) is running:
+                self._emit(StreamNote(spec.name, "connected", CONNECTED, node=node))
+            closed = asyncio.ensure_future(handle.closed())
+            stopped = asyncio.ensure_future(running.stopping.wait())
+            try:
+                await asyncio.wait({closed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in (closed, stopped):
+                    waiter.cancel()
+            if closed.done() and not closed.cancelled() and self._running.get(spec.name) is running:
+                del self._running[spec.name]
+                self._emit(StreamStopped(spec.name, SERVER_CLOSED, node=node))
+        finally:
+            await handle.close()
+
+
+def _cancel(task: asyncio.Task | None) -> None:
+    """Cancel `task` once: a second cancel would cut short the socket's closing."""
+    if task is not None and not task.done() and not task.cancelling():
+        task.cancel()
