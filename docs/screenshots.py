@@ -180,6 +180,10 @@ def main() -> int:
         app.processEvents()
         window._reference.grab().save(str(HERE / "reference.png"))
         print(HERE / "reference.png")
+        window._reference.show_element("Stream")  # one of CarrierX's later elements
+        app.processEvents()
+        window._reference.grab().save(str(HERE / "reference-stream.png"))
+        print(HERE / "reference-stream.png")
         window._reference.close()
         switch_editor(window, app)
         flow_map(window, app)
