@@ -21,7 +21,7 @@ from .commands import UserError
 PROG = "flexml-studio"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
-COMMANDS = ("validate", "export", "serve", "simulate", "sandbox", "call")
+COMMANDS = ("validate", "export", "serve", "simulate", "test", "sandbox", "call")
 
 
 def _err(message: str) -> None:
@@ -148,6 +148,43 @@ def _parser() -> argparse.ArgumentParser:
         "--offline",
         action="store_true",
         help="never fetch URLs outside the project: the call leaves the project there",
+    )
+
+    test = commands.add_parser(
+        "test",
+        help="run a project's flow tests",
+        description="Run every <test> of a project in-process (no network, a virtual clock), "
+        "one line per test, then a summary and what the tests reached (coverage). A failure "
+        "names the expectation and shows the call's transcript around it. Exit 0 when every "
+        "test passes, 1 when any fails, 2 when the project is unusable.",
+    )
+    test.add_argument("project", metavar="PROJECT")
+    test.add_argument(
+        "--name",
+        dest="names",
+        action="append",
+        metavar="GLOB",
+        help="run only the tests whose name matches GLOB (e.g. 'sales*'); may be repeated",
+    )
+    test.add_argument(
+        "--json", action="store_true", help="one JSON object per test, then a summary"
+    )
+    test.add_argument("--junit-xml", metavar="FILE", help="also write the results as JUnit XML")
+    test.add_argument(
+        "--coverage", action="store_true", help="list the flows, verbs and cases not reached"
+    )
+    test.add_argument("--coverage-json", metavar="FILE", help="also write the coverage as JSON")
+    test.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes to run the tests in (default: 1 below 500 tests, then 1 per 250 "
+        "tests up to the processors); with --through, calls at once (default 8)",
+    )
+    test.add_argument(
+        "--through",
+        metavar="URL",
+        help="run the tests against a served copy of the project at URL (`flexml-studio serve`)",
     )
 
     sandbox = commands.add_parser(
@@ -279,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import simulate
 
             return simulate.run(args)
+        if args.command == "test":
+            from .commands import test
+
+            return test.run(args)
         if args.command == "sandbox":
             from .commands import sandbox
 

@@ -14,7 +14,7 @@ class Finding:
     file: str
     problem: Problem
     flow: str | None = None
-    kind: str = "flow"  # what `flow` names: a "flow" or a "switch"
+    kind: str = "flow"  # what `flow` names: a "flow", a "switch" or a "test"
 
     def line(self) -> str:
         p = self.problem

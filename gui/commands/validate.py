@@ -35,6 +35,8 @@ def check_file(path: Path) -> list[Finding]:
     for flow, problems in project.lint().items():
         kind = "switch" if project.is_switch(flow) else "flow"
         findings.extend(Finding(name, p, flow, kind) for p in problems)
+    for test, problems in project.lint_tests().items():
+        findings.extend(Finding(name, p, test, "test") for p in problems)
     return findings
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .flexml import Change, ChangeKind, Document
-from .project import SWITCH_CHANGES, Project, ProjectChange, ProjectChangeKind
+from .project import SWITCH_CHANGES, TEST_CHANGES, Project, ProjectChange, ProjectChangeKind
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,8 @@ def _apply_project(project: Project, change: ProjectChange, inverse: bool) -> No
         project.set_setting(name, change.old if inverse else change.new)
     elif kind in SWITCH_CHANGES:
         _apply_switch(project, change, inverse)
+    elif kind in TEST_CHANGES:
+        _apply_test(project, change, inverse)
 
 
 def _apply_switch(project: Project, change: ProjectChange, inverse: bool) -> None:
@@ -196,3 +198,25 @@ def _apply_switch(project: Project, change: ProjectChange, inverse: bool) -> Non
         switch = change.old_switch if inverse else change.switch
         assert switch is not None
         project.replace_switch(switch)
+
+
+def _apply_test(project: Project, change: ProjectChange, inverse: bool) -> None:
+    kind = change.kind
+    name = change.name
+    assert name is not None and change.test is not None
+    if kind is ProjectChangeKind.TEST_ADDED:
+        if inverse:
+            project.remove_test(name)
+        else:
+            project.add_test(change.test, change.index)
+    elif kind is ProjectChangeKind.TEST_REMOVED:
+        if inverse:
+            project.add_test(change.test, change.index)
+        else:
+            project.remove_test(name)
+    elif kind is ProjectChangeKind.TEST_CHANGED:
+        assert change.old_test is not None
+        if inverse:
+            project.replace_test(change.old_test, change.test.name)
+        else:
+            project.replace_test(change.test, name)

@@ -1,7 +1,9 @@
-"""A project: named flows and switches, which flow is the entry, and settings, with its events.
+"""A project: named flows and switches, which flow is the entry, settings and flow tests, with
+its events.
 
 Flows and switches share one namespace: a `flow:NAME` reference may name either, and
-renaming one rewrites every reference to it (in flows and in switches' gotos). Every change
+renaming one rewrites every reference to it (in flows, in switches' gotos and in tests).
+Tests have names of their own (free text, unique among tests). Every change
 is announced (`about_to_change`, then `changed`) with a `ProjectChange` that says enough to
 undo it (history.py records them).
 
@@ -25,6 +27,7 @@ from .flexml.reader import ReadNote
 from .flexml.refs import is_valid_name, reference_target
 from .flexml.schema import URL_ATTRIBUTES, URL_TEXT
 from .flexml.tree import Signal
+from .flowtests.model import check_name as check_test_name
 from .project_file import (
     FORMAT_VERSION,
     MAX_PROJECT_BYTES,
@@ -41,6 +44,7 @@ from .project_file import (
 )
 
 if TYPE_CHECKING:
+    from .flowtests.model import FlowTest
     from .switches import Switch
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "ROOT_TAG",
     "SUFFIX",
     "SWITCH_CHANGES",
+    "TEST_CHANGES",
     "NewerFormatError",
     "NotAProjectError",
     "Project",
@@ -72,6 +77,9 @@ class ProjectChangeKind(Enum):
     SWITCH_REMOVED = "switch-removed"
     SWITCH_RENAMED = "switch-renamed"
     SWITCH_CHANGED = "switch-changed"  # replaced by an edited copy (cases, on, otherwise)
+    TEST_ADDED = "test-added"
+    TEST_REMOVED = "test-removed"
+    TEST_CHANGED = "test-changed"  # replaced by an edited copy, perhaps of another name
 
 
 SWITCH_CHANGES = frozenset(
@@ -82,15 +90,18 @@ SWITCH_CHANGES = frozenset(
         ProjectChangeKind.SWITCH_CHANGED,
     }
 )
+TEST_CHANGES = frozenset(
+    {ProjectChangeKind.TEST_ADDED, ProjectChangeKind.TEST_REMOVED, ProjectChangeKind.TEST_CHANGED}
+)
 
 
 @dataclass(frozen=True)
 class ProjectChange:
-    """One change to the project's structure (flows, switches, entry, settings)."""
+    """One change to the project's structure (flows, switches, tests, entry, settings)."""
 
     kind: ProjectChangeKind
-    name: str | None = None  # the flow, switch (or setting) concerned
-    index: int = -1  # the flow's position among the flows, or the switch's among the switches
+    name: str | None = None  # the flow, switch, test (or setting) concerned
+    index: int = -1  # the flow's position among the flows (the switch's, the test's...)
     new_name: str | None = None  # for renames
     old: str | None = None
     new: str | None = None
@@ -99,15 +110,21 @@ class ProjectChange:
     # one it replaced): switches are immutable, so these are the whole before and after.
     switch: Switch | None = field(default=None, compare=False, repr=False)
     old_switch: Switch | None = field(default=None, compare=False, repr=False)
+    # The same for tests: the test added or removed, or for TEST_CHANGED the new one (whose
+    # name is `new_name` when it was renamed) and `old_test` the one it replaced.
+    test: FlowTest | None = field(default=None, compare=False, repr=False)
+    old_test: FlowTest | None = field(default=None, compare=False, repr=False)
 
 
 class Project:
-    """Named flows in order, named switches in order, the entry flow's name, and free-form
-    settings. `names`, `len()` and `in` are about flows; `all_names` holds switches too."""
+    """Named flows in order, named switches in order, named tests in order, the entry flow's
+    name, and free-form settings. `names`, `len()` and `in` are about flows; `all_names`
+    holds switches too."""
 
     def __init__(self) -> None:
         self._flows: dict[str, Document] = {}
         self._switches: dict[str, Switch] = {}
+        self._tests: dict[str, FlowTest] = {}
         self.entry: str | None = None
         self.settings: dict[str, str] = {}
         self.notes: list[ReadNote] = []  # what loading skipped or repaired
@@ -154,6 +171,21 @@ class Project:
         return name in self._switches
 
     @property
+    def tests(self) -> Mapping[str, FlowTest]:
+        """The flow tests by name, in order (read-only: change them through the methods)."""
+        return MappingProxyType(self._tests)
+
+    @property
+    def test_names(self) -> list[str]:
+        return list(self._tests)
+
+    def test(self, name: str) -> FlowTest:
+        try:
+            return self._tests[name]
+        except KeyError:
+            raise KeyError(f"the project has no test named {name!r}") from None
+
+    @property
     def all_names(self) -> list[str]:
         """Every name a `flow:` reference may name: the flows, then the switches."""
         return [*self._flows, *self._switches]
@@ -196,6 +228,15 @@ class Project:
 
             result.update(lint_switches(self._switches, self._flows, self.references_by_flow()))
         return result
+
+    def lint_tests(self) -> dict[str, list[Problem]]:
+        """Problems of every test, by name in order (flowtests/lint.py says what is checked):
+        kept apart from `lint`, whose names are flows' and switches'."""
+        if not self._tests:
+            return {}
+        from .flowtests.lint import lint_tests  # only projects with tests need it
+
+        return lint_tests(self._tests.values(), self._flows, self._switches)
 
     def export(self, name: str, *, base_url: str | None = None, compact: bool = False) -> str:
         return to_text(self.flow(name).root, base_url=base_url, compact=compact)
@@ -270,13 +311,16 @@ class Project:
             self._rewrite_everywhere(old, new)
 
     def _rewrite_everywhere(self, old: str, new: str) -> None:
-        """Every `flow:OLD` in the flows and every goto OLD in the switches now says NEW
-        (each change announced, so undo takes them back)."""
+        """Every `flow:OLD` in the flows, every goto OLD in the switches and every test's
+        flow OLD now says NEW (each change announced, so undo takes them back)."""
         for document in self._flows.values():
             rewrite_references(document, old, new)
         for switch in list(self._switches.values()):
             if old in switch.targets():
                 self.replace_switch(switch.retargeted(old, new))
+        for test in list(self._tests.values()):
+            if old in test.references():
+                self.replace_test(test.retargeted(old, new))
 
     # -- switches ----------------------------------------------------------------------
 
@@ -354,6 +398,72 @@ class Project:
             apply,
         )
 
+    # -- tests -------------------------------------------------------------------------
+
+    def _check_test_name(self, name: str) -> None:
+        """Raise ValueError unless `name` is a test name no test has."""
+        check_test_name(name)
+        if name in self._tests:
+            raise ValueError(f"the project already has a test named {name!r}")
+
+    def add_test(self, test: FlowTest, index: int | None = None) -> None:
+        """Add a test (at `index` among the tests, else last)."""
+        self._check_test_name(test.name)
+        count = len(self._tests)
+        position = count if index is None else max(0, min(index, count))
+
+        def apply() -> None:
+            if position == len(self._tests):
+                self._tests[test.name] = test
+                return
+            items = list(self._tests.items())
+            items.insert(position, (test.name, test))
+            self._tests = dict(items)
+
+        self._announce(
+            ProjectChange(ProjectChangeKind.TEST_ADDED, test.name, position, test=test), apply
+        )
+
+    def remove_test(self, name: str) -> FlowTest:
+        """Remove a test and return it."""
+        test = self.test(name)
+        position = self.test_names.index(name)
+        self._announce(
+            ProjectChange(ProjectChangeKind.TEST_REMOVED, name, position, test=test),
+            lambda: self._tests.pop(name),
+        )
+        return test
+
+    def replace_test(self, test: FlowTest, name: str | None = None) -> None:
+        """Put `test` (an edited copy) in place of the test named `name` (by default its
+        own name); a new name must be free among the tests."""
+        old_name = test.name if name is None else name
+        old = self.test(old_name)
+        if old is test:
+            return
+        if test.name != old_name:
+            self._check_test_name(test.name)
+        position = self.test_names.index(old_name)
+
+        def apply() -> None:
+            self._tests = {
+                (test.name if k == old_name else k): (test if k == old_name else v)
+                for k, v in self._tests.items()
+            }
+
+        renamed = test.name if test.name != old_name else None
+        self._announce(
+            ProjectChange(
+                ProjectChangeKind.TEST_CHANGED,
+                old_name,
+                position,
+                new_name=renamed,
+                test=test,
+                old_test=old,
+            ),
+            apply,
+        )
+
     def set_entry(self, name: str | None) -> None:
         if name is not None:
             self.flow(name)
@@ -389,7 +499,8 @@ class Project:
     def from_contents(cls, contents: ProjectContents) -> Project:
         """A project holding what a file held (see project_file.read_project).
 
-        Filled in one pass, each name checked as add_flow and add_switch check it, but no
+        Filled in one pass, each name checked as add_flow, add_switch and add_test check it,
+        but no
         change announced (nobody listens to a project being made): loading stays linear
         in the number of flows."""
         project = cls()
@@ -399,6 +510,9 @@ class Project:
         for switch in contents.switches.values():
             project._check_free(switch.name, "switch")
             project._switches[switch.name] = switch
+        for test in contents.tests.values():
+            project._check_test_name(test.name)
+            project._tests[test.name] = test
         if contents.entry in project:
             project.entry = contents.entry
         else:  # as add_flow does: the first flow is the entry

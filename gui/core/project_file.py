@@ -16,16 +16,21 @@ The file is XML whose flows are literally the `<Response>` trees they export:
         <case hours="Mon-Fri 09:00-17:00" tz="America/New_York" goto="open"/>
         <otherwise goto="main"/>
       </switch>
+      <test name="sales path" flow="main" digits="1">
+        <expect say="Sales"/>
+        <expect end="hangup"/>
+      </test>
     </flexml-project>
 
-Switches are written after the flows (the README's "Switches" says what each case does).
+Switches are written after the flows (the README's "Switches" says what each case does),
+tests after the switches (flowtests/test_file.py; the README's "Flow tests").
 Reading parses the file once (with the FlexML reader's safety rules), walks the project's
 elements once in document order and hands each flow's `<Response>` to the FlexML reader once.
 What is wrong but recoverable (an unknown element, a setting without a value, a flow or
 switch with a bad name, none or several documents, a case that cannot be understood, an
-entry that does not exist) is repaired or skipped and reported as a note; the rest of the
-file is kept. The model (`Project`) lives in project.py, which builds itself from these
-contents.
+entry that does not exist, an expectation of a test that cannot be understood) is repaired
+or skipped and reported as a note; the rest of the file is kept. The model (`Project`)
+lives in project.py, which builds itself from these contents.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ from .flexml.refs import is_valid_name, slugify
 from .flexml.writer import DECLARATION, escape_attr, write_node
 
 if TYPE_CHECKING:
+    from .flowtests.model import FlowTest
+    from .flowtests.test_file import FlowTestReader
+    from .switch_file import SwitchPlaces
     from .switches import Switch
 
 FORMAT_VERSION = 1
@@ -60,6 +68,7 @@ ROOT_TAG = "flexml-project"
 SUFFIX = ".flexproj"
 MAX_PROJECT_BYTES = 4 * MAX_BYTES
 MAX_FLOWS = 20_000  # flows and switches in one project: far beyond any phone menu
+MAX_TESTS = 20_000  # tests in one project
 _FORMAT_DIGITS = re.compile("[0-9]+")
 
 
@@ -90,14 +99,17 @@ class ProjectLike(Protocol):
     @property
     def switches(self) -> Mapping[str, Switch]: ...
 
+    @property
+    def tests(self) -> Mapping[str, FlowTest]: ...
+
     def flow(self, name: str) -> Document: ...
 
 
 @dataclass
 class ProjectContents:
     """What a project file holds: flows in order, the entry flow's name (None only when
-    there are no flows), switches in order, settings, what reading repaired or skipped, and
-    the file read (None for FlexML files and bytes)."""
+    there are no flows), switches in order, tests in order, settings, what reading repaired
+    or skipped, and the file read (None for FlexML files and bytes)."""
 
     flows: dict[str, Document] = field(default_factory=dict)
     entry: str | None = None
@@ -105,6 +117,7 @@ class ProjectContents:
     notes: list[ReadNote] = field(default_factory=list)
     path: Path | None = None
     switches: dict[str, Switch] = field(default_factory=dict)
+    tests: dict[str, FlowTest] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -139,6 +152,11 @@ def project_text(project: ProjectLike) -> str:
 
         for switch in project.switches.values():
             write_switch(switch, out)
+    if project.tests:
+        from .flowtests.test_file import write_test  # only projects with tests need it
+
+        for test in project.tests.values():
+            write_test(test, out)
     out.append(f"</{ROOT_TAG}>\n")
     return "".join(out)
 
@@ -249,6 +267,7 @@ def _read_root(root: etree._Element, positions: Positions) -> ProjectContents:
     contents = ProjectContents()
     free_name = _NameTaker(contents)
     places = None  # made at the first switch: a project without any never loads their code
+    tests = None  # the same for tests
     positions.skip(root)
     for child in root.iterchildren():
         if not isinstance(child.tag, str):  # a comment or processing instruction
@@ -262,11 +281,15 @@ def _read_root(root: etree._Element, positions: Positions) -> ProjectContents:
                 check_attribute_count(element)
             places = places or SwitchPlaces(positions)
             SwitchReader(contents, places, free_name).read(child)
+        elif child.tag == "test":
+            tests, places = _read_test(contents, child, positions, tests, places)
         else:
             positions.skip_subtree(child)
             _read_other(contents, child)
     if places is not None:
         places.resolve(contents)
+    if tests is not None:
+        tests.resolve()
     entry = root.get("entry")
     if entry in contents.flows:
         contents.entry = entry
@@ -298,14 +321,38 @@ def _check_format(root: etree._Element) -> None:
 
 
 def _check_size(root: etree._Element) -> None:
-    """Refuse a project of more than MAX_FLOWS flows and switches before reading any."""
+    """Refuse a project of more than MAX_FLOWS flows and switches, or more than MAX_TESTS
+    tests, before reading any."""
     count = sum(1 for _ in root.iterchildren("flow", "switch"))
     if count > MAX_FLOWS:
         raise RefusedError(_too_many(count, "flows and switches"), line=root.sourceline)
+    tests = sum(1 for _ in root.iterchildren("test"))
+    if tests > MAX_TESTS:
+        raise RefusedError(_too_many(tests, "tests", MAX_TESTS), line=root.sourceline)
 
 
-def _too_many(count: int, what: str) -> str:
-    return f"the project has {count:,} {what}; more than {MAX_FLOWS:,} are refused"
+def _too_many(count: int, what: str, limit: int = MAX_FLOWS) -> str:
+    return f"the project has {count:,} {what}; more than {limit:,} are refused"
+
+
+def _read_test(
+    contents: ProjectContents,
+    element: etree._Element,
+    positions: Positions,
+    tests: FlowTestReader | None,
+    places: SwitchPlaces | None,
+) -> tuple[FlowTestReader, SwitchPlaces]:
+    """A `<test>` (flowtests/test_file.py), read with the switches' numbering of places;
+    returns the tests' reader and the places, made at the first test."""
+    from .flowtests.test_file import FlowTestReader
+    from .switch_file import SwitchPlaces
+
+    for item in element.iter(tag=etree.Element):  # read with items(): see the reader
+        check_attribute_count(item)
+    places = places or SwitchPlaces(positions)
+    tests = tests or FlowTestReader(contents, places)
+    tests.read(element)
+    return tests, places
 
 
 class _NameTaker:

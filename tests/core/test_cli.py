@@ -796,3 +796,25 @@ def test_unknown_first_word_is_a_user_error_not_the_window(tmp_path, typo):
     assert run.err == (
         f"flexml-studio: {typo!r} is neither a command ({', '.join(COMMANDS)}) nor a file to open\n"
     )
+
+
+def test_validate_reports_test_problems_with_the_test_name(work):
+    (work / "tested.flexproj").write_text(
+        '<flexml-project format="1" entry="main">\n'
+        '  <flow name="main"><Response><Hangup/></Response></flow>\n'
+        '  <test name="goes nowhere" flow="main">\n'
+        '    <expect flow="nowhere"/>\n'
+        "  </test>\n"
+        "</flexml-project>\n"
+    )
+    run = cli("validate", "tested.flexproj", "--format", "json", cwd=work)
+    assert run.code == 1
+    (finding,) = json.loads(run.out)
+    assert (finding["flow"], finding["kind"], finding["severity"]) == (
+        "goes nowhere",
+        "test",
+        "error",
+    )
+    assert "nowhere" in finding["message"]
+    text = cli("validate", "tested.flexproj", cwd=work)
+    assert text.out.splitlines()[0].endswith("[test goes nowhere]")

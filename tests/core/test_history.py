@@ -177,3 +177,35 @@ def test_merge_appends_steps_so_one_undo_takes_both_back():
     assert _snapshot(project) == before
     first.redo()
     assert say.text == "He"
+
+
+def test_test_changes_and_a_rename_that_rewrites_tests_undo_exactly():
+    from gui.core.flowtests.model import Expectation, FlowTest
+
+    project = _project()
+    test = FlowTest(
+        "thanks", flow="menu", digits="1", expectations=(Expectation("flow", "choice"),)
+    )
+    steps = [
+        lambda: project.add_test(test),
+        lambda: project.rename_flow("choice", "picked"),
+        lambda: project.replace_test(replace_digits(project.test("thanks"), "2"), "thanks"),
+        lambda: project.remove_test("thanks"),
+    ]
+    for step in steps:
+        before = _snapshot(project)
+        edit = Edit(project, step)
+        edit.run()
+        after = _snapshot(project)
+        assert after != before
+        edit.undo()
+        assert _snapshot(project) == before
+        edit.redo()
+        assert _snapshot(project) == after
+    assert 'flow="picked"' not in _snapshot(project)
+
+
+def replace_digits(test, digits: str):
+    from dataclasses import replace
+
+    return replace(test, digits=digits)

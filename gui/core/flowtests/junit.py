@@ -1,0 +1,88 @@
+"""Flow test results as JUnit XML: what GitLab, GitHub Actions' test reporters and Jenkins read.
+
+    <testsuites name="flexml-studio test" tests= failures= errors= skipped= time=>
+      <testsuite name=PROJECT tests= failures= errors= skipped= time= timestamp= hostname=>
+        <testcase name=TEST classname=PROJECT.FLOW time=>
+          <failure message="expected say &quot;Support&quot; (step 2 of 4)" type="expectation">
+            the transcript around where matching stopped</failure>
+          <system-out>the call's whole transcript</system-out>
+        </testcase>
+
+A test that could not run has `<error type="test-error">`; a skipped one `<skipped message=>`.
+Times are seconds. tests/data/junit.xsd describes the format this writes.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from .runner import ERROR, FAILED, SKIPPED, FlowTestResult
+
+SUITES_NAME = "flexml-studio test"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.6f}"
+
+
+def _counts(results: Sequence[FlowTestResult]) -> dict[str, str]:
+    def count(outcome: str) -> str:
+        return str(sum(r.outcome == outcome for r in results))
+
+    return {
+        "tests": str(len(results)),
+        "failures": count(FAILED),
+        "errors": count(ERROR),
+        "skipped": count(SKIPPED),
+    }
+
+
+def junit_xml(
+    project: str,
+    results: Sequence[FlowTestResult],
+    seconds: float,
+    *,
+    timestamp: datetime | None = None,
+) -> bytes:
+    """The JUnit XML of one project's results (`project`: its name, e.g. the file's stem;
+    `seconds`: how long the whole run took)."""
+    counts = _counts(results)
+    suites = etree.Element("testsuites", name=SUITES_NAME, **counts, time=_seconds(seconds))
+    when = (timestamp or datetime.now(UTC)).replace(microsecond=0, tzinfo=None)
+    suite = etree.SubElement(
+        suites,
+        "testsuite",
+        name=project,
+        **counts,
+        time=_seconds(seconds),
+        timestamp=when.isoformat(),
+        hostname=socket.gethostname() or "localhost",
+    )
+    for result in results:
+        _case(suite, project, result)
+    return etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _case(suite: etree._Element, project: str, result: FlowTestResult) -> None:
+    case = etree.SubElement(
+        suite,
+        "testcase",
+        name=result.name,
+        classname=f"{project}.{result.flow}" if result.flow else project,
+        time=_seconds(result.seconds),
+    )
+    if result.outcome == FAILED:
+        failure = etree.SubElement(case, "failure", message=result.headline(), type="expectation")
+        failure.text = "\n".join([result.headline(), *result.context()]) + "\n"
+    elif result.outcome == ERROR:
+        error = etree.SubElement(case, "error", message=result.message, type="test-error")
+        error.text = result.message + "\n"
+    elif result.outcome == SKIPPED:
+        etree.SubElement(case, "skipped", message=result.message)
+    if result.transcript:
+        out = etree.SubElement(case, "system-out")
+        out.text = "\n".join(result.transcript) + "\n"

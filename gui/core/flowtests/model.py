@@ -1,0 +1,246 @@
+"""A flow test as data: where the call starts, what the caller does, and what must happen.
+
+    <test name="sales path" flow="menu" digits="1">
+      <expect say="Sales"/>            a Say whose text contains this was spoken
+      <expect flow="sales"/>           the call reached this flow (or switch)
+      <expect dial="15162065300"/>     a Dial to this number or SIP URI
+      <expect end="hangup"/>           how the call ended
+    </test>
+
+Everything is kept as the file says it (the raw text of each setting), so a test that does
+not make sense still reads, writes back unchanged and is reported by lint (lint.py) with its
+place; the helpers at the end turn the settings into what a run needs, raising ValueError
+with a message for people. Nothing here imports the runtime or the project: project.py
+imports this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# What an <expect> may check, in the order the README lists them.
+EXPECT_KINDS = ("say", "play", "flow", "dial", "verb", "digits", "store", "end", "status")
+# How a call may end (`<expect end=...>`): a Hangup verb ended it, a Reject did, the last
+# document ran out of verbs, it left the project (a URL the run does not follow), an error
+# ended it, or the caller hung up (a Say or Play looping until hang-up).
+END_WORDS = ("hangup", "reject", "completed", "left", "error", "caller-hangup")
+# The final CallStatus (`<expect status=...>`): CarrierX's words.
+STATUS_WORDS = ("completed", "busy", "failed", "noanswer", "cancel")
+# The <test> attributes this version knows, in the order they are written.
+TEST_ATTRIBUTES = (
+    "name",
+    "flow",
+    "digits",
+    "from",
+    "to",
+    "at",
+    "tz",
+    "dial",
+    "amd",
+    "record",
+    "order",
+)
+ORDER_ANY = "any"
+MAX_NAME = 200  # characters of a test's name
+MAX_SECONDS = 3600  # a Dial talked or a Record lasted at most this long
+
+# How a Dial ends (`<test dial=...>`): the simulator's choices and their CallStatus.
+DIAL_WORDS = {
+    "answered": "completed",
+    "completed": "completed",
+    "busy": "busy",
+    "noanswer": "noanswer",
+    "no-answer": "noanswer",
+    "failed": "failed",
+}
+DEFAULT_DIAL_SECONDS = 10  # as the simulator's default
+# Who answering-machine detection hears (`<test amd=...>`): AMDStatus and AMDCause, the
+# causes in Asterisk's AMDCAUSE words as the simulator gives them [assumed].
+AMD_WORDS = {
+    "human": ("HUMAN", "HUMAN-800-800"),
+    "machine": ("MACHINE", "LONGGREETING-1500-1500"),
+    "notsure": ("NOTSURE", "TOOLONG-5000"),
+    "hangup": ("HANGUP", "HANGUP"),
+}
+RECORD_SILENCE = "silence"
+
+_SECONDS = re.compile(r"[0-9]{1,5}\Z")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One `<expect KIND="VALUE"/>`: `negated` (not="true") says it must not happen."""
+
+    kind: str
+    value: str
+    negated: bool = False
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        """How a report names it: `say "Sales"`, `no dial "15162065300"`."""
+        return f'{"no " if self.negated else ""}{self.kind} "{self.value}"'
+
+
+@dataclass(frozen=True)
+class FlowTest:
+    """A named test: the call starts at `flow` (a flow or switch; None: the entry), the
+    caller presses `digits` (as `simulate --digits`: `w` lets a Gather time out), and the
+    expectations hold in order unless `order` is "any".
+
+    `from_number`/`to_number` are the caller and the number called; `at` (ISO date and time)
+    and `tz` (IANA zone) fix the clock opening-hours switches decide by; `dial`, `amd` and
+    `record` say what each Dial, Amd and Record meets, as comma lists used in order (the
+    last one repeats). All are the file's text; `extra` holds attributes this version does
+    not know (kept, written back). `line`/`column` say where it stood; not compared."""
+
+    name: str
+    flow: str | None = None
+    digits: str = ""
+    expectations: tuple[Expectation, ...] = ()
+    from_number: str | None = None
+    to_number: str | None = None
+    at: str | None = None
+    tz: str | None = None
+    dial: str | None = None
+    amd: str | None = None
+    record: str | None = None
+    order: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+
+    @property
+    def ordered(self) -> bool:
+        return self.order != ORDER_ANY
+
+    def attributes(self) -> dict[str, str]:
+        """The <test> attributes as written, in TEST_ATTRIBUTES order, then the unknown."""
+        values = {
+            "name": self.name,
+            "flow": self.flow,
+            "digits": self.digits or None,
+            "from": self.from_number,
+            "to": self.to_number,
+            "at": self.at,
+            "tz": self.tz,
+            "dial": self.dial,
+            "amd": self.amd,
+            "record": self.record,
+            "order": self.order,
+        }
+        found = {key: value for key, value in values.items() if value is not None}
+        found.update(self.extra)
+        return found
+
+    def references(self) -> set[str]:
+        """Every flow or switch name it names: where it starts and `flow` expectations."""
+        names = {e.value for e in self.expectations if e.kind == "flow"}
+        if self.flow is not None:
+            names.add(self.flow)
+        return names
+
+    def retargeted(self, old: str, new: str) -> FlowTest:
+        """This test with every reference to the flow or switch `old` naming `new`."""
+        expectations = tuple(
+            replace(e, value=new) if e.kind == "flow" and e.value == old else e
+            for e in self.expectations
+        )
+        flow = new if self.flow == old else self.flow
+        return replace(self, flow=flow, expectations=expectations)
+
+
+def check_name(name: str) -> str:
+    """Return a test name, or raise ValueError saying what is wrong with it."""
+    if not name.strip():
+        raise ValueError("a test needs a name")
+    if name != name.strip() or any(c in name for c in "\t\r\n"):
+        raise ValueError(f"the test name {name!r} has spaces at its ends or line breaks")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"a test name is at most {MAX_NAME} characters")
+    return name
+
+
+def clean_name(raw: str) -> str:
+    """A valid test name made from any text: spaces collapsed, cut to MAX_NAME."""
+    name = " ".join(raw.split())[:MAX_NAME].strip()
+    return name or "test"
+
+
+# -- what a run needs ---------------------------------------------------------------------
+
+
+def outcome_words(text: str | None) -> list[str]:
+    """The comma list of a dial, amd or record setting, lowercased ([] when unset)."""
+    if text is None:
+        return []
+    return [word.strip().lower() for word in text.split(",")]
+
+
+def dial_outcomes(text: str | None) -> list[tuple[str, int]]:
+    """(CallStatus, seconds) of each Dial in order: `answered`, `busy`, `noanswer` or
+    `failed`, each optionally `:SECONDS` (talked, or rung when nobody answered)."""
+    found = []
+    for word in outcome_words(text):
+        status, _, seconds = word.partition(":")
+        if status not in DIAL_WORDS:
+            raise ValueError(
+                f"dial: {word!r} is not answered, busy, noanswer or failed (optionally :SECONDS)"
+            )
+        found.append(
+            (DIAL_WORDS[status], _seconds(seconds, "dial") if seconds else DEFAULT_DIAL_SECONDS)
+        )
+    return found
+
+
+def amd_outcomes(text: str | None) -> list[tuple[str, str]]:
+    """(AMDStatus, AMDCause) of each Amd in order."""
+    found = []
+    for word in outcome_words(text):
+        if word not in AMD_WORDS:
+            raise ValueError(f"amd: {word!r} is not human, machine, notsure or hangup")
+        found.append(AMD_WORDS[word])
+    return found
+
+
+def record_outcomes(text: str | None) -> list[int]:
+    """Seconds recorded by each Record in order; `silence` is 0 (nothing recorded)."""
+    return [
+        0 if word == RECORD_SILENCE else _seconds(word, "record", RECORD_SILENCE)
+        for word in outcome_words(text)
+    ]
+
+
+def _seconds(text: str, what: str, other: str | None = None) -> int:
+    if _SECONDS.match(text) is None or not 0 < int(text) <= MAX_SECONDS:
+        also = f" or {other}" if other else ""
+        raise ValueError(f"{what}: {text!r} is not seconds (1 to {MAX_SECONDS}){also}")
+    return int(text)
+
+
+def start_moment(at: str | None, tz: str | None) -> datetime | None:
+    """When the call starts, for opening hours: `at` in the zone `tz` (UTC when none; an
+    `at` with its own offset takes no tz). None when `at` is unset."""
+    zone = _zone(tz) if tz is not None else None
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"at: {at!r} is not a date and time such as 2026-12-07T10:00") from None
+    if moment.tzinfo is not None:
+        if zone is not None:
+            raise ValueError(f"at: {at!r} has its own offset: leave tz out, or the offset")
+        return moment
+    return moment.replace(tzinfo=zone or UTC)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"tz: {name!r} is not an IANA time zone (e.g. Europe/London)") from None

@@ -1,0 +1,302 @@
+"""Flow tests in the project file and in the model: the documented syntax, byte-for-byte round
+trips, places for lint, what cannot be understood reported and skipped (never the file), and
+the project's test methods with their announcements and rewritten references."""
+
+from __future__ import annotations
+
+import pytest
+
+from gui.core.flexml import RefusedError
+from gui.core.flowtests.model import Expectation, FlowTest, check_name
+from gui.core.project import Project, ProjectChangeKind
+from gui.core.project_file import read_project
+from gui.core.switches import MatchKind, Switch, make_case
+
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<flexml-project format="1" entry="menu">\n'
+MENU = (
+    '  <flow name="menu">\n'
+    "    <Response>\n"
+    '      <Gather action="flow:route" numDigits="1">\n'
+    "        <Say>Press 1 for sales</Say>\n"
+    "      </Gather>\n"
+    "    </Response>\n"
+    "  </flow>\n"
+    '  <flow name="sales">\n'
+    "    <Response>\n"
+    "      <Say>Sales</Say>\n"
+    "      <Hangup/>\n"
+    "    </Response>\n"
+    "  </flow>\n"
+)
+ROUTE = (
+    '  <switch name="route" on="Digits">\n'
+    '    <case value="1" goto="sales"/>\n'
+    '    <otherwise goto="menu"/>\n'
+    "  </switch>\n"
+)
+# Every attribute of <test>, every kind of expectation, not="true".
+EVERYTHING = (
+    '  <test name="sales path" flow="menu" digits="1w#" from="15162060001" to="15162060002"'
+    ' at="2026-12-07T10:00" tz="America/New_York" dial="busy,answered:30" amd="machine"'
+    ' record="silence,10" order="any">\n'
+    '    <expect say="Press 1"/>\n'
+    '    <expect play="hold.mp3"/>\n'
+    '    <expect flow="route"/>\n'
+    '    <expect dial="15162065300"/>\n'
+    '    <expect verb="Gather"/>\n'
+    '    <expect digits="1"/>\n'
+    '    <expect store="caller=vip"/>\n'
+    '    <expect end="hangup"/>\n'
+    '    <expect status="completed"/>\n'
+    '    <expect flow="support" not="true"/>\n'
+    "  </test>\n"
+)
+BARE = '  <test name="bare"/>\n'
+TAIL = "</flexml-project>\n"
+
+
+def text_of(*parts: str) -> str:
+    return HEAD + "".join(parts) + TAIL
+
+
+def load_text(text: str) -> Project:
+    return Project.from_contents(read_project(text.encode()))
+
+
+def test_every_attribute_and_kind_reads_and_writes_back_byte_for_byte():
+    text = text_of(MENU, ROUTE, EVERYTHING, BARE)
+    contents = read_project(text.encode())
+    assert contents.notes == []
+    test = contents.tests["sales path"]
+    assert (test.flow, test.digits, test.from_number, test.to_number) == (
+        "menu",
+        "1w#",
+        "15162060001",
+        "15162060002",
+    )
+    assert (test.at, test.tz, test.dial, test.amd, test.record, test.order) == (
+        "2026-12-07T10:00",
+        "America/New_York",
+        "busy,answered:30",
+        "machine",
+        "silence,10",
+        "any",
+    )
+    assert not test.ordered
+    assert [(e.kind, e.value, e.negated) for e in test.expectations] == [
+        ("say", "Press 1", False),
+        ("play", "hold.mp3", False),
+        ("flow", "route", False),
+        ("dial", "15162065300", False),
+        ("verb", "Gather", False),
+        ("digits", "1", False),
+        ("store", "caller=vip", False),
+        ("end", "hangup", False),
+        ("status", "completed", False),
+        ("flow", "support", True),
+    ]
+    assert contents.tests["bare"] == FlowTest("bare")
+    project = Project.from_contents(contents)
+    assert project.test_names == ["sales path", "bare"]
+    assert project.to_text() == text
+    assert load_text(project.to_text()).to_text() == text
+
+
+def test_tests_are_written_after_the_switches_wherever_they_were():
+    text = text_of(BARE, MENU, EVERYTHING, ROUTE)
+    assert load_text(text).to_text() == text_of(MENU, ROUTE, BARE, EVERYTHING)
+
+
+def test_a_project_without_tests_reads_and_writes_as_before():
+    text = text_of(MENU, ROUTE)
+    contents = read_project(text.encode())
+    assert contents.tests == {} and contents.notes == []
+    project = load_text(text)
+    assert project.tests == {} and project.lint_tests() == {}
+    assert project.to_text() == text
+
+
+def test_values_that_need_escaping_round_trip():
+    test = FlowTest(
+        'say "hi" & <bye>',
+        flow="menu",
+        expectations=(Expectation("say", 'a "quoted" <b> & c'),),
+    )
+    project = load_text(text_of(MENU))
+    project.add_test(test)
+    again = load_text(project.to_text())
+    assert again.test('say "hi" & <bye>') == test
+    assert again.to_text() == project.to_text()
+
+
+def test_tests_and_expectations_know_their_place_in_the_file():
+    text = text_of(MENU, ROUTE, EVERYTHING)
+    test = load_text(text).test("sales path")
+    lines = text.splitlines()
+    assert lines[test.line - 1].startswith("  <test name=")
+    assert test.column == 3
+    for expectation in test.expectations:
+        assert lines[expectation.line - 1].strip().startswith(f"<expect {expectation.kind}=")
+        assert expectation.column == 5
+    # Places are not compared: a test made since equals the one read.
+    assert test == FlowTest(**{**test.__dict__, "line": None, "column": None})
+
+
+@pytest.mark.parametrize(
+    ("expect", "words"),
+    [
+        ('<expect sya="Sales"/>', "it has no attribute sya"),
+        ("<expect/>", "it has none"),
+        ('<expect say="a" flow="menu"/>', "it has say and flow"),
+        ('<expect say="a" not="maybe"/>', "not='maybe' is neither true nor false"),
+    ],
+)
+def test_an_expect_that_cannot_be_understood_is_noted_with_its_place_and_skipped(expect, words):
+    text = text_of(
+        MENU,
+        '  <test name="t" flow="menu">\n'
+        '    <expect say="Press"/>\n'
+        f"    {expect}\n"
+        '    <expect end="hangup"/>\n'
+        "  </test>\n",
+    )
+    contents = read_project(text.encode())
+    (note,) = contents.notes
+    assert words in note.message and "test 't'" in note.message
+    assert (note.line, note.column) == (text.splitlines().index(f"    {expect}") + 1, 5)
+    test = contents.tests["t"]
+    assert [e.kind for e in test.expectations] == ["say", "end"]
+
+
+def test_everything_else_wrong_in_a_test_is_noted_and_the_rest_kept():
+    text = text_of(
+        MENU,
+        '  <test name="t" flow="menu" colour="blue">\n'
+        "    words\n"
+        '    <expect say="Press">content</expect>\n'
+        "    <check/>\n"
+        "  </test>\n"
+        '  <test flow="menu"/>\n'
+        '  <test name="t"/>\n'
+        '  <test name="  spaced   out  "/>\n',
+    )
+    contents = read_project(text.encode())
+    messages = [n.message for n in contents.notes]
+    assert any("does not know (colour); they were kept" in m for m in messages)
+    assert any("the text in <test> was ignored" in m for m in messages)
+    assert any("the content of an <expect> was ignored" in m for m in messages)
+    assert any("an unknown <check> element was skipped" in m for m in messages)
+    assert any("the test named '' was renamed to 'test'" in m for m in messages)
+    assert any("the test named 't' was renamed to 't (2)'" in m for m in messages)
+    assert any("renamed to 'spaced out'" in m for m in messages)
+    assert list(contents.tests) == ["t", "test", "t (2)", "spaced out"]
+    assert contents.tests["t"].extra == {"colour": "blue"}
+    project = Project.from_contents(contents)
+    # The unknown attribute is written back, after the known ones.
+    assert '<test name="t" flow="menu" colour="blue">' in project.to_text()
+
+
+def test_more_tests_than_the_limit_are_refused_before_reading(monkeypatch):
+    import gui.core.project_file as project_file
+
+    monkeypatch.setattr(project_file, "MAX_TESTS", 2)
+    with pytest.raises(RefusedError, match="3 tests; more than 2 are refused"):
+        read_project(text_of(MENU, BARE, BARE, BARE).encode())
+
+
+def test_test_names_are_free_text_of_one_line():
+    assert check_name("sales path: 1, then # (again)") == "sales path: 1, then # (again)"
+    for bad in ("", "   ", " padded", "two\nlines", "x" * 201):
+        with pytest.raises(ValueError):
+            check_name(bad)
+
+
+# -- the project's methods ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def project() -> Project:
+    project = load_text(text_of(MENU, ROUTE))
+    project.add_test(
+        FlowTest("sales", "route", "1", (Expectation("flow", "sales"), Expectation("say", "x")))
+    )
+    project.add_test(FlowTest("menu", "menu", expectations=(Expectation("flow", "route"),)))
+    return project
+
+
+def test_add_remove_and_replace_are_announced_before_and_after_with_what_undo_needs(project):
+    seen = []
+    project.about_to_change.connect(lambda c: seen.append(("before", c, project.test_names)))
+    project.changed.connect(lambda c: seen.append(("after", c, project.test_names)))
+    first = FlowTest("first")
+    project.add_test(first, 0)
+    old = project.test("menu")
+    edited = FlowTest("menu, edited", "menu")
+    project.replace_test(edited, "menu")
+    removed = project.remove_test("sales")
+    kinds = [(when, c.kind, c.name, c.index) for when, c, _ in seen]
+    assert kinds == [
+        ("before", ProjectChangeKind.TEST_ADDED, "first", 0),
+        ("after", ProjectChangeKind.TEST_ADDED, "first", 0),
+        ("before", ProjectChangeKind.TEST_CHANGED, "menu", 2),
+        ("after", ProjectChangeKind.TEST_CHANGED, "menu", 2),
+        ("before", ProjectChangeKind.TEST_REMOVED, "sales", 1),
+        ("after", ProjectChangeKind.TEST_REMOVED, "sales", 1),
+    ]
+    assert seen[0][1].test is first
+    change = seen[2][1]
+    assert (change.new_name, change.test, change.old_test) == ("menu, edited", edited, old)
+    assert seen[2][2] == ["first", "sales", "menu"] and seen[3][2] == [
+        "first",
+        "sales",
+        "menu, edited",
+    ]
+    assert seen[4][1].test is removed
+    assert project.test_names == ["first", "menu, edited"]
+
+
+def test_names_are_unique_among_tests_only(project):
+    with pytest.raises(ValueError, match="already has a test named 'sales'"):
+        project.add_test(FlowTest("sales"))
+    with pytest.raises(ValueError, match="already has a test named 'menu'"):
+        project.replace_test(FlowTest("menu"), "sales")
+    with pytest.raises(ValueError, match="needs a name"):
+        project.add_test(FlowTest(""))
+    with pytest.raises(KeyError):
+        project.replace_test(FlowTest("nobody"))
+    assert project.test_names == ["sales", "menu"]  # a test may share a flow's name
+
+
+def test_renaming_a_flow_or_switch_rewrites_the_tests_that_name_it(project):
+    changed = []
+    project.changed.connect(lambda c: changed.append(c.kind))
+    project.rename_flow("sales", "sales-desk")
+    project.rename_switch("route", "router")
+    sales = project.test("sales")
+    assert sales.flow == "router"
+    assert sales.expectations == (Expectation("flow", "sales-desk"), Expectation("say", "x"))
+    assert project.test("menu").expectations == (Expectation("flow", "router"),)
+    assert changed.count(ProjectChangeKind.TEST_CHANGED) == 3
+    # A rename without updating references leaves the tests, and lint says so.
+    project.rename_flow("menu", "start", update_references=False)
+    assert project.test("menu").flow == "menu"
+    assert [p.code for p in project.lint_tests()["menu"]] == ["test-unknown-flow"]
+
+
+def test_switches_and_tests_stay_apart_from_flows_in_lint():
+    project = load_text(text_of(MENU, ROUTE))
+    project.add_switch(Switch("check", "From", (make_case(MatchKind.PREFIX, "1", "sales"),)))
+    project.add_test(FlowTest("sales", "check"))
+    assert set(project.lint()) == {"menu", "sales", "route", "check"}
+    assert list(project.lint_tests()) == ["sales"]
+
+
+def test_expectations_past_the_limit_are_skipped_with_one_note(monkeypatch):
+    import gui.core.flowtests.test_file as test_file
+
+    monkeypatch.setattr(test_file, "MAX_EXPECTATIONS", 2)
+    expects = "".join(f'    <expect say="{n}"/>\n' for n in range(5))
+    contents = read_project(text_of(MENU, f'  <test name="long">\n{expects}  </test>\n').encode())
+    assert [e.value for e in contents.tests["long"].expectations] == ["0", "1"]
+    (note,) = contents.notes
+    assert "more than 2 <expect> elements; the rest were skipped" in note.message
