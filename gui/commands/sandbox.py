@@ -105,7 +105,8 @@ def _warn_reachable(host: str, sandbox: Sandbox) -> None:
     print(
         f"flexml-studio: warning: the sandbox listens on {host}, so other machines reach it "
         f"at {sandbox.url}: its login and password cross the network unencrypted, and "
-        "whoever has them can make it request any URL; leave out --host to keep it on "
+        "whoever has them can make it request any URL and open WebSockets to any host; "
+        "leave out --host to keep it on "
         "127.0.0.1",
         file=sys.stderr,
         flush=True,

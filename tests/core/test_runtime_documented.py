@@ -102,7 +102,7 @@ def test_store_keeps_data_that_every_later_request_carries():
     assert redirect.params["RequestUrl"] == "flow:main"  # the document that ran the Redirect
     # The fetched line shows what the request carried besides the call's own fields.
     assert redirect.describe() == (
-        "POST flow:handler -> 200 (Storage_key1=some_data Storage_key2=some more data)"
+        'POST flow:handler -> 200 (Storage_key1="some_data" Storage_key2="some more data")'
     )
 
 
@@ -413,3 +413,41 @@ def test_leaving_the_project_stops_the_streams_and_the_session_recording():
     assert kinds(events)[-4:] == ["left_project", "stream_stopped", "session_recorded", "ended"]
     assert of(events, StreamStopped) == [StreamStopped("s", "the run left the project")]
     assert not of(events, Error)
+
+
+# -- what the review of issue 15 found ---------------------------------------------------------
+
+
+def test_a_connect_whose_name_is_taken_leaves_the_running_stream_alone():
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
+        '<Connect><Stream url="wss://b.test/y"/></Connect><Say>After</Say></Response>'
+    )
+    (refused,) = [n for n in of(events, StreamNote) if n.state == "refused"]
+    assert "running already" in refused.text
+    stops = of(events, StreamStopped)
+    assert [(s.name, s.reason) for s in stops] == [("", "the call ended")]
+
+
+def test_a_stop_may_name_its_stream_by_url():
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
+        '<Stop><Stream url="wss://a.test/x"/></Stop><Say>After</Say></Response>'
+    )
+    assert [s.reason for s in of(events, StreamStopped)] == ["stopped by <Stop>"]
+    assert not [n for n in of(events, StreamNote) if n.state == "not_running"]
+
+
+def test_stored_data_is_cut_short_on_the_request_line():
+    big = "x" * 5000
+    events = simulate(
+        (
+            "main",
+            f'<Response><Store name="big">{big}</Store><Redirect>flow:next</Redirect></Response>',
+        ),
+        ("next", "<Response><Hangup/></Response>"),
+    )
+    fetched = of(events, Fetched)[-1]
+    assert fetched.params["Storage_big"] == big  # sent whole
+    line = fetched.describe()
+    assert "Storage_big=" in line and len(line) < 300

@@ -246,7 +246,9 @@ def test_a_url_outside_the_project_is_fetched_over_http(work, app_url):
     assert (run.code, run.err) == (0, "")
     assert [(method, path) for method, path, _ in _App.seen] == [("POST", "/other")]
     sent = json.loads(_App.seen[0][2])
-    assert sent["RequestUrl"] == "flow:main" and sent["Storage_key1"] == "some_data"
+    # The document that ran, as a URL: the flow under the project's base URL.
+    assert sent["RequestUrl"] == "http://project.invalid/flows/main"
+    assert sent["Storage_key1"] == "some_data"
     kinds = [event["event"] for event in events(run)]
     assert "left_project" not in kinds and kinds[-1] == "ended"
 

@@ -411,3 +411,56 @@ def test_stored_data_goes_with_the_redirect_and_the_status_callback_as_documente
             completed_without_error(events)
 
     run(scenario())
+
+
+def test_max_length_ends_a_connect_whose_server_never_closes():
+    connect = '<Connect><Stream name="bi" url="/ws/open" maxLength="1"/></Connect>'
+    app = StreamApp({"/start": connect + "<Say>On</Say>"})
+
+    async def scenario():
+        async with serving(app) as base:
+            began = time.monotonic()
+            events = await call(f"{base}/start")
+            waited = time.monotonic() - began
+            (socket,) = app.sockets
+            async with asyncio.timeout(WAIT):
+                await socket.closed.wait()
+            assert socket.close_code == 1000
+            stopped = of(events, StreamStopped)
+            assert [s.reason for s in stopped] == ["maxLength 1 s reached"]
+            assert [s.text for s in of(events, Say)] == ["On"]  # the flow went on after it
+            assert 0.9 < waited < WAIT
+            completed_without_error(events)
+
+    run(scenario())
+
+
+def test_a_get_too_long_for_the_server_says_the_stored_data_is_why():
+    from gui.core.flexml import parse
+    from gui.core.project import Project
+    from gui.core.server import FlowServer
+
+    project = Project()
+    big = "x" * 9000
+    project.add_flow(
+        "main",
+        parse(
+            f'<Response><Store name="big">{big}</Store>'
+            '<Redirect method="GET">flow:next</Redirect></Response>'.encode()
+        ),
+    )
+    project.add_flow("next", parse(b"<Response><Hangup/></Response>"))
+
+    async def scenario():
+        with FlowServer() as server:
+            server.publish_project(project)
+            source = HttpSource(server.flow_urls()["main"], flow_base_url=server.base_url)
+            try:
+                events = await Interpreter(source, ScriptedCaller()).run()
+            finally:
+                await source.aclose()
+        (error,) = of(events, Error)
+        assert "answered HTTP 400" in error.message
+        assert "9,003 bytes of stored data" in error.message and "use POST" in error.message
+
+    run(scenario())

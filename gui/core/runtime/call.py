@@ -89,16 +89,26 @@ class CallInfo:
             # call has no Diversion header, so it is empty.
             "ForwardedFrom": "",
             # "The calling party phone number, formatted in E.164" (sample without +) [doc]
-            "From": _digits(self.from_number),
+            "From": digits_of(self.from_number),
             # "The unformatted number received directly from the carrier" [doc]
             "OriginalFrom": self.from_number,
             "OriginalTo": self.to_number,  # "The dialed number in its raw form" [doc]
             # "The URL of the FlexML that was running to trigger the current request" [doc]
             "RequestUrl": request_url,
-            "To": _digits(self.to_number),  # its row is cut off; the sample has digits, as From
+            "To": digits_of(self.to_number),  # its row is cut off; the sample has digits, as From
             **self.extra,
         }
 
 
-def _digits(number: str) -> str:
+def dashed_sid(sid: str) -> str:
+    """A call SID written as 32 hex digits (as requests carry it) in the API's dashed form;
+    anything that is not a UUID as it is."""
+    try:
+        return str(uuid.UUID(sid))
+    except ValueError:
+        return sid
+
+
+def digits_of(number: str) -> str:
+    """The ASCII digits of a phone number (From and To carry only those)."""
     return "".join(c for c in number if c.isascii() and c.isdigit())

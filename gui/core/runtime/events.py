@@ -87,10 +87,15 @@ class Fetched(Event):
         # The verb's results first, then what Store kept (Storage_...), in the order sent.
         extra = [key for key in self.params if key not in BASE_FIELDS]
         extra.sort(key=lambda key: key.startswith(STORAGE_PREFIX))
-        results = " ".join(
-            f"{key}={'null' if self.params[key] is None else self.params[key]}" for key in extra
-        )
+        results = " ".join(f"{key}={_shown(key, self.params[key])}" for key in extra)
         return f"{self.method} {self.url} -> {self.status}" + (f" ({results})" if results else "")
+
+
+def _shown(key: str, value: str | None) -> str:
+    """A field's value on a transcript line: stored data (up to 128 KB) cut short."""
+    if value is None:
+        return "null"
+    return quoted(value) if key.startswith(STORAGE_PREFIX) else value
 
 
 @dataclass(frozen=True)

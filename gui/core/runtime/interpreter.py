@@ -356,7 +356,15 @@ class Interpreter:
         try:
             document = _document(answer, method)
         except CallFailed as exc:
-            raise CallFailed(exc.message, exc.node or cause) from None
+            message = exc.message
+            if method == "GET" and answer.status in (400, 414) and self._storage_bytes > 4096:
+                # The usual reason: aiohttp, nginx and others refuse request lines over 8 KB.
+                message += (
+                    f"; this GET carried {self._storage_bytes:,} bytes of stored data "
+                    "(Storage_ fields) in its query string, more than many servers take: "
+                    "use POST"
+                )
+            raise CallFailed(message, exc.node or cause) from None
         key = (method, url, tuple(results.items()), answer.fingerprint)
         if key in self._seen:
             raise CallFailed(

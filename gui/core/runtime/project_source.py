@@ -93,7 +93,7 @@ class ProjectSource:
             if self.fallback is None:
                 raise OutsideProject(url, "a run inside the project follows only its own flows")
             try:
-                return await self.fallback.fetch(url, method, fields)
+                return await self.fallback.fetch(url, method, self._outside(fields))
             except FetchError as exc:  # unreachable: where the flow goes is not ours to run
                 raise OutsideProject(url, f"it could not be fetched ({exc.message})") from None
         project = self.project
@@ -125,8 +125,16 @@ class ProjectSource:
 
     async def notify(self, url: str, method: str, fields: Fields) -> int | None:
         if reference_target(url) is None and self.fallback is not None:
-            return await self.fallback.notify(url, method, fields)
+            return await self.fallback.notify(url, method, self._outside(fields))
         return None
+
+    def _outside(self, fields: Fields) -> Fields:
+        """The fields of a request leaving the project: a RequestUrl of flow:NAME becomes
+        the URL the flow has when the project is served at its base URL."""
+        name = reference_target(fields.get("RequestUrl") or "")
+        if name is None:
+            return fields
+        return {**fields, "RequestUrl": flow_url(self.base_url, name)}
 
     async def aclose(self) -> None:
         if self.fallback is not None:

@@ -28,7 +28,6 @@ import logging
 import os
 import secrets
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -48,7 +47,7 @@ from ..http_guard import (
     read_body,
 )
 from ..service import BackgroundService
-from .call import CallInfo
+from .call import CallInfo, dashed_sid
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
 from .events import Ended, Error, Event, Started, StatusCallback
@@ -328,7 +327,7 @@ class Sandbox(BackgroundService):
             if exc.status == 401:
                 scheme = "Bearer" if request.path.startswith(CORE_PREFIX) else "Basic"
                 headers["WWW-Authenticate"] = f'{scheme} realm="FlexML Studio sandbox"'
-            return web.json_response(exc.body(), status=exc.status, headers=headers)
+            answer = web.json_response(exc.body(), status=exc.status, headers=headers)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
@@ -336,9 +335,14 @@ class Sandbox(BackgroundService):
             if exc.status == 404:
                 message = f"{request.path} is not found"
             headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
-            return web.json_response(
+            answer = web.json_response(
                 {"errors": [{"message": message}]}, status=exc.status, headers=headers
             )
+        if request.body_exists and not request.content.is_eof():
+            # Refused before its body was all in: aiohttp drops the connection after this
+            # answer, so say so (Connection: close) and no client sends on it again.
+            answer.force_close()
+        return answer
 
     def _check_basic(self, request: web.Request) -> None:
         header = request.headers.get("Authorization", "")
@@ -405,7 +409,7 @@ class Sandbox(BackgroundService):
         self._check_basic(request)
         sid = request.match_info["sid"]
         with self._lock:
-            call = self._calls.get(sid) or self._calls.get(_dashed(sid))
+            call = self._calls.get(sid) or self._calls.get(dashed_sid(sid))
             if call is None:
                 raise ApiError(404, "no such call (calls can expire)")
             body = call.state_json()
@@ -632,10 +636,3 @@ _LIVE = (SCHEDULED, RUNNING)
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
-
-def _dashed(sid: str) -> str:
-    """A call SID written as 32 hex digits (as requests carry it) in the API's dashed form."""
-    try:
-        return str(uuid.UUID(sid))
-    except ValueError:
-        return sid

@@ -29,6 +29,7 @@ MAX_STREAMS = 10  # streams one call may start (ours, not CarrierX's: it documen
 CONNECT_SECONDS = 5.0  # to open a socket, upgrade included
 CLOSE_SECONDS = 2.0  # for the server to answer our close
 MAX_RECEIVED_BYTES = 64 * 1024  # a larger message from the server closes the socket
+HEARTBEAT_SECONDS = 30.0  # pings that find a server gone silent (a Connect waits on it)
 PROTOCOL_VERSION = "0.2.0"  # the `connected` message's version in CarrierX's sample [doc]
 MEDIA_FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000}  # [doc]
 USER_AGENT = "FlexML-Studio-Simulator"
@@ -67,6 +68,7 @@ class StreamSpec:
     track: str | None = None
     parameters: Mapping[str, str] = field(default_factory=dict, hash=False)
     bidirectional: bool = False
+    max_length: int | None = None  # maxLength: seconds the stream may run [doc]
 
     @property
     def tracks(self) -> tuple[str, ...]:
@@ -168,6 +170,7 @@ class WebSocketStreamer:
             async with asyncio.timeout(self.connect_seconds):
                 socket = await session.ws_connect(
                     url,
+                    heartbeat=HEARTBEAT_SECONDS,
                     timeout=aiohttp.ClientWSTimeout(ws_close=self.close_seconds),
                     max_msg_size=self.max_received_bytes,
                 )
@@ -301,14 +304,26 @@ class CallStreams:
     async def connect(self, spec: StreamSpec, base: str, node: Node | None = None) -> None:
         """Run a bidirectional stream (a <Connect>'s): return when the server closes the
         socket, at once when it could not open (or none is opened in this run)."""
+        before = self._running.get(spec.name)  # another stream of that name, left alone
         task = self.start(spec, base, node)
         if task is not None:
             await task  # cancelled with the call, which closes the socket
-        elif self._running.pop(spec.name, None) is not None:  # started, with no socket
+            return
+        mine = self._running.get(spec.name)
+        if mine is not None and mine is not before:  # started, with no socket
+            del self._running[spec.name]
             self._emit(StreamStopped(spec.name, SIMULATED_CLOSE, node=node))
 
-    def stop(self, name: str, node: Node | None = None) -> None:
-        """A <Stop> of the stream `name`; a note when no such stream is running."""
+    def stop(self, name: str, node: Node | None = None, *, url: str = "", base: str = "") -> None:
+        """A <Stop> of the stream `name` (or, when the Stream names none, the one started
+        with `url`); a note when no such stream is running."""
+        if not name and url:
+            target = socket_url(base, url) if base else url
+            name = next(
+                (key for key, run in self._running.items() if url in (run.url, run.spec.url)
+                 or (target is not None and run.url == target)),
+                name,
+            )  # fmt: skip
         running = self._running.pop(name, None)
         if running is None:
             text = "<Stop> of a stream that is not running: nothing stopped"
@@ -335,6 +350,8 @@ class CallStreams:
             _done, late = await asyncio.wait(tasks, timeout=CONNECT_SECONDS + CLOSE_SECONDS + 2)
             for task in late:
                 _cancel(task)
+            if late:  # their `finally` closes the socket and its session: let it run
+                await asyncio.wait(late, timeout=CLOSE_SECONDS + 1)
 
     def _refusal(self, spec: StreamSpec) -> str | None:
         if spec.name in self._running:
@@ -362,13 +379,19 @@ class CallStreams:
             closed = asyncio.ensure_future(handle.closed())
             stopped = asyncio.ensure_future(running.stopping.wait())
             try:
-                await asyncio.wait({closed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {closed, stopped},
+                    timeout=spec.max_length,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
             finally:
                 for waiter in (closed, stopped):
                     waiter.cancel()
-            if closed.done() and not closed.cancelled() and self._running.get(spec.name) is running:
+            if self._running.get(spec.name) is running:  # not stopped: closed or timed out
                 del self._running[spec.name]
-                self._emit(StreamStopped(spec.name, SERVER_CLOSED, node=node))
+                server = closed.done() and not closed.cancelled()
+                why = SERVER_CLOSED if server else f"maxLength {spec.max_length} s reached"
+                self._emit(StreamStopped(spec.name, why, node=node))
         finally:
             await handle.close()
 

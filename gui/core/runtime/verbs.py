@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..flexml import Node
 from ..flexml.schema import SCHEMA
+from .call import digits_of
 from .caller import take_keys
 from .clock import (
     AMD_SECONDS,
@@ -285,6 +286,11 @@ async def store(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     return None
 
 
+def _whole(text: str | None) -> int | None:
+    """A positive whole number of seconds, or None (lint reports anything else)."""
+    return int(text) if text and text.isascii() and text.isdigit() and int(text) > 0 else None
+
+
 def _streams(node: Node, bidirectional: bool = False) -> list[tuple[StreamSpec, Node]]:
     """The <Stream>s of a Start, Stop or Connect (with their <Parameter>s) and their nodes."""
     found = []
@@ -302,6 +308,7 @@ def _streams(node: Node, bidirectional: bool = False) -> list[tuple[StreamSpec, 
             child.attrs.get("track") or child.attrs.get("audio_track") or None,
             parameters,
             bidirectional,
+            _whole(child.attrs.get("maxLength")),
         )
         found.append((spec, child))
     return found
@@ -316,7 +323,7 @@ async def start(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
 
 async def stop(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     for spec, child in _streams(node):
-        run.streams.stop(spec.name, child)
+        run.streams.stop(spec.name, child, url=spec.url, base=base)
     return None
 
 
@@ -333,14 +340,11 @@ async def sms(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     """An SMS (never sent from here): to the number called and from the caller unless set
     [doc]. With an action, the action is requested (no fields are documented for it) and
     the rest of the document is skipped."""
-    to = node.attrs.get("to") or _digits(run.call.to_number)
-    sender = node.attrs.get("from") or _digits(run.call.from_number)
+    to = node.attrs.get("to") or digits_of(run.call.to_number)
+    sender = node.attrs.get("from") or digits_of(run.call.from_number)
     run.emit(SmsSent(to, sender, node.text or "", node=node))
     return None if nested else _action(run, node, base, {})
 
-
-def _digits(number: str) -> str:
-    return "".join(c for c in number if c.isascii() and c.isdigit())
 
 
 HANDLERS: dict[str, Handler] = {
