@@ -326,3 +326,24 @@ def test_examples_of_the_stream_elements_nest_as_the_pages_show():
     )
     assert example_text("Store") == '<Store name="key1">some_data</Store>'
     assert example_text("Sms") == "<Sms>Thank you for calling</Sms>"
+
+
+@pytest.mark.parametrize(
+    ("tag", "field", "certainty"),
+    [
+        ("Gather", "Digits", "seen"),
+        ("Dial", "DialCallStatus", "assumed"),
+        ("Dial", "DialCallDuration", "assumed"),
+        ("Record", "RecordingUrl", "seen"),
+        ("Amd", "AMDStatus", "doc"),
+    ],
+)
+def test_the_action_requests_fields_are_shown_with_their_evidence(tag, field, certainty):
+    from gui.core.flexml.schema import SCHEMA
+
+    (result,) = [r for r in SCHEMA[tag].results if r.name == field]
+    assert result.certainty.value == certainty
+    html = reference_html(tag)
+    section = html[html.index("The action request adds") :]
+    row = section[section.index(field) :].split("</tr>")[0]
+    assert certainty in row

@@ -150,10 +150,20 @@ def element_html(spec: ElementSpec) -> str:
         out.append('<table cellspacing="0">')
         out += [_attribute_row(attr) for attr in spec.attributes]
         out.append("</table>")
-        used = [c for c in Certainty if any(a.certainty is c for a in spec.attributes)]
+        facts = (*spec.attributes, *spec.results)
+        used = [c for c in Certainty if any(a.certainty is c for a in facts)]
         out.append(_legend(used))
     else:
         out.append('<p class="muted">None.</p>')
+    if spec.results:
+        out.append("<h3>The action request adds</h3>")
+        out.append('<table cellspacing="0">')
+        out += [
+            f'<tr><td class="name"><code><b>{escape(r.name)}</b></code></td>'
+            f"<td>{escape(r.description)} {certainty_badge(r.certainty)}</td></tr>"
+            for r in spec.results
+        ]
+        out.append("</table>")
     out.append("<h3>Example</h3>")
     out.append(f"<pre>{escape(_example(spec))}</pre>")
     return "\n".join(out)

@@ -8,7 +8,7 @@ is a one-line change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -119,6 +119,15 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class ResultSpec:
+    """A field a verb's action request carries besides the call's own (FLEXML.md §3)."""
+
+    name: str
+    description: str
+    certainty: Certainty = Certainty.DOC
+
+
+@dataclass(frozen=True)
 class ElementSpec:
     """One element: its kind, text rule, children, attributes and control flow."""
 
@@ -142,6 +151,7 @@ class ElementSpec:
     # read (their names were cut off): lint says so in a warning, they are kept as written.
     unconfirmed_prefixes: tuple[str, ...] = ()
     unconfirmed_note: str = ""
+    results: tuple[ResultSpec, ...] = ()  # what its action request adds
     attr_index: dict[str, AttrSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def attribute(self, name: str) -> AttrSpec | None:
@@ -895,6 +905,33 @@ ELEMENTS: tuple[ElementSpec, ...] = (
             ),
         ),
     ),
+)
+
+# What each verb's action request adds to the call's fields. Digits and the recording's
+# fields are read by CarrierX's own sample apps [seen]; AMDStatus/AMDCause are on the Amd
+# page [doc]; CarrierX documents nothing for Dial, so its names are TwiML's [assumed].
+_RESULTS: dict[str, tuple[ResultSpec, ...]] = {
+    "Gather": (
+        ResultSpec("Digits", "The keys entered, without the finishing key", _SEEN),
+        ResultSpec("FinishKey", "The key that ended input, or null", _SEEN),
+    ),
+    "Dial": (
+        ResultSpec("DialCallStatus", "How the dialed call ended (TwiML's name)", _ASSUMED),
+        ResultSpec("DialCallDuration", "Seconds the dialed call lasted (TwiML's name)", _ASSUMED),
+    ),
+    "Record": (
+        ResultSpec("RecordingUrl", "Where the recording can be fetched", _SEEN),
+        ResultSpec("RecordingFileSid", "The recording's Storage file SID", _SEEN),
+        ResultSpec("RecordingDuration", "Seconds recorded", _SEEN),
+    ),
+    "Amd": (
+        ResultSpec("AMDStatus", "HUMAN, MACHINE, NOTSURE or HANGUP"),
+        ResultSpec("AMDCause", "Why the detection decided so"),
+    ),
+}
+ELEMENTS = tuple(
+    replace(spec, results=_RESULTS[spec.name]) if spec.name in _RESULTS else spec
+    for spec in ELEMENTS
 )
 
 SCHEMA: dict[str, ElementSpec] = {spec.name: spec for spec in ELEMENTS}
