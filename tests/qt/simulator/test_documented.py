@@ -62,7 +62,7 @@ def test_stored_data_is_shown_under_the_transcript_and_follows_the_shown_run(ben
     b.idle()
     texts = b.texts()
     assert 'store key1 = "some_data"' in texts and 'store key2 = "some more data"' in texts
-    assert "POST flow:next -> 200 (Storage_key1=some_data Storage_key2=some more data)" in texts
+    assert 'POST flow:next -> 200 (Storage_key1="some_data" Storage_key2="some more data")' in texts
     assert label.isVisible()
     assert label.text() == 'Stored: key1 = "some_data", key2 = "some more data"'
 
