@@ -111,7 +111,8 @@ class RunControls(QWidget):
 
 
 class RunPicker(QWidget):
-    """The runs kept, newest first: choosing one shows its transcript (`chosen`)."""
+    """The runs kept, newest first: choosing one shows its transcript (`chosen`); and Save
+    as test, for the run shown (the panel says when it can be used)."""
 
     chosen = Signal(object)  # the Run chosen by the person
 
@@ -128,13 +129,18 @@ class RunPicker(QWidget):
         self.runs_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.runs_combo.setMinimumContentsLength(16)
+        self.runs_combo.setMinimumContentsLength(12)
         label.setBuddy(self.runs_combo)
+        self.save_button = QToolButton()
+        findable(self.save_button, "simulator-save-test", "Save the run as a test")
+        self.save_button.setText("Save as test…")
+        self.save_button.setEnabled(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACING)
         layout.addWidget(label)
         layout.addWidget(self.runs_combo, 1)
+        layout.addWidget(self.save_button)
         self.runs_combo.currentIndexChanged.connect(self._on_runs_combo_changed)
 
     def show_runs(self, runs: list[Run], shown: Run | None) -> None:

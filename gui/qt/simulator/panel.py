@@ -10,6 +10,10 @@ when the system can (speech.py); faster, they are only shown. Under the transcri
 data the shown run's Stores kept (sent as Storage_ fields). The widgets are the parts in
 controls.py and outcomes.py; a run that fails for a known reason says why in its transcript,
 a bug says it is one and goes to the log with its traceback.
+
+Save as test (Ctrl+Alt+R) turns the shown run, once it ended, into a flow test: the dialog
+(save_test.py) proposes it and the person trims it; the test goes out by `test_recorded`,
+for the window to add to the project as one undo step (the panel does not edit the project).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from .controls import KEYS, SPACING, GatherBox, KeyPad, RunControls, RunPicker, 
 from .controls import SPEEDS as SPEEDS  # the speeds offered, where hosts and tests find them
 from .outcomes import OutcomesBox
 from .runs import Run, RunHistory, RunKind, waiting_text
+from .save_test import SaveTestDialog, proposal
 from .speech import Player, Speaker
 
 if TYPE_CHECKING:
@@ -47,9 +52,11 @@ if TYPE_CHECKING:
     from ..common.services import Services
 
 TICK_MS = 50
+SAVE_TEST_KEYS = "Ctrl+Alt+R"  # Ctrl+Shift+S is Save As; R: record the call as a test
 DRAWN_PER_TICK = 300  # transcript lines added per tick: a huge instant run never freezes
 
 _logger = logging.getLogger(__name__)
+_NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
 class RunRefused(Exception):
@@ -74,6 +81,7 @@ class SimulatorPanel(QWidget):
     node_running = Signal(object)  # the project Node being run, or None when nothing runs
     waiting_changed = Signal(bool)  # whether a Gather of the shown run waits for keys
     running_changed = Signal(bool)  # whether a simulated run is going on
+    test_recorded = Signal(object)  # a FlowTest saved from a run, for the project
 
     def __init__(
         self,
@@ -96,6 +104,7 @@ class SimulatorPanel(QWidget):
         self._highlighted: Node | None = None
         self._waiting = False
         self._noted: set[str] = set()  # one-time notes already given
+        self.save_dialog: SaveTestDialog | None = None  # Save as test, while it is open
         self._ticker = QTimer(self, interval=TICK_MS)
         self._ticker.timeout.connect(self._tick)
         for given in (speaker, player):
@@ -151,7 +160,9 @@ class SimulatorPanel(QWidget):
         self.run_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.stop_action = QAction("Stop the run", self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        for action in (self.run_action, self.stop_action):
+        self.save_test_action = QAction("Save as test…", self)
+        self.save_test_action.setShortcut(QKeySequence(SAVE_TEST_KEYS))
+        for action in (self.run_action, self.stop_action, self.save_test_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -165,6 +176,7 @@ class SimulatorPanel(QWidget):
         self.run_button, self.stop_button = controls.run_button, controls.stop_button
         self.server_check = controls.server_check
         self.runs_combo = self.run_picker.runs_combo
+        self.save_test_button = self.run_picker.save_button
         gather = self.gather_box
         self.gather_label, self.keys_label = gather.gather_label, gather.keys_label
         self.timeout_button = gather.timeout_button
@@ -175,6 +187,8 @@ class SimulatorPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.run_action.triggered.connect(self.run)
         self.stop_action.triggered.connect(self.stop)
+        self.save_test_button.clicked.connect(self.save_test)
+        self.save_test_action.triggered.connect(self.save_test)
         self.timeout_button.clicked.connect(self.let_time_out)
         self.run_picker.chosen.connect(self.show_run)
         self.keypad.key_pressed.connect(self.press)
@@ -287,6 +301,7 @@ class SimulatorPanel(QWidget):
             in_project=not through,
             flow_of=self._served_flow if through else None,
         )
+        run.start_flow = flow
         run.caller = PanelCaller(
             self.outcomes,
             time_scale=1.0 / speed if speed else 1.0,  # instant: a person still types
@@ -303,6 +318,7 @@ class SimulatorPanel(QWidget):
         """End the simulated run now (Esc); it still ends with its Ended line."""
         run = self._sim
         if run is not None:
+            run.stopped = True
             if run.interpreter is not None:
                 run.interpreter.stop()
             elif run.task is not None:
@@ -358,6 +374,7 @@ class SimulatorPanel(QWidget):
 
     @staticmethod
     def _failed(run: Run, text: str) -> None:
+        run.failure = text
         run.note(text, error=True)
         if run.live:
             run.end("failed")
@@ -469,6 +486,7 @@ class SimulatorPanel(QWidget):
         self._update_gather_box()
         self._update_pause_label()
         self._update_stored_label()
+        self._update_save_test()
         drawn = run is None or self._drawn >= len(run.lines)
         if drawn and not self.history.live() and self._highlighted is None:
             self._ticker.stop()
@@ -540,6 +558,51 @@ class SimulatorPanel(QWidget):
         self.controls.set_idle(idle)
         self.run_action.setEnabled(self.run_button.isEnabled())
         self.stop_action.setEnabled(not idle)
+        self._update_save_test()
+
+    # -- save as test -------------------------------------------------------------------------
+
+    def _update_save_test(self) -> None:
+        reason = self._unsaved_reason()
+        self.save_test_button.setEnabled(reason is None)
+        self.save_test_action.setEnabled(reason is None)
+        self.save_test_button.setToolTip(
+            reason
+            or "Save this call as a flow test: its keys, its outcomes and what happened, "
+            f"to trim before saving ({QKeySequence(SAVE_TEST_KEYS).toString(_NATIVE)})"
+        )
+
+    def _unsaved_reason(self) -> str | None:
+        """Why Save as test cannot be used now, for people; None when it can."""
+        if self._sim is not None:
+            return "A run is going on: save it as a test once it ends"
+        if self._shown is None:
+            return "Run a flow first: a run that has ended can be saved as a test"
+        return self._shown.unsaved_reason()
+
+    def save_test(self) -> SaveTestDialog | None:
+        """Open Save as test for the shown run (None when it cannot be saved now). The
+        test goes out by `test_recorded` when the person saves it."""
+        run = self._shown
+        if self._unsaved_reason() is not None or run is None or self.save_dialog is not None:
+            return None
+        try:
+            proposed = proposal(run, self._project())
+        except Exception:  # a bug: said in the run's transcript, logged with its traceback
+            run.note(unexpected(_logger, "proposing a test from the run %r", run.title), True)
+            self._changed(run)
+            return None
+        dialog = SaveTestDialog(proposed, lambda name: name in self._project().tests, self)
+        dialog.accepted.connect(lambda: self.test_recorded.emit(dialog.test()))
+        dialog.finished.connect(lambda _result: self._on_save_dialog_finished(dialog))
+        self.save_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_save_dialog_finished(self, dialog: SaveTestDialog) -> None:
+        if self.save_dialog is dialog:
+            self.save_dialog = None
+        dialog.deleteLater()
 
     # -- keys ---------------------------------------------------------------------------------
 

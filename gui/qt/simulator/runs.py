@@ -1,9 +1,10 @@
 """The simulator panel's runs: what each call did, line by line, and where it is now.
 
 A `Run` is a simulated call or a sandbox call. It is fed the call's events in order and
-keeps the transcript lines, the Gather waiting for keys, the verb running (for the editor's
-highlight), the data its Stores kept and how the call ended. `RunHistory` keeps the last few
-runs, in memory only. Nothing here touches Qt: the panel draws what these hold.
+keeps them (Save as test proposes a test from them), the transcript lines, the Gather
+waiting for keys, the verb running (for the editor's highlight), the data its Stores kept
+and how the call ended. `RunHistory` keeps the last few runs, in memory only. Nothing here
+touches Qt: the panel draws what these hold.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from ...core.flexml import Document, Node
+from ...core.flexml.refs import reference_target
 from ...core.runtime.events import (
     Ended,
     Error,
@@ -124,7 +126,9 @@ class Run:
         self.speed = speed  # times real time; None: instant (or unknown)
         self.in_project = in_project  # the events' nodes are the project's own
         self.flow_of = flow_of or (lambda url: None)
-        self.started = datetime.now()
+        self.started = datetime.now().astimezone()  # with its offset: a test's clock
+        self.start_flow: str | None = None  # the flow a simulated run was started at
+        self.events: list[Event] = []
         self.lines: list[Line] = []
         self.status: str | None = None  # how it ended (CallStatus), None while it runs
         self.left: LeftProject | None = None  # where the run left the project, if it did
@@ -137,6 +141,9 @@ class Run:
         self.node: Node | None = None  # the node of the latest event that had one
         self.node_flow: str | None = None  # the project flow `node`'s document serves
         self.flow: str | None = None  # the flow being run (HTTP runs)
+        self._served: dict[str, str] = {}  # the project flow each URL requested served
+        self.stopped = False  # the person stopped it before it ended
+        self.failure: str | None = None  # why the run failed outside the call, if it did
         # A simulated run's machinery, set by the panel while it runs.
         self.interpreter: Any = None
         self.caller: Any = None
@@ -174,6 +181,7 @@ class Run:
     def add(self, event: Event) -> Line:
         """Take one event of the call (in order) and return its transcript line."""
         line = event_line(event)
+        self.events.append(event)
         self.lines.append(line)
         self.pause = event if isinstance(event, Pause) else None
         if isinstance(event, Started):
@@ -181,6 +189,8 @@ class Run:
         elif isinstance(event, Fetched):
             self.point_at(event.node)  # the verb that asked for it, in the last document
             self.flow = self.flow_of(event.url)
+            if self.flow is not None:
+                self._served[event.url] = self.flow
             return line
         elif isinstance(event, SwitchTaken):
             # A switch's URL answered with the FlexML of the flow it chose: that flow runs.
@@ -199,6 +209,21 @@ class Run:
             return line
         self.point_at(event.node)
         return line
+
+    def flow_named(self, url: str) -> str | None:
+        """The project flow (or switch) a URL the call requested is: `flow:NAME` in the
+        project, else what the server served there while the call ran."""
+        if self.in_project:
+            return reference_target(url)
+        return self._served.get(url) or self.flow_of(url)
+
+    def unsaved_reason(self) -> str | None:
+        """Why this run cannot be saved as a test now, for people; None when it can."""
+        if self.live:
+            return "The call is still going on: save it as a test once it ends"
+        if self.failure is not None or not any(isinstance(e, Ended) for e in self.events):
+            return "This run failed before its call could end: there is no call to save"
+        return None
 
     def point_at(self, node: Node | None) -> None:
         if node is not None:

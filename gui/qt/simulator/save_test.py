@@ -1,0 +1,336 @@
+"""Save as test: the dialog that turns a run that ended into a flow test of the project.
+
+`proposal` reads the run's events (core/flowtests/record.py): the flow it started at, the
+caller's keys, the outcomes each Dial, Record and Amd met, and what happened, in order.
+`SaveTestDialog` shows the keys and outcomes as they will be replayed, and what happened as
+a checklist of expectations the person unticks ("remove what you do not care about"); the
+name must be free among the project's tests, else it is refused in place. Save accepts the
+dialog; the panel then hands the test to whoever keeps the project's undo stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.flowtests.model import Expectation, FlowTest, check_name
+from ...core.flowtests.record import (
+    call_numbers,
+    caller_digits,
+    decided_by_clock,
+    ended_with_error,
+    first_flow,
+    propose,
+    proposed_name,
+)
+from ...core.runtime.events import Amd, Dial, Record
+from ..common.names import findable
+
+if TYPE_CHECKING:
+    from ...core.project import Project
+    from .runs import Run
+
+ERROR_COLOUR = "#b3261e"  # as the transcript's errors
+CHECKLIST_ROWS = 14  # expectations shown without scrolling
+# A note in a box: amber as the simulator's Gather box, red-tinted for an error.
+_NOTE_STYLE = (
+    "QLabel {{ background: rgba({0}, 0.14); border: 1px solid rgba({0}, 0.55);"
+    " border-radius: 4px; padding: 4px 6px; }}"
+)
+_AMBER, _RED = "227, 179, 65", "179, 38, 30"
+# What each kind of expectation checks, for the checklist's tooltips.
+_KIND_TIPS = {
+    "flow": "The call reaches this flow (or switch)",
+    "say": "A Say whose text contains this is spoken",
+    "dial": "A Dial calls this number or SIP URI",
+    "store": "A Store keeps this name (and this value)",
+    "end": "How the call ends",
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The test proposed for a run, and what the dialog says about it: the error that
+    ended the call, whether the person stopped it, whether the clock was fixed for
+    opening hours, and which of Dial, Record and Amd the call met."""
+
+    test: FlowTest
+    error: str | None = None
+    stopped: bool = False
+    clock: bool = False
+    met: tuple[str, ...] = ()
+
+
+def proposal(run: Run, project: Project) -> Proposal:
+    """The test the run `run` (ended, with a call) proposes on `project`."""
+    events = run.events
+    flow = run.start_flow or first_flow(events, run.flow_named)
+    clock = decided_by_clock(events, project)
+    from_number, to_number = call_numbers(events)
+    name = proposed_name(flow, caller_digits(events), project.tests)
+    test = propose(
+        events,
+        flow=flow,
+        name=name,
+        from_number=from_number,
+        to_number=to_number,
+        at=run.started if clock else None,
+        flow_of=run.flow_named,
+    )
+    met = tuple(
+        word
+        for word, kind in (("Dial", Dial), ("Record", Record), ("Amd", Amd))
+        if any(isinstance(e, kind) and not getattr(e, "session", False) for e in events)
+    )
+    return Proposal(test, ended_with_error(events), run.stopped, clock, met)
+
+
+class SaveTestDialog(QDialog):
+    """See the module docstring. `is_taken(name)` says whether a test has that name now;
+    after Save (the dialog accepted), `test()` is the test to add."""
+
+    def __init__(
+        self, proposed: Proposal, is_taken: Callable[[str], bool], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("save-test-dialog")
+        self.setWindowTitle("Save as test")
+        self.proposed = proposed
+        self._is_taken = is_taken
+        self._saved: FlowTest | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Running this test makes the same call again: the same keys, the same outcomes. "
+            "It passes while the call still does what stays ticked below."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        for note in self._notes():
+            layout.addWidget(note)
+        layout.addLayout(self._build_form())
+        checks = QLabel("&Expectations (untick what you do not care about):")
+        layout.addWidget(checks)
+        self.checklist = self._build_checklist()
+        checks.setBuddy(self.checklist)
+        layout.addWidget(self.checklist, 1)
+        layout.addWidget(self._build_buttons())
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+        self.resize(max(self.sizeHint().width(), 560), self.sizeHint().height())
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _notes(self) -> list[QLabel]:
+        """What the person should know before saving: an error, a stopped run."""
+        notes = []
+        if self.proposed.error is not None:
+            notes.append(
+                _note(
+                    "save-test-error-note",
+                    f"This call ended with an error: {self.proposed.error}\n\nThe test "
+                    'expects the error (end "error"): it passes while the flow fails this '
+                    "way, and fails once the flow is fixed.",
+                    _RED,
+                )
+            )
+        if self.proposed.stopped:
+            notes.append(
+                _note(
+                    "save-test-stopped-note",
+                    "You stopped this run before it ended: the test's call goes on past "
+                    "that point, so how it ends is left unticked.",
+                    _AMBER,
+                )
+            )
+        return notes
+
+    def _build_form(self) -> QFormLayout:
+        test = self.proposed.test
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = findable(QLineEdit(test.name), "save-test-name", "Test name")
+        self.name_edit.setToolTip("The test's name: free text, unique among the project's tests")
+        self.name_edit.textEdited.connect(lambda _text: self._say(None))
+        form.addRow("&Name", self.name_edit)
+        self.name_error = QLabel()
+        self.name_error.setObjectName("save-test-name-error")
+        self.name_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_error.setWordWrap(True)
+        self.name_error.setStyleSheet(f"color: {ERROR_COLOUR}")
+        self.name_error.hide()
+        form.addRow("", self.name_error)
+        rows = [
+            ("Starts at", test.flow or "the entry flow", "The flow (or switch) the call starts at"),
+            ("Caller’s keys", _keys_text(test.digits), "What the caller pressed at each Gather"),
+            ("Outcomes", self._outcomes_text(), "What each Dial, Record and Amd met, in order"),
+        ]
+        if test.at is not None:
+            rows.append(("Clock", f"{test.at} (opening hours decided on this call)", _CLOCK_TIP))
+        if test.from_number or test.to_number:
+            numbers = (
+                f"from {test.from_number or 'the default'} to {test.to_number or 'the default'}"
+            )
+            rows.append(("Numbers", numbers, "The caller's and the called number"))
+        self.facts: dict[str, QLabel] = {}
+        for label, text, tip in rows:
+            fact = QLabel(text)
+            fact.setObjectName(f"save-test-{label.split()[0].lower().rstrip('’')}")
+            fact.setTextFormat(Qt.TextFormat.PlainText)
+            fact.setWordWrap(True)
+            fact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            fact.setToolTip(tip)
+            form.addRow(label, fact)
+            self.facts[label] = fact
+        return form
+
+    def _outcomes_text(self) -> str:
+        test, met = self.proposed.test, self.proposed.met
+        if not met:
+            return "none (no Dial, Record or Amd on this call)"
+        shown = {
+            "Dial": _listed(test.dial or "answered", "s"),
+            "Record": _listed(test.record or "5", "s recorded"),
+            "Amd": _listed(test.amd or "human", ""),
+        }
+        return " · ".join(f"{word}: {shown[word]}" for word in met)
+
+    def _build_checklist(self) -> QListWidget:
+        checklist = findable(QListWidget(), "save-test-expectations", "Expectations to keep")
+        checklist.setToolTip(
+            "What happened on the call, in order. Ticked: the test checks it (in this "
+            "order). Space ticks and unticks."
+        )
+        stopped = self.proposed.stopped
+        for expectation in self.proposed.test.expectations:
+            item = QListWidgetItem(_shown(expectation))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            untick = stopped and expectation.kind == "end"
+            item.setCheckState(Qt.CheckState.Unchecked if untick else Qt.CheckState.Checked)
+            item.setToolTip(_KIND_TIPS.get(expectation.kind, ""))
+            item.setData(Qt.ItemDataRole.UserRole, expectation)
+            checklist.addItem(item)
+        # Tall enough for a short call's lines (a long one scrolls), never taller.
+        rows = max(4, min(checklist.count(), CHECKLIST_ROWS))
+        row = checklist.sizeHintForRow(0) if checklist.count() else 18
+        checklist.setMinimumHeight(rows * row + 2 * checklist.frameWidth() + 4)
+        return checklist
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("&Save")
+        findable(self.save_button, "save-test-save", "Save the test")
+        self.save_button.setToolTip("Add the test to the project (Edit > Undo takes it back)")
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        findable(self.cancel_button, "save-test-cancel", "Cancel")
+        self.cancel_button.setToolTip("Close without adding a test")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
+    # -- using it -----------------------------------------------------------------------------
+
+    def kept(self) -> tuple[Expectation, ...]:
+        """The expectations ticked, in order."""
+        items = (self.checklist.item(i) for i in range(self.checklist.count()))
+        return tuple(
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        )
+
+    def test(self) -> FlowTest:
+        """The test as the dialog has it now: the name typed and the expectations kept."""
+        return replace(self.proposed.test, name=self.name_edit.text(), expectations=self.kept())
+
+    def accept(self) -> None:
+        """Save: a name that is no test name, or one a test has, is refused in place."""
+        name = self.name_edit.text()
+        try:
+            check_name(name)
+        except ValueError as exc:
+            self._refuse(f"Not saved: {exc}.")
+            return
+        if self._is_taken(name):
+            self._refuse(f"Not saved: the project already has a test named “{name}”.")
+            return
+        super().accept()
+
+    def _refuse(self, reason: str) -> None:
+        self._say(reason)
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def _say(self, reason: str | None) -> None:
+        self.name_error.setText(reason or "")
+        self.name_error.setVisible(reason is not None)
+
+
+_CLOCK_TIP = (
+    "An opening-hours switch decided on this call: the test's call starts at this moment, "
+    "so it decides the same way whenever the test runs"
+)
+
+
+def _note(name: str, text: str, colour: str) -> QLabel:
+    note = QLabel(text)
+    note.setObjectName(name)
+    note.setTextFormat(Qt.TextFormat.PlainText)
+    note.setWordWrap(True)
+    note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    note.setStyleSheet(_NOTE_STYLE.format(colour))
+    return note
+
+
+def _keys_text(digits: str) -> str:
+    if not digits:
+        return "none"
+    if "w" in digits:
+        return f"{digits}   (w: a Gather timed out)"
+    return digits
+
+
+def _listed(setting: str, unit: str) -> str:
+    """A dial, record or amd setting for people: "busy:3,answered" is "busy 3 s, then
+    answered", "12" (a Record) "12 s recorded"."""
+    words = []
+    for word in setting.split(","):
+        what, _, seconds = word.partition(":")
+        if what.isdigit():
+            words.append(f"{what} {unit}")
+        else:
+            words.append(f"{what} {seconds} {unit}" if seconds else what)
+    return ", then ".join(words)
+
+
+def _shown(expectation: Expectation) -> str:
+    """A checklist line, in words, on one line."""
+    kind, value = expectation.kind, " ".join(expectation.value.split())
+    if kind == "flow":
+        return f"Reaches {value}"
+    if kind == "say":
+        return f"Says “{value}”"
+    if kind == "dial":
+        return f"Dials {value}"
+    if kind == "store":
+        name, equals, data = value.partition("=")
+        return f"Stores {name} = “{data}”" if equals else f"Stores {name}"
+    if kind == "end":
+        return f"Ends: {value}"
+    return expectation.describe()

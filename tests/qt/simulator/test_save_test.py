@@ -1,0 +1,388 @@
+"""Save as test, driven like a person would: run a flow in the real Simulator panel, press
+keys, then save the run as a flow test of the project, trimmed in the dialog, added through a
+real Editing (one undo step) and passing when the real Runner runs it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gui.core.flowtests.runner import run_tests
+from gui.core.project import Project
+from gui.core.project_file import read_project
+from gui.qt.common.messages import UNEXPECTED
+from gui.qt.designer.editing import Editing
+from gui.qt.simulator import panel as panel_module
+from gui.qt.simulator.save_test import SaveTestDialog
+from tests.qt.findable import assert_findable
+from tests.qt.simulator.test_panel import GATHER_PROJECT, Bench, _project
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = ROOT / "resources/templates/ivr-menu.flexproj"
+CLICK = Qt.MouseButton.LeftButton
+
+
+NO_OTHERWISE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="main">
+  <flow name="main">
+    <Response>
+      <Gather action="flow:route" numDigits="1"><Say>Key?</Say></Gather>
+    </Response>
+  </flow>
+  <flow name="one">
+    <Response><Say>One</Say></Response>
+  </flow>
+  <switch name="route" on="Digits">
+    <case value="1" goto="one"/>
+  </switch>
+</flexml-project>
+"""
+
+
+def _template() -> Project:
+    return Project.from_contents(read_project(TEMPLATE.read_bytes()))
+
+
+@pytest.fixture
+def bench(qtbot, qloop):
+    """Makes panels on projects (test_panel's Bench), each with a real Editing whose undo
+    stack takes the tests the panel records, closed after the test."""
+    made: list[Bench] = []
+
+    def make(project: Project) -> Bench:
+        item = Bench(qtbot, project)
+        item.editing = Editing(project)
+        item.panel.test_recorded.connect(
+            lambda test: item.editing.edit(
+                f"Add test {test.name}", lambda: item.editing.project.add_test(test)
+            )
+        )
+        made.append(item)
+        return item
+
+    yield make
+    for item in made:
+        if item.panel.save_dialog is not None:
+            item.panel.save_dialog.reject()
+        item.close()
+
+
+def _open_dialog(b: Bench, qtbot) -> SaveTestDialog:
+    button = b.panel.save_test_button
+    qtbot.waitUntil(button.isEnabled, timeout=3000)
+    qtbot.mouseClick(button, CLICK)
+    dialog = b.panel.save_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def _lines(dialog: SaveTestDialog) -> list[str]:
+    return [dialog.checklist.item(i).text() for i in range(dialog.checklist.count())]
+
+
+def _untick(dialog: SaveTestDialog, text: str) -> None:
+    row = _lines(dialog).index(text)
+    dialog.checklist.item(row).setCheckState(Qt.CheckState.Unchecked)
+
+
+def _passes(project: Project, name: str) -> bool:
+    """Whether the project's test `name` passes when the real Runner runs it (in a thread of
+    its own, as the command line would: the window's event loop is running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        (result,) = pool.submit(run_tests, project, [project.test(name)]).result()
+    assert result.passed, (result.message, result.transcript)
+    return True
+
+
+def test_a_run_saved_as_a_test_keeps_what_is_ticked_and_undo_removes_it(bench, qtbot):
+    b = bench(_template())
+    panel, button = b.panel, b.panel.save_test_button
+    assert not button.isEnabled()
+    assert button.toolTip() == "Run a flow first: a run that has ended can be saved as a test"
+    b.run("instant")
+    qtbot.waitUntil(panel.waiting_for_keys, timeout=5000)
+    assert not button.isEnabled() and not panel.save_test_action.isEnabled()
+    assert button.toolTip() == "A run is going on: save it as a test once it ends"
+    assert panel.save_test() is None
+    panel.press("9")  # a wrong key: menu-again asks again
+    qtbot.waitUntil(lambda: panel.waiting_for_keys() and "Keys: none" in panel.keys_label.text())
+    panel.press("1")
+    b.idle()
+
+    dialog = _open_dialog(b, qtbot)
+    assert button.toolTip().startswith("Save this call as a flow test")
+    assert dialog.name_edit.text() == "menu 91"
+    assert dialog.facts["Starts at"].text() == "menu"
+    assert dialog.facts["Caller’s keys"].text() == "91"
+    assert dialog.facts["Outcomes"].text() == "none (no Dial, Record or Amd on this call)"
+    assert _lines(dialog) == [
+        "Reaches menu",
+        "Says “For sales, press 1. For support, press”",
+        "Reaches route",
+        "Reaches menu-again",
+        "Says “Sorry, we did not get that. For sales,”",
+        "Reaches route-again",
+        "Reaches sales",
+        "Says “You have reached sales. Nobody is”",
+        "Ends: hangup",
+    ]
+    _untick(dialog, "Reaches route")
+    _untick(dialog, "Says “Sorry, we did not get that. For sales,”")
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, "wrong key, then sales (recorded)")
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert not dialog.isVisible() and panel.save_dialog is None
+
+    project = b.project
+    test = project.test("wrong key, then sales (recorded)")
+    assert (test.flow, test.digits) == ("menu", "91")
+    assert [e.describe() for e in test.expectations] == [
+        'flow "menu"',
+        'say "For sales, press 1. For support, press"',
+        'flow "menu-again"',
+        'flow "route-again"',
+        'flow "sales"',
+        'say "You have reached sales. Nobody is"',
+        'end "hangup"',
+    ]
+    assert _passes(project, test.name)
+    stack = b.editing.stack
+    assert stack.count() == 1 and stack.undoText() == f"Add test {test.name}"
+    stack.undo()
+    assert test.name not in project.tests
+    stack.redo()
+    assert project.test(test.name) == test
+
+
+def test_a_taken_name_is_refused_in_place(bench, qtbot):
+    b = bench(_template())  # the template has a test named "sales"
+    b.run("instant")
+    qtbot.waitUntil(b.panel.waiting_for_keys, timeout=5000)
+    b.panel.press("1")
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.name_edit.text() == "menu 1"
+    tests = list(b.project.test_names)
+    dialog.name_edit.setText("sales")
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert dialog.isVisible()
+    assert dialog.name_error.isVisible()
+    assert dialog.name_error.text() == "Not saved: the project already has a test named “sales”."
+    assert b.project.test_names == tests and b.editing.stack.count() == 0
+    qtbot.keyClicks(dialog.name_edit, " again")  # typing takes the message away
+    assert not dialog.name_error.isVisible()
+    dialog.name_edit.setText("  ")
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert dialog.name_error.text() == "Not saved: a test needs a name."
+    dialog.name_edit.setText("sales again")
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert b.project.test_names == [*tests, "sales again"]
+    assert _passes(b.project, "sales again")
+
+
+def test_cancel_adds_nothing_and_a_second_run_can_be_saved(bench, qtbot):
+    b = bench(_template())
+    b.run("instant")
+    qtbot.waitUntil(b.panel.timeout_button.isEnabled, timeout=5000)
+    qtbot.mouseClick(b.panel.timeout_button, CLICK)  # no key, twice: goodbye
+    qtbot.waitUntil(
+        lambda: any("Sorry" in t for t in b.texts()) and b.panel.timeout_button.isEnabled()
+    )
+    qtbot.mouseClick(b.panel.timeout_button, CLICK)
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.facts["Caller’s keys"].text() == "ww   (w: a Gather timed out)"
+    qtbot.mouseClick(dialog.cancel_button, CLICK)
+    assert b.panel.save_dialog is None and b.editing.stack.count() == 0
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.name_edit.text() == "menu ww"
+    dialog.accept()
+    assert _passes(b.project, "menu ww")
+
+
+def test_the_shortcut_opens_the_dialog_while_the_simulator_has_the_focus(bench, qtbot):
+    b = bench(_project(main=b"<Response><Say>Quick</Say><Hangup/></Response>"))
+    b.run("instant")
+    b.idle()
+    b.panel.activateWindow()
+    qtbot.waitActive(b.panel)
+    b.panel.transcript.setFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(b.panel.transcript, Qt.Key.Key_R, modifiers)
+    qtbot.waitUntil(lambda: b.panel.save_dialog is not None, timeout=2000)
+    dialog = b.panel.save_dialog
+    assert dialog.name_edit.text() == "main"
+    assert _lines(dialog) == ["Reaches main", "Says “Quick”", "Ends: hangup"]
+    assert "(Ctrl+Alt+R)" in b.panel.save_test_button.toolTip()
+
+
+def test_a_run_that_ended_in_an_error_proposes_end_error_and_says_so(bench, qtbot, tmp_path):
+    # The route switch has a case for 1 and no otherwise: 4 ends the call with an error.
+    project = Project.from_contents(read_project(NO_OTHERWISE))
+    b = bench(project)
+    b.run("instant")
+    qtbot.waitUntil(b.panel.waiting_for_keys, timeout=5000)
+    b.panel.press("4")
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    note = dialog.findChild(type(dialog.name_error), "save-test-error-note")
+    assert note is not None and note.isVisible()
+    assert note.text().startswith("This call ended with an error: ")
+    assert 'The test expects the error (end "error")' in note.text()
+    assert _lines(dialog)[-1] == "Ends: error"
+    folder = Path(os.environ.get("SIM_SCREENSHOTS") or tmp_path)
+    assert dialog.grab().save(str(folder / "save-test-error.png"))
+    dialog.accept()
+    test = project.test("main 4")
+    assert test.expectations[-1].describe() == 'end "error"'
+    assert _passes(project, "main 4")
+
+
+def test_a_stopped_run_leaves_its_end_unticked(bench, qtbot, tmp_path):
+    b = bench(_project(main=b'<Response><Say>Hi</Say><Pause length="600"/></Response>'))
+    b.run("4x")
+    qtbot.waitUntil(lambda: b.panel.pause_label.isVisible(), timeout=5000)
+    assert not b.panel.save_test_button.isEnabled()
+    b.panel.stop()
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.findChild(type(dialog.name_error), "save-test-stopped-note").isVisible()
+    assert _lines(dialog) == ["Reaches main", "Says “Hi”", "Ends: completed"]
+    assert [e.kind for e in dialog.kept()] == ["flow", "say"]
+    folder = Path(os.environ.get("SIM_SCREENSHOTS") or tmp_path)
+    assert dialog.grab().save(str(folder / "save-test-stopped.png"))
+    dialog.accept()
+    assert _passes(b.project, "main")
+
+
+def test_a_run_that_failed_before_its_call_cannot_be_saved(bench, qtbot):
+    b = bench(_project(**GATHER_PROJECT))
+    b.panel.flow_combo.setCurrentIndex(b.panel.flow_combo.findData("choice"))
+    b.project.remove_flow("choice")  # gone since the flows were listed: the run fails
+    b.run("instant")
+    b.idle()
+    button = b.panel.save_test_button
+    assert not button.isEnabled()
+    assert button.toolTip() == (
+        "This run failed before its call could end: there is no call to save"
+    )
+
+
+def test_a_sandbox_call_shown_as_a_run_can_be_saved(bench, qtbot):
+    # At the sandbox's 20x, 200 s of Gather timeout leave 10 s to press each key.
+    slow = {**GATHER_PROJECT, "main": GATHER_PROJECT["main"].replace(b'"20"', b'"200"')}
+    b = bench(_project(**slow))
+    sandbox = b.services.sandbox()
+    server = b.services.flow_server()
+    response = httpx.post(
+        f"{sandbox.api_url}/calls",
+        auth=(sandbox.credentials.login, sandbox.credentials.password),
+        json={
+            "calling_did": sandbox.dids[0],
+            "called_did": "15162065318",
+            "url": server.flow_urls()["main"],
+        },
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    qtbot.waitUntil(b.panel.waiting_for_keys, timeout=10000)
+    assert not b.panel.save_test_button.isEnabled()
+    assert b.panel.save_test_button.toolTip() == (
+        "The call is still going on: save it as a test once it ends"
+    )
+    b.panel.press("3")
+    b.panel.press("5")
+    run = b.panel.shown_run
+    qtbot.waitUntil(lambda: not run.live, timeout=10000)
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.facts["Starts at"].text() == "main"
+    assert dialog.facts["Caller’s keys"].text() == "35"
+    assert _lines(dialog) == [
+        "Reaches main",
+        "Says “Welcome”",
+        "Says “Press two keys”",
+        "Reaches choice",
+        "Says “You chose well”",
+        "Ends: hangup",
+    ]
+    dialog.accept()
+    test = b.project.test("main 35")
+    assert test.to_number == "15162065318"
+    assert _passes(b.project, "main 35")
+
+
+def test_the_dialog_is_findable_and_its_screenshot(bench, qtbot, tmp_path):
+    # SIM_SCREENSHOTS=folder keeps save-test.png to look at.
+    folder = Path(os.environ.get("SIM_SCREENSHOTS") or tmp_path)
+    b = bench(
+        Project.from_contents(
+            read_project((ROOT / "resources/samples/sample.flexproj").read_bytes())
+        )
+    )
+    b.panel.outcomes_box.dial_combo.setCurrentIndex(1)  # busy
+    b.panel.outcomes_box.dial_seconds.setValue(3)
+    b.run("instant")
+    qtbot.waitUntil(b.panel.waiting_for_keys, timeout=5000)
+    b.panel.press("1")
+    b.idle()
+    found = assert_findable(b.panel)
+    assert found["simulator-save-test"] is b.panel.save_test_button
+    dialog = _open_dialog(b, qtbot)
+    found = assert_findable(dialog)
+    for name in ("save-test-name", "save-test-expectations", "save-test-save", "save-test-cancel"):
+        assert name in found
+    assert dialog.facts["Outcomes"].text() == "Dial: busy 3 s"
+    _untick(dialog, "Reaches route")
+    qtbot.waitExposed(dialog)
+    assert dialog.grab().save(str(folder / "save-test.png"))
+    assert QApplication.activeModalWidget() in (dialog, None)
+    dialog.accept()
+    test = b.project.test("hello 1")
+    assert test.dial == "busy:3"
+    assert _passes(b.project, "hello 1")
+
+
+def test_a_bug_while_proposing_is_said_in_the_transcript_and_logged(
+    bench, qtbot, monkeypatch, caplog
+):
+    def broken(run, project):
+        raise RuntimeError("a bug while proposing")
+
+    b = bench(_project(main=b"<Response><Say>Quick</Say></Response>"))
+    b.run("instant")
+    b.idle()
+    monkeypatch.setattr(panel_module, "proposal", broken)
+    with caplog.at_level(logging.ERROR, logger="gui.qt.simulator.panel"):
+        assert b.panel.save_test() is None
+    qtbot.waitUntil(lambda: b.panel.transcript_lines()[-1] == UNEXPECTED, timeout=2000)
+    assert "a bug while proposing" in caplog.text and "Traceback" in caplog.text
+    assert b.panel.save_dialog is None and b.editing.stack.count() == 0
+
+
+def test_a_run_through_the_flow_server_can_be_saved(bench, qtbot):
+    b = bench(_project(**GATHER_PROJECT))
+    b.panel.server_check.setChecked(True)
+    b.run("instant")
+    qtbot.waitUntil(lambda: "s left" in b.panel.keys_label.text(), timeout=5000)
+    b.panel.press("7")
+    b.panel.press("#")
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.name_edit.text() == "main 7#"
+    assert _lines(dialog) == [
+        "Reaches main",
+        "Says “Welcome”",
+        "Says “Press two keys”",
+        "Reaches choice",
+        "Says “You chose well”",
+        "Ends: hangup",
+    ]
+    dialog.accept()
+    assert _passes(b.project, "main 7#")
