@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
         'Export base URL given per project file ("URL PATH" entries), newest first',
     ),
     Setting("app/first-start-done", bool, False, "Whether the sample project was shown"),
+    Setting("tests/rerun-after-change", bool, False, "Rerun the flow tests after each change"),
+    Setting("view/show-coverage", bool, True, "Mark the verbs, flows and cases no test reached"),
     Setting("help/show-getting-started", bool, True, "Show the Getting started panel at start"),
     Setting("phone/region", str, "US", "Region for numbers typed without a country code"),
     Setting("dialpad/last-number", str, "", "The number last typed on the dial pad"),

@@ -59,6 +59,7 @@ from ..runtime import (
     Rejected,
     Say,
     ScriptedCaller,
+    Started,
     Stored,
     VirtualClock,
     normalise_number,
@@ -104,13 +105,18 @@ class Reached:
     cases: frozenset[tuple[str, str]] = frozenset()
 
 
+# Where a transcript line happened in the project: (flow or switch, verb path or None).
+Place = tuple[str, str | None]
+
+
 @dataclass(frozen=True)
 class FlowTestResult:
     """How one test went: `outcome` is passed, failed, error (it could not run: `message`
     says why) or skipped. A failure names the expectation (`step` of `steps`, 1-based;
     None when the call's error failed it) and `stopped_at`, the index in `transcript`
     (the call's events, one line each with the call time) where matching stopped; when the
-    call also ended with an error, `cause` says it."""
+    call also ended with an error, `cause` says it. `places` holds, for each transcript
+    line, where in the project it happened (see `places`), so a window can show it."""
 
     name: str
     flow: str
@@ -125,6 +131,7 @@ class FlowTestResult:
     reached: Reached = field(default_factory=Reached)
     # The call's error, when an expectation failed in a call that also ended with one.
     cause: str | None = None
+    places: tuple[Place | None, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -342,6 +349,36 @@ def observe(
     return seen, Reached(frozenset(flows), frozenset(verbs), frozenset(cases))
 
 
+def places(
+    events: Sequence[Event], flow_of: Callable[[str], str | None]
+) -> tuple[Place | None, ...]:
+    """Where each event happened in the project, one for each transcript line: a verb's
+    event is at (its flow, the verb's path); a request a verb made (a Gather's action, a
+    Redirect) at that verb, in the flow it ran in; the call's start and a request no verb
+    made at the flow requested, (flow, None); a switch's decision at (the switch, None).
+    None where nothing of the project is to be shown (a URL outside it)."""
+    found: list[Place | None] = []
+    current: str | None = None
+    for event in events:
+        place: Place | None = None
+        verb = _verb_of(event.node) if event.node is not None else None
+        if verb is not None and current is not None:
+            place = (current, verb.path())
+        if isinstance(event, Started):
+            start = flow_of(event.url)
+            place = (start, None) if start is not None else None
+        elif isinstance(event, Fetched):
+            current = flow_of(event.url)
+            if place is None and current is not None:
+                place = (current, None)
+        elif isinstance(event, SwitchTaken):
+            place, current = (event.switch, None), event.goto
+        elif place is None and current is not None:
+            place = (current, None)
+        found.append(place)
+    return tuple(found)
+
+
 def _seen_in(event: Event, index: int, add: Callable[..., None]) -> None:
     if isinstance(event, Say):
         add("say", event.text, index)
@@ -424,6 +461,7 @@ def judge(
     error = _call_error(test, events)
     failure = _match(test, seen, events) or error
     lines = transcript(events)
+    where = places(events, flow_of)
     steps = len(test.expectations)
     if failure is None:
         return FlowTestResult(
@@ -434,6 +472,7 @@ def judge(
             transcript=lines,
             seconds=seconds,
             reached=reached,
+            places=where,
         )
     return FlowTestResult(
         test.name,
@@ -448,6 +487,7 @@ def judge(
         seconds,
         reached,
         error.message if error is not None and failure is not error else None,
+        where,
     )
 
 

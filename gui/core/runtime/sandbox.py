@@ -635,4 +635,3 @@ _LIVE = (SCHEDULED, RUNNING)
 
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
-

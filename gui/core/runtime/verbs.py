@@ -346,7 +346,6 @@ async def sms(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     return None if nested else _action(run, node, base, {})
 
 
-
 HANDLERS: dict[str, Handler] = {
     "Say": say,
     "Play": play,

@@ -18,6 +18,9 @@ from ...core.settings import BY_KEY, RECENT_LIMIT, Setting, coerce
 ORGANIZATION = "FlexML Studio"
 APPLICATION = "flexml-studio"
 RECENT = "files/recent"
+RERUN_TESTS = "tests/rerun-after-change"
+SHOW_COVERAGE = "view/show-coverage"
+# The Tests panel's choices (declared in gui/core/settings.py with the others).
 
 
 class SettingsStore:
@@ -75,12 +78,12 @@ class SettingsStore:
 
 
 def _declared(key: str) -> Setting:
-    try:
-        return BY_KEY[key]
-    except KeyError:
-        close = difflib.get_close_matches(key, BY_KEY, n=1)
+    found = BY_KEY.get(key)
+    if found is None:
+        close = difflib.get_close_matches(key, [*BY_KEY], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise KeyError(f"{key!r} is not a setting declared in gui/core/settings.py{hint}") from None
+        raise KeyError(f"{key!r} is not a setting declared in gui/core/settings.py{hint}")
+    return found
 
 
 def _storable(setting: Setting, value: Any) -> Any:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ...core.flexml import Document, Node
+from ...core.flowtests.model import FlowTest
 from ...core.history import Edit
 from ...core.project import Project
 from ...core.switches import Switch
@@ -135,3 +136,25 @@ class Editing(QObject):
         return self.edit(
             text or f"Edit switch {switch.name}", lambda: project.replace_switch(switch)
         )
+
+    # -- flow tests: each one undo step ----------------------------------------------------
+
+    def add_test(self, test: FlowTest, index: int | None = None, text: str = "") -> bool:
+        """Add `test` (at `index` among the tests, else last); a taken name is refused."""
+        return self.edit(
+            text or f"Add test {test.name}", lambda: self.project.add_test(test, index)
+        )
+
+    def remove_test(self, name: str) -> bool:
+        """Remove the test `name`."""
+        return self.edit(f"Delete test {name}", lambda: self.project.remove_test(name))
+
+    def replace_test(self, test: FlowTest, name: str | None = None, text: str = "") -> bool:
+        """Put `test`, an edited copy, in place of the test `name` (by default its own
+        name). A copy equal to the test it would replace changes nothing and leaves no
+        undo step."""
+        project = self.project
+        old_name = test.name if name is None else name
+        if old_name == test.name and project.tests.get(old_name) == test:
+            return True
+        return self.edit(text or f"Edit test {old_name}", lambda: project.replace_test(test, name))

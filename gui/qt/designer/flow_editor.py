@@ -8,7 +8,7 @@ no-drop cursor and is refused, never accepted somewhere else.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QStyledItemDelegate, QTreeView
 
 from ...core.flexml import COMMENT, Document, FlexmlError, Node, Severity
@@ -29,7 +29,14 @@ from ...core.flexml.edits import (
 from ...core.flexml.fragments import fragment_text, new_node, parse_fragment
 from ..common.names import findable
 from .editing import Editing
-from .flow_model import MIME_TYPE, PROBLEMS_ROLE, XML_MIME_TYPE, FlowItemModel
+from .flow_model import (
+    MIME_TYPE,
+    PROBLEMS_ROLE,
+    UNREACHED_ROLE,
+    XML_MIME_TYPE,
+    FlowItemModel,
+    node_at,
+)
 
 VERB_MIME_TYPE = "application/x-flexml-studio-verb"
 _ERROR_TINT = QColor(220, 50, 47, 40)
@@ -37,7 +44,8 @@ _WARNING_TINT = QColor(230, 160, 0, 40)
 
 
 class _ProblemDelegate(QStyledItemDelegate):
-    """Tints rows that have lint errors (red) or warnings (amber)."""
+    """Tints rows that have lint errors (red) or warnings (amber); mutes the verbs no flow
+    test reached (their text greyed, a dotted bar at their left)."""
 
     def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
@@ -46,6 +54,22 @@ class _ProblemDelegate(QStyledItemDelegate):
             option.backgroundBrush = QBrush(_ERROR_TINT)
         elif problems:
             option.backgroundBrush = QBrush(_WARNING_TINT)
+        if index.data(UNREACHED_ROLE):
+            muted = option.palette.color(QPalette.ColorRole.PlaceholderText)
+            option.palette.setColor(QPalette.ColorRole.Text, muted)
+            option.font.setItalic(True)
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        if index.data(UNREACHED_ROLE):
+            rect = option.rect
+            pen = QPen(option.palette.color(QPalette.ColorRole.PlaceholderText), 2)
+            pen.setStyle(Qt.PenStyle.DotLine)
+            painter.save()
+            painter.setPen(pen)
+            x = rect.left() + 1
+            painter.drawLine(x, rect.top() + 2, x, rect.bottom() - 2)
+            painter.restore()
 
 
 class FlowEditor(QTreeView):
@@ -137,6 +161,22 @@ class FlowEditor(QTreeView):
     def current_node(self) -> Node | None:
         index = self.currentIndex()
         return self.flow_model.node(index) if self.flow_model and index.isValid() else None
+
+    def select_path(self, path: str) -> bool:
+        """Select the verb at `path` (Node.path()'s form); False when the flow has none."""
+        node = node_at(self.document, path) if self.document is not None else None
+        if node is None or node.parent is None:
+            return False
+        self.select_nodes([node])
+        return True
+
+    def set_unreached(self, paths) -> None:
+        """Mark the verbs at these paths as reached by no flow test (none: no marks)."""
+        if self.flow_model is not None:
+            paths = frozenset(paths)
+            if paths != self.flow_model.unreached:
+                self.flow_model.set_unreached(paths)
+                self.viewport().update()  # the rows shown; the others read them when shown
 
     def select_nodes(self, nodes: list[Node]) -> None:
         if self.flow_model is None or not nodes:

@@ -11,7 +11,7 @@ as one undo step (flowmap_edits.py says what it adds).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -89,6 +89,9 @@ class FlowMapPanel(QWidget):
         self.graph: FlowGraph | None = None
         self._signature: tuple[object, ...] | None = None
         self._severity: dict[str, Severity] = {}
+        # What no flow test reached (set after a run, cleared at the next change).
+        self._unreached_flows: frozenset[str] = frozenset()
+        self._unreached_cases: frozenset[tuple[str, str]] = frozenset()
         self._live: str | None = None
         self._current: str | None = None
         self._auto_fit = True  # until the user zooms: fit the map to the view
@@ -209,6 +212,42 @@ class FlowMapPanel(QWidget):
             self.edge_layer.set_emphasised(
                 frozenset(i for i, e in enumerate(self.edges) if current in (e.source, e.target))
             )
+        self._apply_coverage()
+
+    # -- test coverage ------------------------------------------------------------------------
+
+    def set_coverage(
+        self, flows: Iterable[str] = (), cases: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        """Mark the flows and switches no flow test reached (`flows`) and the switch cases
+        none took (`cases`: (switch, case label or "otherwise")): outlines and arrows
+        dashed, tooltips saying so. Nothing given: no marks."""
+        self._unreached_flows = frozenset(flows)
+        self._unreached_cases = frozenset(cases)
+        self._apply_coverage()
+
+    def _apply_coverage(self) -> None:
+        flows, cases = self._unreached_flows, self._unreached_cases
+        for name, item in self.nodes.items():
+            missed = tuple(label for switch, label in sorted(cases) if switch == name)
+            item.set_coverage(name in flows, missed)
+        switches = {name for name, item in self.nodes.items() if item.kind is NodeKind.SWITCH}
+
+        def dashed(edges: list[DrawnEdge]) -> frozenset[int]:
+            return frozenset(
+                i
+                for i, e in enumerate(edges)
+                if e.source in switches and (e.source, e.label) in cases
+            )
+
+        for layer in (self.edge_layer, self.label_layer):
+            if layer is not None:
+                layer.set_unreached(dashed(layer.edges))
+
+    @property
+    def unreached(self) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+        """The flows and switch cases marked as reached by no flow test."""
+        return self._unreached_flows, self._unreached_cases
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -316,6 +355,10 @@ class FlowMapPanel(QWidget):
     def _set_plain(self, plain: bool) -> None:
         for item in self.nodes.values():
             item.plain = plain
+        if plain:  # the coverage marks are of the last run, not of the project
+            for layer in (self.edge_layer, self.label_layer):
+                if layer is not None:
+                    layer.set_unreached(frozenset())
         if self.edge_layer is not None:
             if plain:
                 self.edge_layer.set_emphasised(frozenset())

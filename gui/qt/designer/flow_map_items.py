@@ -78,6 +78,10 @@ class MapColours:
             "strong": QPen(self.selected, 2.2),
             "label": QPen(self.label_border, 1),
             "mark": QPen(self.canvas, 1.5),
+            # What no flow test reached: the same lines, dashed.
+            "edge-unreached": _dashed(self.edge, 1.4),
+            "strong-unreached": _dashed(self.selected, 2.2),
+            "label-unreached": _dashed(self.subtitle, 1),
         }
 
     @classmethod
@@ -96,6 +100,12 @@ class MapColours:
             c("#2563eb"), c("#1a7f37"), c("#b42318"), c("#9a5b00"),
             c(220, 50, 47, 40), c(230, 160, 0, 40),
         )  # fmt: skip
+
+
+def _dashed(colour: QColor, width: float) -> QPen:
+    pen = QPen(colour, width)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
 
 
 def _rect(box: Box) -> QRectF:
@@ -150,10 +160,14 @@ class QtMetrics:
         return width
 
 
+UNREACHED_TIP = "Not reached by a test: no flow test's call came here"
+
+
 class NodeItem(QGraphicsItem):
     """A flow or a switch: a rounded box with its kind's icon, its name and a second line
     ("entry · 3 verbs", "switch on Digits"); tinted by its problems, ringed while a call
-    runs in it, and marked at its left side when it is the entry."""
+    runs in it, marked at its left side when it is the entry, and outlined dashed when no
+    flow test reached it."""
 
     def __init__(
         self, name: str, kind: NodeKind, box: Box, subtitle: str, entry: bool, colours: MapColours
@@ -168,17 +182,35 @@ class NodeItem(QGraphicsItem):
         self.severity: Severity | None = None
         self.live = False
         self.target = False  # a connection being dragged would end here
-        self.plain = False  # drawn for an export: no selection, no live ring
+        self.plain = False  # drawn for an export: no selection, no live ring, no coverage
+        self.unreached = False  # no flow test reached it
+        self.missed_cases: tuple[str, ...] = ()  # a switch's cases no flow test took
         self._rect = _rect(box)
         self._ring = self._rect.adjusted(-3, -3, 3, 3)
         self.setZValue(NODE_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         what = "switch" if kind is NodeKind.SWITCH else "flow"
-        self.setToolTip(
+        self._tip = (
             f"{what} {name}{' (the entry)' if entry else ''}: click to select it, "
             "double-click to open it, drag to another node to connect them"
         )
+        self.setToolTip(self._tip)
+
+    def set_coverage(self, unreached: bool, missed_cases: tuple[str, ...] = ()) -> None:
+        """Outline it dashed when no flow test reached it; its tooltip says so, and names
+        a switch's cases no test took."""
+        if unreached == self.unreached and missed_cases == self.missed_cases:
+            return
+        self.unreached, self.missed_cases = unreached, missed_cases
+        lines = [self._tip]
+        if unreached:
+            lines.append(UNREACHED_TIP)
+        if missed_cases:
+            cases = ", ".join(c if c == "otherwise" else repr(c) for c in missed_cases)
+            lines.append(f"Cases no test took: {cases} (dashed)")
+        self.setToolTip("\n".join(lines))
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return _rect(self.box).adjusted(-12, -6, 6, 6)  # the ring and the entry mark
@@ -215,6 +247,9 @@ class NodeItem(QGraphicsItem):
             pen = pens[self.severity.value]
         if (self.isSelected() and not self.plain) or self.target:
             pen = pens["selected"]
+        if self.unreached and not self.plain:
+            pen = QPen(pen)
+            pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(colours.switch if self.kind is NodeKind.SWITCH else colours.flow)
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
@@ -309,6 +344,7 @@ class _Layer(QGraphicsItem):
         self.edges = edges
         self.colours = colours
         self.emphasised: frozenset[int] = frozenset()  # indexes into `edges`
+        self.unreached: frozenset[int] = frozenset()  # switch cases no flow test took
         self.setZValue(z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self._bounds = _rect(bounds)  # the whole map's: it holds every edge and label
@@ -319,6 +355,12 @@ class _Layer(QGraphicsItem):
     def set_emphasised(self, indexes: frozenset[int]) -> None:
         if indexes != self.emphasised:
             self.emphasised = indexes
+            self.update()
+
+    def set_unreached(self, indexes: frozenset[int]) -> None:
+        """Draw these edges (switch cases no flow test took) dashed."""
+        if indexes != self.unreached:
+            self.unreached = indexes
             self.update()
 
 
@@ -335,15 +377,19 @@ class EdgeLayer(_Layer):
         pens = self.colours.pens
         for strong in (False, True):  # the emphasised ones on top
             colour = self.colours.selected if strong else self.colours.edge
-            painter.setPen(pens["strong" if strong else "edge"])
+            pen = "strong" if strong else "edge"
             painter.setBrush(Qt.BrushStyle.NoBrush)
             drawn = [
-                edge
+                (i, edge)
                 for i, edge in enumerate(self.edges)
                 if (i in self.emphasised) == strong and edge.bounds.intersects(exposed)
             ]
-            for edge in drawn:
-                painter.drawPath(edge.path)
+            for dashed in (False, True):
+                painter.setPen(pens[f"{pen}-unreached" if dashed else pen])
+                for i, edge in drawn:
+                    if (i in self.unreached) == dashed:
+                        painter.drawPath(edge.path)
+            drawn = [edge for _i, edge in drawn]
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             for edge in drawn:
@@ -367,11 +413,11 @@ class LabelLayer(_Layer):
         exposed = option.exposedRect
         colours = self.colours
         painter.setFont(_small_font())
-        for edge in self.edges:
+        for i, edge in enumerate(self.edges):
             rect = edge.label_rect
             if rect is None or not rect.intersects(exposed):
                 continue
-            painter.setPen(colours.pens["label"])
+            painter.setPen(colours.pens["label-unreached" if i in self.unreached else "label"])
             painter.setBrush(colours.label_fill)
             painter.drawRoundedRect(rect, 4, 4)
             painter.setPen(colours.label_text)

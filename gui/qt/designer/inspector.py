@@ -410,9 +410,7 @@ class InspectorPanel(QWidget):
         elif spec is not None:
             rule = spec.text
             if rule.allowed:
-                self._add_text_row(
-                    layout, rule.type, rule.description, rule.max_length, rule.note
-                )
+                self._add_text_row(layout, rule.type, rule.description, rule.max_length, rule.note)
             for attr in spec.attributes:
                 self._add_attribute_row(layout, attr)
             if not spec.attributes and not rule.allowed:

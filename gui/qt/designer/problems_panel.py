@@ -1,7 +1,9 @@
 """The problems panel: every lint finding of the project, sortable and filterable.
 
 Double-click or Enter on a row emits problem_activated(flow name, Problem), so the window
-can open that flow and select the node.
+can open that flow and select the node. The flow tests' problems (their lint, and each
+failure of the last run) are listed under "[test NAME]"; activating one emits
+test_problem_activated(test name, Problem) instead.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ..common.views import ActivatesRows
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
 FLOW_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+TEST_ROLE = Qt.ItemDataRole.UserRole + 4  # the test a row is about (None: a flow's row)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,6 +58,11 @@ def count_text(problems: list[Problem]) -> str:
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
+def test_label(name: str) -> str:
+    """What the Flow column says of a test's problem: "[test sales path]"."""
+    return f"[test {name}]"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -68,14 +76,25 @@ class ProblemTableModel(RowsTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, Problem]] = []
+        self._tests: dict[int, str] = {}  # the test of each test's row, by row
 
     def row_count(self) -> int:
         return len(self._rows)
 
-    def set_problems(self, problems_by_flow: dict[str, list[Problem]]) -> None:
-        """Replace every row; flows and their problems keep the order given."""
+    def set_problems(
+        self,
+        problems_by_flow: dict[str, list[Problem]],
+        problems_by_test: dict[str, list[Problem]] | None = None,
+    ) -> None:
+        """Replace every row; flows and their problems keep the order given, then the
+        tests' problems, each under "[test NAME]"."""
         self.beginResetModel()
         self._rows = [(flow, p) for flow, problems in problems_by_flow.items() for p in problems]
+        self._tests = {}
+        for name, problems in (problems_by_test or {}).items():
+            for problem in problems:
+                self._tests[len(self._rows)] = name
+                self._rows.append((test_label(name), problem))
         self.endResetModel()
 
     def problems(self) -> list[Problem]:
@@ -83,6 +102,10 @@ class ProblemTableModel(RowsTableModel):
 
     def row(self, row: int) -> tuple[str, Problem]:
         return self._rows[row]
+
+    def test_of(self, row: int) -> str | None:
+        """The test the row `row` is about, or None for a flow's or switch's row."""
+        return self._tests.get(row)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
         if (
@@ -116,6 +139,8 @@ class ProblemTableModel(RowsTableModel):
             return problem
         if role == FLOW_ROLE:
             return flow
+        if role == TEST_ROLE:
+            return self._tests.get(index.row())
         return None
 
     def _display(self, flow: str, problem: Problem, column: int) -> str:
@@ -176,6 +201,7 @@ class ProblemsPanel(QWidget):
     """The project's problems with a count line and a severity filter."""
 
     problem_activated = Signal(str, object)
+    test_problem_activated = Signal(str, object)  # test name, Problem
 
     FILTERS = (("All", None), ("Errors", Severity.ERROR), ("Warnings", Severity.WARNING))
 
@@ -223,9 +249,13 @@ class ProblemsPanel(QWidget):
         self.filter.currentIndexChanged.connect(self.on_filter_current_index_changed)
         self.view.row_activated.connect(self.on_view_row_activated)
 
-    def set_problems(self, problems_by_flow: dict[str, list[Problem]]) -> None:
-        """Show these problems, by flow name."""
-        self.model.set_problems(problems_by_flow)
+    def set_problems(
+        self,
+        problems_by_flow: dict[str, list[Problem]],
+        problems_by_test: dict[str, list[Problem]] | None = None,
+    ) -> None:
+        """Show these problems, by flow name, then the tests' by test name."""
+        self.model.set_problems(problems_by_flow, problems_by_test)
         self.summary.setText(count_text(self.model.problems()))
 
     def set_severity_filter(self, severity: Severity | None) -> None:
@@ -237,7 +267,12 @@ class ProblemsPanel(QWidget):
 
     def on_view_row_activated(self, index: QModelIndex) -> None:
         problem = index.data(PROBLEM_ROLE)
-        if problem is not None:
+        if problem is None:
+            return
+        test = index.data(TEST_ROLE)
+        if test is not None:
+            self.test_problem_activated.emit(test, problem)
+        else:
             self.problem_activated.emit(index.data(FLOW_ROLE), problem)
 
     def changeEvent(self, event: QEvent) -> None:

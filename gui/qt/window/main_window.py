@@ -3,6 +3,10 @@
 All wiring is in `_connect_signals`. Views follow the project's change events: a change
 schedules one refresh (lint, XML, status) on the next turn of the event loop, so a gesture
 that makes many changes refreshes once.
+
+After a run of every flow test (the Tests panel), what no test reached is marked in the
+flow editor and on the flow map until the next change to the project: a mark of the
+project as it was would be wrong, not merely old. View > Show test coverage hides them.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -21,7 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.flexml import Change, Node
+from ...core.flexml import Change, Node, Problem, Severity
+from ...core.flowtests.coverage import Coverage
+from ...core.flowtests.model import FlowTest
+from ...core.flowtests.runner import ERROR, FAILED
 from ...core.project import Project, ProjectChange, ProjectChangeKind
 from ..calling.call_log_panel import CallLogPanel
 from ..calling.dial_pad import DialPad
@@ -29,7 +36,7 @@ from ..calling.endpoint_panel import EndpointPanel
 from ..common import tasks
 from ..common.icons import app_icon
 from ..common.services import ServerConfig, Services
-from ..common.settings import SettingsStore
+from ..common.settings import SHOW_COVERAGE, SettingsStore
 from ..common.xml_text import XmlView
 from ..designer.editing import Editing
 from ..designer.flow_editor import FlowEditor
@@ -39,6 +46,7 @@ from ..designer.inspector import InspectorPanel
 from ..designer.palette import PalettePanel
 from ..designer.problems_panel import ProblemsPanel
 from ..designer.switch_editor import SwitchEditor, switch_text
+from ..designer.tests_panel import TestsPanel
 from ..designer.xml_view import line_ranges
 from ..help.about import AboutDialog
 from ..help.getting_started import GettingStartedPanel, should_show_at_start
@@ -71,6 +79,12 @@ def redo_keys() -> list[QKeySequence]:
         if QKeySequence(text) not in keys:
             keys.append(QKeySequence(text))
     return keys
+
+
+def _holds(state: bytes, dock: QDockWidget) -> bool:
+    """Whether a saved window state (QMainWindow.saveState) places `dock`: it names each
+    dock it places by objectName, as a QString (UTF-16, big-endian)."""
+    return dock.objectName().encode("utf-16-be") in state
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -155,6 +169,9 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, _RIGHT)
         self.xml_dock = self._dock("FlexML", self.xml_view, _RIGHT)
         self.problems_dock = self._dock("Problems", self.problems_panel, _BOTTOM)
+        self.tests_panel = TestsPanel(self.editing, self.settings)
+        self.tests_dock = self._dock("Tests", self.tests_panel, _BOTTOM)
+        self._coverage: Coverage | None = None  # of the last run, until the next change
         # The map beside the editor, tabbed with the Inspector: seen while the Simulator
         # (at the bottom) runs a call, so its live highlight can be followed.
         self.flow_map = FlowMapPanel(self.editing)
@@ -206,6 +223,7 @@ class MainWindow(QMainWindow):
         self.started_dock = self._dock("Getting started", _scrolling(self.getting_started), _RIGHT)
         self._reference: ReferenceDialog | None = None  # made when first asked for
         self._tabs_pending = True  # the default tab groups are made when first shown
+        self._tests_tab_pending = False  # see _restore_layout
 
     def _size_docks(self) -> None:
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
@@ -275,7 +293,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.dial_dock, self.endpoint_dock)
         self.tabifyDockWidget(self.endpoint_dock, self.server_dock)
         self.tabifyDockWidget(self.server_dock, self.started_dock)
-        self.tabifyDockWidget(self.problems_dock, self.simulator_dock)
+        self.tabifyDockWidget(self.problems_dock, self.tests_dock)
+        self.tabifyDockWidget(self.tests_dock, self.simulator_dock)
         self.tabifyDockWidget(self.simulator_dock, self.requests_dock)
         self.tabifyDockWidget(self.requests_dock, self.call_log_dock)
         self.inspector_dock.raise_()
@@ -295,6 +314,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._tests_tab_pending:
+            self._tests_tab_pending = False
+            self.tabifyDockWidget(self.problems_dock, self.tests_dock)
         if self._tabs_pending:
             self._tabs_pending = False
             self._default_tabs()
@@ -310,6 +332,7 @@ class MainWindow(QMainWindow):
         self.files.populate(self.menuBar().addMenu("&File"))
         self._build_edit_menu()
         self._build_call_menu()
+        self._build_tests_menu()
         self._build_view_menu()
         self._build_help_menu()
 
@@ -366,6 +389,20 @@ class MainWindow(QMainWindow):
         requests.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.place_call_action = place
 
+    def _build_tests_menu(self) -> None:
+        tests = self.menuBar().addMenu("&Tests")
+        panel = self.tests_panel
+        tests.addAction(panel.run_all_action)
+        tests.addAction(panel.run_one_action)
+        # Asked for by the user: the results in view (a rerun after a change is not).
+        for action in (panel.run_all_action, panel.run_one_action):
+            action.triggered.connect(lambda _checked=False: self._raise(self.tests_dock))
+        tests.addSeparator()
+        tests.addAction(panel.rerun_action)
+        tests.addSeparator()
+        shown = tests.addAction("Tests &panel", self.show_tests)
+        shown.setToolTip("Show the Tests panel, the keys in its list")
+
     def _build_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")
         for dock in (
@@ -382,12 +419,15 @@ class MainWindow(QMainWindow):
             self.simulator_dock,
             self.started_dock,
             self.flow_map_dock,
+            self.tests_dock,
         ):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         flow_map = view.addAction("Show the flow &map", self.show_flow_map)
         flow_map.setShortcut(QKeySequence("Ctrl+Shift+M"))
         flow_map.setToolTip("The whole project as a map: F fits it, Ctrl+wheel zooms")
+        self.show_coverage_action = self._coverage_action()
+        view.addAction(self.show_coverage_action)
         view.addSeparator()
         self.reset_layout_action = view.addAction("Reset &layout", self.reset_layout)
         self.reset_layout_action.setObjectName("reset-layout")
@@ -396,6 +436,19 @@ class MainWindow(QMainWindow):
             "panels too), and forget the layout saved at the last close"
         )
         self.reset_layout_action.setStatusTip(self.reset_layout_action.toolTip())
+
+    def _coverage_action(self) -> QAction:
+        action = QAction("Show test &coverage", self)
+        action.setObjectName("show-coverage")
+        action.setCheckable(True)
+        action.setChecked(bool(self.settings.get(SHOW_COVERAGE)))
+        action.setToolTip(
+            "After a run of every test, mark the verbs, flows and switch cases no test "
+            "reached (until the next change)"
+        )
+        action.setStatusTip(action.toolTip())
+        action.toggled.connect(self.on_show_coverage_toggled)
+        return action
 
     def _build_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu("&Help")
@@ -421,6 +474,15 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(self.show_message)
         self.palette_panel.verb_activated.connect(self.editor.insert_verb)
         self.problems_panel.problem_activated.connect(self.on_problems_panel_problem_activated)
+        self.simulator.test_recorded.connect(self.on_simulator_test_recorded)
+        self.problems_panel.test_problem_activated.connect(
+            self.on_problems_panel_test_problem_activated
+        )
+        tests = self.tests_panel
+        tests.place_activated.connect(self.on_tests_panel_place_activated)
+        tests.flow_open_requested.connect(self.on_flow_map_flow_opened)
+        tests.run_finished.connect(self.on_tests_panel_run_finished)
+        tests.message.connect(self.show_message)
         self.files.message.connect(self.show_message)
         self.files.saved.connect(lambda _path: self.update_title())
         self.files.flows_imported.connect(self.flows_panel.select)
@@ -468,9 +530,13 @@ class MainWindow(QMainWindow):
             self.current_flow = change.new_name
         elif change.kind is ProjectChangeKind.SWITCH_RENAMED and change.name == self.current_switch:
             self.current_switch = change.new_name
+        self._forget_coverage()
+        self.tests_panel.project_changed(change)
         self.schedule_refresh()
 
     def _on_document_change(self, _change: Change) -> None:
+        self._forget_coverage()
+        self.tests_panel.project_changed()
         self.schedule_refresh()
 
     def schedule_refresh(self) -> None:
@@ -515,7 +581,7 @@ class MainWindow(QMainWindow):
         self._publish()
         if self._server_panel is not None:
             self._server_panel.refresh_urls()
-        self.problems_panel.set_problems(self._problems_by_flow)
+        self.problems_panel.set_problems(self._problems_by_flow, self._test_problems())
         self.flows_panel.set_problems(self._problems_by_flow)
         self._refresh_switch()
         self.flow_map.refresh(self._problems_by_flow, self.flows_panel.current_name())
@@ -589,6 +655,7 @@ class MainWindow(QMainWindow):
         self.dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
         self.current_flow = None
         self.current_switch = None
+        self._forget_coverage()
         self.central.setCurrentWidget(self.editor)
         self.show_project()
 
@@ -599,6 +666,7 @@ class MainWindow(QMainWindow):
         self.central.setCurrentWidget(self.editor)
         self.current_flow = name
         self.editor.set_document(self.project.flow(name))
+        self._show_coverage()
         self.refresh()
 
     def on_flows_panel_switch_selected(self, name: str) -> None:
@@ -650,6 +718,97 @@ class MainWindow(QMainWindow):
             self.editor.setFocus()
         elif self.project.is_switch(name):
             self.switch_editor.setFocus()
+
+    # -- flow tests -----------------------------------------------------------------------
+
+    def show_tests(self) -> None:
+        """Tests > Tests panel: raised, the keys in its list."""
+        self._raise(self.tests_dock)
+        self.tests_panel.view.setFocus()
+
+    def on_tests_panel_place_activated(self, flow: str, path: str | None) -> None:
+        """A transcript line was activated: its flow (or switch) opened, its verb selected."""
+        project = self.project
+        if project.is_switch(flow):
+            self.flows_panel.select(flow)
+            self.on_flows_panel_switch_selected(flow)
+            self.switch_editor.setFocus()
+            return
+        if flow not in project:
+            self.show_message(f"The project has no flow {flow!r} any more")
+            return
+        self.flows_panel.select(flow)
+        self.on_flows_panel_flow_selected(flow)
+        if path is not None and not self.editor.select_path(path):
+            self.show_message(f"{flow} has no verb at {path} any more: run the tests again")
+        self.editor.setFocus()
+
+    def on_simulator_test_recorded(self, test: FlowTest) -> None:
+        """Save as test in the Simulator: the test added (one undo step) and shown in the
+        Tests panel; a taken name is refused in the status line."""
+        if self.editing.add_test(test):
+            self._raise(self.tests_dock)
+            self.tests_panel.select_test(test.name)
+            self.show_message(f"Added the test {test.name}; Ctrl+Z takes it back")
+
+    def on_problems_panel_test_problem_activated(self, name: str, _problem: Problem) -> None:
+        """A test's problem was activated: the test selected in the Tests panel."""
+        self._raise(self.tests_dock)
+        self.tests_panel.select_test(name)
+
+    def on_tests_panel_run_finished(self, found, fresh: bool) -> None:
+        """Failures into the Problems panel; the coverage marks of a run of every test on
+        the project as it still is."""
+        self.problems_panel.set_problems(self._problems_by_flow, self._test_problems())
+        if found.coverage is not None and fresh:
+            self._coverage = found.coverage
+            self._show_coverage()
+        self.show_message(self.tests_panel.summary.text())
+
+    def _test_problems(self) -> dict[str, list[Problem]]:
+        """Each test's lint problems, then its failure in the last run (a test that could
+        not run for a reason lint gives is not reported twice)."""
+        project = self.project
+        found = {name: list(problems) for name, problems in project.lint_tests().items()}
+        for name, result in self.tests_panel.results.items():
+            test = project.tests.get(name)
+            if test is None or result.outcome not in (FAILED, ERROR):
+                continue
+            problems = found.setdefault(name, [])
+            if result.outcome == FAILED:
+                message = f"test {name}: {result.headline()}"
+                code = "test-failed"
+            elif not any(p.is_error for p in problems):
+                message = f"test {name} could not run: {result.message}"
+                code = "test-could-not-run"
+            else:
+                continue
+            problems.append(Problem(Severity.ERROR, code, message, test.line, test.column, "test"))
+        return {name: problems for name, problems in found.items() if problems}
+
+    def on_show_coverage_toggled(self, shown: bool) -> None:
+        self.settings.set(SHOW_COVERAGE, shown)
+        self._show_coverage()
+
+    def _forget_coverage(self) -> None:
+        """The project changed: the marks are of the project as it was, so they go."""
+        if self._coverage is not None:
+            self._coverage = None
+            self._show_coverage()
+
+    def _show_coverage(self) -> None:
+        """Mark what the last run of every test did not reach, or nothing (no run since the
+        last change, or View > Show test coverage off)."""
+        coverage = self._coverage
+        if coverage is None or not self.show_coverage_action.isChecked():
+            self.editor.set_unreached(())
+            self.flow_map.set_coverage()
+            return
+        flow = self.current_flow
+        self.editor.set_unreached(v.path for v in coverage.verbs.missed if v.flow == flow)
+        self.flow_map.set_coverage(
+            coverage.flows.missed, ((c.switch, c.label) for c in coverage.cases.missed)
+        )
 
     def show_flow_map(self) -> None:
         """View > Show the flow map: raised, with room to be read, the keys in it."""
@@ -785,6 +944,9 @@ class MainWindow(QMainWindow):
         if state and self.restoreState(QByteArray(state)):
             # A layout saved before the dial pad existed leaves it out of the tab groups.
             self._tabs_pending = not self.tabifiedDockWidgets(self.dial_dock)
+            # One saved before the Tests panel existed: it goes beside Problems once shown
+            # (see _default_tabs), the rest as saved.
+            self._tests_tab_pending = not self._tabs_pending and not _holds(state, self.tests_dock)
             if not self._tabs_pending:  # the saved layout decides, except for this choice:
                 if should_show_at_start(self.settings):
                     self.started_dock.show()
@@ -828,6 +990,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.files.shutdown()
+        self.tests_panel.shutdown()
         self.simulator.shutdown()
         self.services.shutdown()
         if self.services.has_clients():

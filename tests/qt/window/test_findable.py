@@ -28,6 +28,7 @@ PANELS = [
     "flows_panel",
     "inspector",
     "problems_panel",
+    "tests_panel",
     "editor",
     "xml_view",
     "dial_pad",

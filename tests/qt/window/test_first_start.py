@@ -357,7 +357,7 @@ def test_reset_layout_puts_every_dock_back_as_a_fresh_start_has_it(qtbot, tmp_pa
         )
         assert bars == [  # one tab bar each: none left over from before
             ("Inspector", "Flow map", "Dial pad", "Endpoint", "Flow server", "Getting started"),
-            ("Problems", "Simulator", "Requests", "Call log"),
+            ("Problems", "Tests", "Simulator", "Requests", "Call log"),
         ]
     finally:
         close(qtbot, window)

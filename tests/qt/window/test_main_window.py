@@ -232,7 +232,7 @@ def test_file_actions_report_in_the_window(window, tmp_path):
 
 def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
-    assert list(menus) == ["&File", "&Edit", "&Call", "&View", "&Help"]
+    assert list(menus) == ["&File", "&Edit", "&Call", "&Tests", "&View", "&Help"]
 
     def shortcuts(title):
         return {
@@ -256,9 +256,10 @@ def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
     assert [a.text() for a in menus["&View"].actions()] == [
         "Flows", "Palette", "Inspector", "FlexML", "Problems", "Dial pad", "Endpoint",
         "Flow server", "Call log", "Requests", "Simulator", "Getting started", "Flow map",
-        "", "Show the flow &map", "", "Reset &layout",
+        "Tests", "", "Show the flow &map", "Show test &coverage", "", "Reset &layout",
     ]  # fmt: skip
     assert shortcuts("&View") == {"Show the flow &map": "Ctrl+Shift+M"}
+    assert shortcuts("&Tests") == {"&Run all tests": "Ctrl+Shift+T"}
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     bottom = Qt.DockWidgetArea.BottomDockWidgetArea
     areas = {
@@ -268,6 +269,6 @@ def test_menus_docks_and_shortcuts_are_where_users_know_them(window):
         "flows-dock": left, "palette-dock": left,
         "inspector-dock": right, "flexml-dock": right, "dial-pad-dock": right,
         "endpoint-dock": right, "flow-server-dock": right, "getting-started-dock": right,
-        "problems-dock": bottom, "call-log-dock": bottom, "requests-dock": bottom,
-        "simulator-dock": bottom, "flow-map-dock": right,
+        "problems-dock": bottom, "tests-dock": bottom, "call-log-dock": bottom,
+        "requests-dock": bottom, "simulator-dock": bottom, "flow-map-dock": right,
     }  # fmt: skip

@@ -71,7 +71,7 @@ def test_the_docks_are_tabbed_with_one_tab_bar_each(window, qtbot):
     )
     assert bars == [
         ("Inspector", "Flow map", "Dial pad", "Endpoint", "Flow server", "Getting started"),
-        ("Problems", "Simulator", "Requests", "Call log"),
+        ("Problems", "Tests", "Simulator", "Requests", "Call log"),
     ]
 
 
