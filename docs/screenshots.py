@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from gui.core.calllog import sid_forms
 from gui.core.flexml import parse
 from gui.core.templates import templates
 from gui.qt.app import sample_project
@@ -118,7 +119,8 @@ def calling(window: MainWindow, app: QApplication) -> None:
     window.requests_dock.raise_()
     sid = log.model.entries()[0].call_sid
     requests.show_call(sid)
-    rows = [r.path for r in requests.model.records() if r.call_sid == sid]
+    forms = set(sid_forms(sid))  # requests carry the SID without its dashes
+    rows = [r.path for r in requests.model.records() if (r.call_sid or "").lower() in forms]
     requests.select_row(rows.index("/flows/menu"))
     menu = window.project.flow("menu")
     gather = next(n for n in menu.root.children if n.tag == "Gather")
@@ -147,6 +149,27 @@ def calling(window: MainWindow, app: QApplication) -> None:
     wait(app, lambda: not sim.running)
     sim.shutdown()
     window.services.shutdown()
+
+
+def tests_panel(window: MainWindow, app: QApplication) -> None:
+    """The Tests panel after Run all on the IVR template with the sales prompt changed
+    (the project must be open): the failing test selected, its transcript beside it."""
+    vertical = Qt.Orientation.Vertical
+    window.resize(1440, 900)
+    sales = window.project.flow("sales")
+    window.editing.set_text(sales, sales.root.child(0), "You have reached the sales team. Goodbye.")
+    window.flows_panel.select("sales")
+    panel = window.tests_panel
+    panel.run_all_action.trigger()  # as Ctrl+Shift+T: the panel comes forward
+    wait(app, lambda: not panel.running and panel.results)
+    window.resizeDocks([window.tests_dock], [330], vertical)
+    panel.select_test("sales")
+    app.processEvents()
+    panel.detail.scroll_to_stop()
+    shoot(window, app, "tests-panel.png")
+    window.editing.stack.undo()
+    window.resize(1280, 800)
+    window.problems_dock.raise_()
 
 
 def main() -> int:
@@ -187,6 +210,7 @@ def main() -> int:
         window._reference.close()
         switch_editor(window, app)
         flow_map(window, app)
+        tests_panel(window, app)
 
         broken = sample_project()
         broken.add_flow("broken", parse(BROKEN))
