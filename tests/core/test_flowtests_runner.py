@@ -354,7 +354,7 @@ def test_a_pause_costs_no_time(project):
     began = time.perf_counter()
     result = run_one(project, make("later", "", "verb=Pause", "flow=hours"))
     assert result.passed
-    assert time.perf_counter() - began < 1.0
+    assert time.perf_counter() - began < 10.0  # a real clock would take the 30 s
     assert any(line.strip().startswith("30.0s") for line in result.transcript)
 
 
