@@ -243,6 +243,15 @@ class ConnectionCap:
         )
 
 
+def _retry_after_close(context: dict[str, Any]) -> bool:
+    """Whether `context` is asyncio's delayed accept retry meeting a closed socket."""
+    handle = context.get("handle")
+    callback = getattr(handle, "_callback", None)
+    return getattr(callback, "__name__", "") == "_start_serving" and "file descriptor" in str(
+        context.get("exception")
+    )
+
+
 def quiet_accept_errors(loop: asyncio.AbstractEventLoop, logger: logging.Logger) -> None:
     """Make `loop` log a failing accept (out of open files, or of memory) in one line at most
     once a second, instead of a traceback for each try (asyncio tries a whole backlog at a
@@ -257,6 +266,10 @@ def quiet_accept_errors(loop: asyncio.AbstractEventLoop, logger: logging.Logger)
                 ("accept", exc.errno),
                 f"cannot accept connections: {exc.strerror}; trying again in a second",
             )
+            return
+        if isinstance(exc, ValueError) and _retry_after_close(context):
+            # The server closed while asyncio waited to try accepting again (after an
+            # accept error): its retry finds the socket gone. Nothing to say.
             return
         loop.default_exception_handler(context)
 
