@@ -94,7 +94,10 @@ def test_call_becomes_hang_up_and_hang_up_ends_the_sandbox_call(long_call, qtbot
     qtbot.waitUntil(lambda: pad.active_call is None, timeout=3000)
     assert pad.call_label.text().startswith("Hung up")
     assert _shows_call(pad) and not pad.number_edit.isReadOnly()
-    assert any("the caller hangs up" in line for line in _progress(pad))
+    # The call's last events come from the sandbox's thread with the next batch.
+    qtbot.waitUntil(
+        lambda: any("the caller hangs up" in line for line in _progress(pad)), timeout=5000
+    )
     assert long_call.sandbox.call(sid)["sandbox"]["status"] == "completed"
     # CarrierX sends the status callback at every call end: so does a hung-up sandbox call.
     qtbot.waitUntil(
