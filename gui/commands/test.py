@@ -4,8 +4,14 @@ One line per test (`PASS  sales path (0.4 ms)`, `FAIL  support path: expected sa
 (step 2 of 4)` followed by the transcript around where matching stopped), a summary line and
 the coverage line. `--json` prints one JSON object per test and a summary object instead;
 `--junit-xml FILE` and `--coverage-json FILE` write reports (atomically). Exit 0 when every
-test passed (skipped ones aside), 1 when any failed or could not run, 2 when the project is
-unusable (unreadable, refused, no tests, a report that cannot be written).
+test passed (skipped ones aside), 1 when any failed or could not run, or when every test was
+skipped (nothing was checked: a CI job must not pass on that), 2 when the project is
+unusable (unreadable, refused, no tests, a report that cannot be written) or the command
+itself failed (one line, never a traceback).
+
+`--through URL` runs the tests against a served copy; the URL may carry the flow server's
+access token (`/t/TOKEN`), which is masked in everything printed and written, never a user
+name or password.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from ..core.flowtests.runner import (
     SKIPPED,
     FlowTestResult,
     run_tests,
+    token_masker,
 )
 from ..core.project import Project, load
 from . import UserError
@@ -64,14 +71,38 @@ def _chosen(project: Project, path: str, patterns: list[str] | None) -> list[Flo
 
 
 def _check_url(url: str) -> str:
+    """The --through base URL, or UserError (which never shows a password, nor the token)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    authority = url.partition("//")[2].partition("/")[0]
+    if "@" in authority:
         raise UserError(
-            f"--through {url!r} is not an http(s) base URL such as http://127.0.0.1:8080"
+            "--through: leave the user name and password out of the URL (the flow server "
+            "takes its access token in the path: http://HOST:PORT/t/TOKEN)"
+        )
+    try:
+        parts = urlsplit(url)
+        usable = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0  # a port that is no number raises ValueError
+            and not parts.query
+            and not parts.fragment
+        )
+    except ValueError:
+        usable = False
+    if not usable:
+        shown = _hidden(url, url)
+        raise UserError(
+            f"--through {shown!r} is not an http(s) base URL such as http://127.0.0.1:8080"
         )
     return url.rstrip("/")
+
+
+def _hidden(text: str, through: str | None) -> str:
+    """`text` with the access token of the --through URL masked."""
+    hide = token_masker(through) if through else None
+    return text if hide is None else hide(text)
 
 
 def _milliseconds(result: FlowTestResult) -> str:
@@ -103,7 +134,13 @@ def _summary_line(results: list[FlowTestResult]) -> str:
         line += f", {counts[ERROR]} could not run"
     if counts[SKIPPED]:
         line += f", {counts[SKIPPED]} skipped"
+    if _all_skipped(results):
+        line += " (all skipped: nothing was checked)"
     return line
+
+
+def _all_skipped(results: list[FlowTestResult]) -> bool:
+    return bool(results) and all(r.outcome == SKIPPED for r in results)
 
 
 def _as_json(result: FlowTestResult) -> dict:
@@ -154,6 +191,20 @@ def _write(path: str, data: bytes, what: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the tests (see the module docstring); a failure of the command itself (a bug)
+    is one line and exit 2, its token masked, not a traceback and exit 1 as a failed
+    test would be."""
+    try:
+        return _run(args)
+    except (UserError, BrokenPipeError):  # said by the caller
+        raise
+    except Exception as exc:
+        through = args.through if isinstance(args.through, str) else None
+        said = " ".join(_hidden(f"{type(exc).__name__}: {exc}", through).split())
+        raise UserError(f"the tests could not be run: internal error: {said}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
     project = _load(args.project)
     tests = _chosen(project, args.project, args.names)
     through = _check_url(args.through) if args.through else None
@@ -172,4 +223,4 @@ def run(args: argparse.Namespace) -> int:
         data = json.dumps(coverage.to_json(), indent=2, ensure_ascii=False) + "\n"
         _write(args.coverage_json, data.encode("utf-8"), "--coverage-json")
     failed = any(r.outcome in (FAILED, ERROR) for r in results)
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    return EXIT_PROBLEMS if failed or _all_skipped(results) else EXIT_OK

@@ -44,6 +44,7 @@ from .project_file import (
 )
 
 if TYPE_CHECKING:
+    from .flowtests.lint import FlowTestLint
     from .flowtests.model import FlowTest
     from .switches import Switch
 
@@ -130,6 +131,7 @@ class Project:
         self.notes: list[ReadNote] = []  # what loading skipped or repaired
         self._lint_cache: dict[str, tuple[tuple[int, int, frozenset[str]], list[Problem]]] = {}
         self._refs_cache: dict[str, tuple[tuple[int, int], list[tuple[Node, str | None, str]]]] = {}
+        self._test_lint: FlowTestLint | None = None  # each test's problems, kept
         self.path: Path | None = None  # the project file, None for unsaved or imported XML
         self.about_to_change: Signal[ProjectChange] = Signal()
         self.changed: Signal[ProjectChange] = Signal()
@@ -231,12 +233,20 @@ class Project:
 
     def lint_tests(self) -> dict[str, list[Problem]]:
         """Problems of every test, by name in order (flowtests/lint.py says what is checked):
-        kept apart from `lint`, whose names are flows' and switches'."""
+        kept apart from `lint`, whose names are flows' and switches'.
+
+        A test is linted again only when it changed or something its lint reads did (the
+        names, the entry, the verbs the flows hold, what leads to opening hours): the
+        window asks after every gesture, and a project may have thousands of tests."""
         if not self._tests:
             return {}
-        from .flowtests.lint import lint_tests  # only projects with tests need it
+        if self._test_lint is None:
+            from .flowtests.lint import FlowTestLint  # only projects with tests need it
 
-        return lint_tests(self._tests.values(), self._flows, self._switches)
+            self._test_lint = FlowTestLint()
+        return self._test_lint.problems(
+            self._tests.values(), self._flows, self._switches, self.entry
+        )
 
     def export(self, name: str, *, base_url: str | None = None, compact: bool = False) -> str:
         return to_text(self.flow(name).root, base_url=base_url, compact=compact)

@@ -4,10 +4,12 @@ the project's test methods with their announcements and rewritten references."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gui.core.flexml import RefusedError
-from gui.core.flowtests.model import Expectation, FlowTest, check_name
+from gui.core.flowtests.model import Expectation, FlowTest, check_name, clean_name
 from gui.core.project import Project, ProjectChangeKind
 from gui.core.project_file import read_project
 from gui.core.switches import MatchKind, Switch, make_case
@@ -300,3 +302,91 @@ def test_expectations_past_the_limit_are_skipped_with_one_note(monkeypatch):
     assert [e.value for e in contents.tests["long"].expectations] == ["0", "1"]
     (note,) = contents.notes
     assert "more than 2 <expect> elements; the rest were skipped" in note.message
+
+
+# -- what a project file cannot hold ----------------------------------------------------------
+
+# Characters XML 1.0 cannot hold: control characters, a lone surrogate, U+FFFE.
+NOT_XML = ["\x0b", "\x07", "\x00", "\x1b", "\ud800", "\udce9", "\ufffe", "\uffff"]
+
+
+@pytest.mark.parametrize("bad", NOT_XML)
+def test_a_test_name_a_project_file_cannot_hold_is_refused(bad):
+    name = f"sales{bad}path"
+    with pytest.raises(ValueError, match=f"U\\+{ord(bad):04X}, which a project file cannot hold"):
+        check_name(name)
+    project = load_text(text_of(MENU))
+    before = project.to_text()
+    with pytest.raises(ValueError, match="cannot hold"):
+        project.add_test(FlowTest(name, "menu", expectations=(Expectation("say", "x"),)))
+    # Nor can a test holding it be made otherwise, so no project holds one to write.
+    with pytest.raises(ValueError, match="cannot hold"):
+        replace(FlowTest("fine"), name=name)
+    assert project.tests == {} and project.to_text() == before
+    # A name made from such text leaves the character out.
+    cleaned = clean_name(f" sales{bad}\u2028path ")
+    assert check_name(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    "setting", ["flow", "digits", "from_number", "to_number", "at", "tz", "dial", "amd", "record"]
+)
+def test_every_value_of_a_test_a_project_file_cannot_hold_is_refused(setting):
+    with pytest.raises(ValueError, match=r"test 't': \w+ holds the character U\+0007"):
+        FlowTest("t", **{setting: "1\x07"})
+    with pytest.raises(ValueError, match="U\\+000B"):
+        FlowTest("t", extra={"colour": "blue\x0b"})
+    with pytest.raises(ValueError, match="not a valid XML attribute name"):
+        FlowTest("t", extra={"col our": "blue"})
+    with pytest.raises(ValueError, match="no unknown attribute"):
+        FlowTest("t", extra={"name": "other"})  # it would be written twice
+    for kind in ("say", "dial", "store"):
+        with pytest.raises(ValueError, match=f"expect {kind}=.* holds the character U\\+000B"):
+            Expectation(kind, "For\x0bsales")
+    with pytest.raises(ValueError, match="no kind of expectation"):
+        Expectation("bogus", "x")
+
+
+def test_what_a_file_holds_still_reads_and_round_trips():
+    # Line and paragraph separators, a tab, NEL and non-BMP characters are XML characters.
+    text = text_of(
+        MENU,
+        '  <test name="odd &#x2028;one &#x85;" flow="menu" digits="1" zz="a&#9;b">\n'
+        '    <expect say="a&#10;b&#13;c&#9;d &#x1F600;"/>\n'
+        "  </test>\n",
+    )
+    project = load_text(text)
+    (test,) = project.tests.values()
+    assert test.name == "odd one"  # renamed to one line, as before
+    assert test.expectations[0].value == "a\nb\rc\td \U0001f600"
+    assert load_text(project.to_text()).to_text() == project.to_text()
+
+
+def test_a_name_accepted_reads_back_as_it_was_written():
+    for bad in ("a  b", "a\u2028b", "a\u00a0b", "tab\there"):
+        with pytest.raises(ValueError, match="spaces in a row or line breaks"):
+            check_name(bad)
+    project = load_text(text_of(MENU))
+    for name in ("sales: 1, then #", "café ☎", "x" * 200):
+        project.add_test(FlowTest(name, "menu"))
+    assert load_text(project.to_text()).test_names == project.test_names
+
+
+# -- many tests --------------------------------------------------------------------------------
+
+
+def test_twenty_thousand_unnamed_tests_read_in_linear_time():
+    import time
+
+    began = time.perf_counter()
+    contents = read_project(text_of(MENU, "<test/>" * 20_000).encode())
+    assert time.perf_counter() - began < 5.0  # quadratic took 211 s; linear takes ~1.5 s
+    names = list(contents.tests)
+    assert names[:3] == ["test", "test (2)", "test (3)"] and names[-1] == "test (20000)"
+
+
+def test_renamed_tests_take_the_next_free_number_of_their_name():
+    parts = ['  <test name="t (2)"/>\n', '  <test name="t"/>\n', *['  <test name="t"/>\n'] * 3]
+    parts.append('  <test name="t (4)"/>\n')
+    contents = read_project(text_of(MENU, *parts).encode())
+    assert list(contents.tests) == ["t (2)", "t", "t (3)", "t (4)", "t (5)", "t (4) (2)"]

@@ -3,6 +3,8 @@ problem with its code, severity and place in the project file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gui.core.flexml import Severity
@@ -144,3 +146,121 @@ def test_two_tests_of_one_name_and_a_project_without_flows(project):
     assert [(p.code, p.message) for p in nothing["t"]] == [
         ("test-unknown-flow", "the project has no flow")
     ]
+
+
+@pytest.mark.parametrize(
+    ("at", "tz"),
+    [
+        ("9999-12-31T23:59", "Etc/GMT+12"),  # passed lint, then could not run: year 10000
+        ("0001-01-01T00:00", "Pacific/Kiritimati"),
+        ("1969-12-31T23:59:59", "UTC"),
+    ],
+)
+def test_a_clock_outside_the_years_1970_to_9999_is_an_error(project, at, tz):
+    test = FlowTest("t", "menu", at=at, tz=tz, expectations=(Expectation("end", "hangup"),))
+    assert codes(project, test) == [("error", "test-bad-clock", "test")]
+    fine = FlowTest("t", "menu", at="1970-01-01T00:00", expectations=test.expectations)
+    assert codes(project, fine) == []
+
+
+HOURS = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="front">
+  <flow name="front">
+    <Response>
+      <Gather action="flow:choose" numDigits="1"><Say>Press 1</Say></Gather>
+    </Response>
+  </flow>
+  <flow name="desk">
+    <Response><Redirect>flow:open-hours</Redirect></Response>
+  </flow>
+  <flow name="sales">
+    <Response><Hangup/></Response>
+  </flow>
+  <flow name="closed">
+    <Response><Say>Closed</Say></Response>
+  </flow>
+  <switch name="choose" on="Digits">
+    <case value="1" goto="desk"/>
+    <otherwise goto="sales"/>
+  </switch>
+  <switch name="open-hours">
+    <case hours="Mon-Fri 09:00-17:00" tz="Europe/London" goto="sales"/>
+    <otherwise goto="closed"/>
+  </switch>
+</flexml-project>
+"""
+
+
+def test_a_test_that_can_reach_opening_hours_without_a_clock_is_warned():
+    project = Project.from_contents(read_project(HOURS.encode()))
+    end = (Expectation("end", "hangup"),)
+    tests = [
+        FlowTest("from the front", "front", "1", end),  # front -> choose -> desk -> hours
+        FlowTest("at the entry", None, "1", end),  # the entry is front
+        FlowTest("at the switch", "open-hours", expectations=end),
+        FlowTest("with a clock", "front", "1", end, at="2026-12-07T10:00", tz="Europe/London"),
+        FlowTest("never there", "sales", expectations=end),
+        FlowTest("closed", "closed", expectations=end),
+    ]
+    for test in tests:
+        project.add_test(test)
+    problems = project.lint_tests()
+    warned = [name for name, found in problems.items() if found]
+    assert warned == ["from the front", "at the entry", "at the switch"]
+    (problem,) = problems["from the front"]
+    assert (problem.severity, problem.code, problem.path) == (
+        Severity.WARNING,
+        "test-clock-missing",
+        "test",
+    )
+    assert problem.message == (
+        "the call can reach the opening-hours switch 'open-hours': without at (and tz) the "
+        "test passes or fails by when it runs"
+    )
+    # The way there gone (desk no longer redirects to the switch): no warning any more.
+    desk = project.flow("desk")
+    desk.set_text(desk.root.child(0), "flow:closed")
+    assert [name for name, found in project.lint_tests().items() if found] == ["at the switch"]
+
+
+def test_each_tests_lint_is_kept_until_the_test_or_what_its_lint_reads_changes(
+    project, monkeypatch
+):
+    import gui.core.flowtests.lint as lint
+
+    linted: list[str] = []
+    real = lint.lint_test
+
+    def counted(test, *args, **kwargs):
+        linted.append(test.name)
+        return real(test, *args, **kwargs)
+
+    monkeypatch.setattr(lint, "lint_test", counted)
+    for number in range(50):
+        project.add_test(replace(project.test("fine"), name=f"copy {number}"))
+    first = project.lint_tests()
+    assert len(linted) == 52
+    linted.clear()
+    assert project.lint_tests() == first and linted == []  # nothing changed: none again
+    menu = project.flow("menu")
+    menu.set_text(menu.root.child(0).child(0), "Press 1 now")  # nothing a test's lint reads
+    assert project.lint_tests() == first and linted == []
+    project.replace_test(replace(project.test("copy 7"), digits="1x"))  # that test alone
+    assert [p.code for p in project.lint_tests()["copy 7"]] == ["test-bad-digits"]
+    assert linted == ["copy 7"]
+    linted.clear()
+    project.remove_test("copy 8")
+    assert "copy 8" not in project.lint_tests() and linted == []
+    # A rename changes the names every test is checked against: all are linted again.
+    project.rename_flow("sales", "sales-desk", update_references=False)
+    problems = project.lint_tests()
+    assert sorted(linted) == sorted(project.test_names)
+    assert [p.code for p in problems["copy 1"]] == ["test-unknown-flow"]
+    linted.clear()
+    project.rename_flow("sales-desk", "sales")
+    assert project.lint_tests()["copy 1"] == [] and len(linted) == len(project.test_names)
+    linted.clear()
+    # Renamed with its references, the tests change (and lint again) and stay sound.
+    project.rename_flow("sales", "sales-team")
+    assert project.lint_tests()["copy 1"] == [] and len(linted) == len(project.test_names)

@@ -384,3 +384,84 @@ def test_several_processes_only_for_runs_large_enough_to_gain(monkeypatch):
     assert [runner.default_jobs(n) for n in counts] == [1, 1, 2, 2, 3, 4, 4]
     monkeypatch.setattr(runner, "_processors", lambda: 1)
     assert runner.default_jobs(50_000) == 1
+
+
+ONE_EVENT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="menu">
+  <flow name="menu">
+    <Response>
+      <Gather action="flow:desk" numDigits="1">
+        <Say>For sales, press 1</Say>
+      </Gather>
+    </Response>
+  </flow>
+  <flow name="desk">
+    <Response>
+      <Pause length="43"/>
+      <Dial>
+        <Number>15551112222</Number>
+        <Number>15553334444</Number>
+      </Dial>
+    </Response>
+  </flow>
+</flexml-project>
+"""
+
+
+@pytest.mark.parametrize(
+    "expects",
+    [
+        ("dial=15551112222", "dial=15553334444"),  # one Dial, two Numbers
+        ("dial=15553334444", "dial=15551112222"),  # they ring at once: either order
+        ("verb=Say", "say=For sales"),  # the verb and its text
+        ("verb=Gather", "verb=Say", "say=For sales", "digits=1"),
+        ("say=For sales", "say=press 1"),  # two parts of one Say
+        ("flow=desk", "verb=Pause", "verb=Dial", "dial=15551112222", "end=completed"),
+    ],
+)
+def test_expectations_in_order_may_be_met_by_one_event(expects):
+    project = Project.from_contents(read_project(ONE_EVENT.encode()))
+    result = run_one(project, make("menu", "1", *expects))
+    assert result.passed, (result.headline(), result.transcript)
+
+
+def test_the_same_expectation_met_by_one_event_must_happen_again():
+    project = Project.from_contents(read_project(ONE_EVENT.encode()))
+    twice = run_one(project, make("menu", "1", "dial=15551112222", "dial=15551112222"))
+    assert (twice.outcome, twice.step) == (FAILED, 2)
+    assert twice.message == (
+        'expected dial "15551112222" again: it happened at 45.1 s, which step 1 already took, '
+        "and not after"
+    )
+    assert "dial 15551112222" in twice.transcript[twice.stopped_at - 1]
+    # What truly happened before the step before it still says so.
+    backwards = run_one(project, make("menu", "1", "dial=15553334444", "say=For sales"))
+    assert backwards.message == (
+        'expected say "For sales": it happened at 0.0 s, before the step before it'
+    )
+
+
+@pytest.mark.parametrize(
+    ("at", "tz"),
+    [
+        ("9999-12-31T23:59", "Etc/GMT+12"),  # 10000-01-01 in UTC
+        ("0001-01-01T00:00", "Pacific/Kiritimati"),  # year 0 in UTC
+        ("1969-12-31T23:59", None),
+        ("1970-01-01T00:30+01:00", None),
+    ],
+)
+def test_a_clock_outside_the_years_1970_to_9999_cannot_run(project, at, tz):
+    result = run_one(project, make("hours", "", "flow=open", at=at, tz=tz))
+    assert (result.outcome, result.transcript) == (ERROR, ())
+    assert result.message == (
+        f"at: {at!r} is outside the years 1970 to 9999 (in UTC, once the zone is applied)"
+    )
+
+
+def test_the_first_and_last_moments_that_can_run(project):
+    # 19:00 on a Wednesday in New York, and 19:00 on a Thursday: after hours.
+    first = make("hours", "", "flow=closed", at="1970-01-01T00:00", tz="UTC")
+    assert run_one(project, first).passed
+    last = make("hours", "", "flow=closed", at="9999-12-31T12:00", tz="Etc/GMT-12")
+    assert run_one(project, last).passed

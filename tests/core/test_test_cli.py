@@ -6,6 +6,7 @@ the common JUnit schema), --coverage-json, --jobs, and the exit codes: 0 every t
 from __future__ import annotations
 
 import json
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -134,9 +135,78 @@ def test_junit_xml_validates_against_the_common_junit_schema(broken):
     assert "> " in failure.text and "Sales speaking." in failure.text
     assert all(c.find("failure") is None for c in cases[1:])
     assert "hang up" in cases[1].find("system-out").text
-    # What the schema refuses, it refuses: a case without its name.
-    del cases[0].attrib["name"]
-    assert not schema.validate(document)
+    # What the schema refuses, it refuses: a case without its name, or its classname, a
+    # time that is no non-negative decimal.
+    for attribute, value in (("name", None), ("classname", None), ("time", "-1"), ("time", "1s")):
+        case = etree.fromstring(etree.tostring(cases[1]))
+        if value is None:
+            del case.attrib[attribute]
+        else:
+            case.set(attribute, value)
+        suite.replace(cases[1], case)
+        assert not schema.validate(document), (attribute, value)
+        suite.replace(case, cases[1])
+    assert schema.validate(document)
+
+
+def test_junit_xml_of_tests_that_could_not_run_validates_too(tmp_path):
+    text = resource("hello-world").read_text("utf-8")
+    text = text.replace(
+        "</flexml-project>",
+        '  <test name="nowhere" flow="gone"/>\n  <test name="bad clock" at="9999-12-31T23:59"'
+        ' tz="Etc/GMT+12"/>\n</flexml-project>',
+    )
+    (tmp_path / "app.flexproj").write_text(text, "utf-8")
+    run = cli("test", "app.flexproj", "--junit-xml", "junit.xml", cwd=tmp_path)
+    assert run.code == 1 and run.err == ""
+    assert "ERROR bad clock: at: '9999-12-31T23:59' is outside the years 1970 to 9999" in run.out
+    document = etree.parse(str(tmp_path / "junit.xml"))
+    schema = etree.XMLSchema(etree.parse(str(data_path("junit.xsd"))))
+    assert schema.validate(document), schema.error_log
+    errors = [case.find("error") for case in document.iter("testcase")]
+    assert [e.get("type") for e in errors if e is not None] == ["test-error", "test-error"]
+    assert document.getroot().get("errors") == "2"
+
+
+@pytest.mark.parametrize("name", [b"ivr\x1b[31m.flexproj", b"caf\xe9 \xff.flexproj"])
+def test_a_file_name_xml_cannot_hold_still_gives_a_junit_report(tmp_path, name):
+    # An escape sequence, and bytes that are not UTF-8 (Python holds them as lone
+    # surrogates): the report names the project with U+FFFD in their place.
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/" + name))
+    path.write_text(resource("ivr-menu").read_text("utf-8"), "utf-8")
+    run = cli("test", path.name, "--junit-xml", "junit.xml", cwd=tmp_path)
+    assert (run.code, run.err) == (0, ""), run.err
+    document = etree.parse(str(tmp_path / "junit.xml"))
+    schema = etree.XMLSchema(etree.parse(str(data_path("junit.xsd"))))
+    assert schema.validate(document), schema.error_log
+    (suite,) = document.getroot()
+    assert "\ufffd" in suite.get("name") and suite.get("name").startswith(("ivr", "caf"))
+    assert all(case.get("classname").startswith(suite.get("name")) for case in suite)
+
+
+def test_a_failure_of_the_command_itself_is_one_line_and_exit_2(ivr, monkeypatch, capsys):
+    import gui.commands.test as command
+    from gui.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the runner\nwith a second line")
+
+    monkeypatch.setattr(command, "run_tests", broken)
+    monkeypatch.chdir(ivr.parent)
+    assert main(["test", ivr.name]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "flexml-studio: the tests could not be run: internal error: RuntimeError: a bug in "
+        "the runner with a second line\n"
+    )
+
+
+def test_a_through_url_with_a_user_and_password_is_refused_without_showing_them(ivr):
+    for url in ("http://me:s3cret-word@127.0.0.1:8080", "http://s3cret-word@127.0.0.1:8080/t/x"):
+        run = cli("test", ivr.name, "--through", url, cwd=ivr.parent)
+        one_user_error(run, 2, "--through: leave the user name and password out of the URL")
+        assert "s3cret" not in run.err
 
 
 def test_coverage_json_and_the_list_of_what_was_not_reached(ivr):

@@ -6,6 +6,7 @@ when the project has opening hours, never passed; what the server serves is what
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -162,3 +163,68 @@ def test_a_server_that_cannot_be_reached_fails_each_test_with_the_reason(project
     assert result.headline().startswith('expected say "For sales, press 1" (step 1 of 6); ')
     assert "the call ended with an error: " in result.headline()
     assert "cannot connect" in result.cause
+
+
+TOKEN = "never-in-a-report-7f3a9c"
+
+
+def test_the_servers_token_is_in_no_report(hours_project):
+    path, _ = hours_project
+    folder = path.parent
+    served = load([path])  # saying something else in sales: a test fails, with its transcript
+    sales = served.flow("sales")
+    sales.set_text(sales.root.child(0), "Sales speaking.")
+    reports = ["--junit-xml", "junit.xml", "--coverage-json", "coverage.json", "--coverage"]
+    with FlowServer(token=TOKEN) as server:
+        server.publish_project(served)
+        base = server.base_url
+        assert base.endswith(f"/t/{TOKEN}")
+        runs = [
+            cli("test", path.name, "--through", base, *options, cwd=folder)
+            for options in ([], ["--json"], reports)
+        ]
+        assert len(server.records()) >= 3 * 7  # the calls were made, with the token
+    masked = base.replace(TOKEN, "***")
+    for run in runs:
+        assert run.code == 1, run.out
+        assert TOKEN not in run.out + run.err
+    lines = runs[0].out.splitlines()
+    assert 'FAIL  sales: expected say "You have reached sales" (step 5 of 6)' in lines
+    assert any(f"POST {masked}/flows/route -> 200" in line for line in lines)
+    assert (
+        f"SKIP  in hours: the test fixes the clock at 2026-12-07T10:00, but the server at "
+        f"{masked} decides opening hours by its own clock"
+    ) in lines
+    results = [json.loads(line) for line in runs[1].out.splitlines()][:-1]
+    assert any(f"{masked}/flows/menu" in line for r in results for line in r["transcript"])
+    junit = (folder / "junit.xml").read_text("utf-8")
+    assert f"{masked}/flows/menu" in junit and TOKEN not in junit
+    assert TOKEN not in (folder / "coverage.json").read_text("utf-8")
+
+
+def test_a_short_token_is_masked_where_it_stands_alone(project, free_port):
+    base = f"http://127.0.0.1:{free_port}/t/q7z"
+    (result,) = run_tests(project, [project.test("sales")], through=base)
+    said = "\n".join([result.headline(), *result.transcript])
+    assert "cannot connect" in said and f"127.0.0.1:{free_port}/t/***/flows/menu" in said
+    assert "q7z" not in said
+
+
+def test_a_refused_through_url_does_not_show_its_token(project_path):
+    url = f"http://127.0.0.1:8080/t/{TOKEN}?token={TOKEN}"
+    run = cli("test", project_path.name, "--through", url, cwd=project_path.parent)
+    assert run.code == 2 and len(run.err_lines) == 1 and "is not an http(s) base URL" in run.err
+    assert TOKEN not in run.err and "/t/***?token=***" in run.err
+
+
+def test_a_run_where_every_test_is_skipped_checked_nothing_and_fails(hours_project):
+    path, project = hours_project
+    with FlowServer() as server:
+        server.publish_project(project)
+        run = cli(
+            "test", path.name, "--name", "in hours", "--through", server.base_url, cwd=path.parent
+        )
+    assert run.code == 1 and run.err == ""
+    assert run.out.splitlines()[-2] == (
+        "1 test: 0 passed, 0 failed, 1 skipped (all skipped: nothing was checked)"
+    )

@@ -9,11 +9,16 @@
         </testcase>
 
 A test that could not run has `<error type="test-error">`; a skipped one `<skipped message=>`.
-Times are seconds. tests/data/junit.xsd describes the format this writes.
+Times are seconds. tests/data/junit.xsd describes the format this writes. Every text is
+cleaned first (`xml_text`): a character XML cannot hold, which a file name, a host name or
+a served copy's message may have, becomes U+FFFD rather than a report that cannot be
+written.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,10 +28,19 @@ from lxml import etree
 from .runner import ERROR, FAILED, SKIPPED, FlowTestResult
 
 SUITES_NAME = "flexml-studio test"
+# What XML 1.0 cannot hold: most control characters, lone surrogates (a file name's bytes
+# that were not UTF-8), U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with each character XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.6f}"
+    """Seconds as the schema takes them: a non-negative decimal."""
+    return f"{value if math.isfinite(value) and value > 0 else 0.0:.6f}"
 
 
 def _counts(results: Sequence[FlowTestResult]) -> dict[str, str]:
@@ -51,6 +65,7 @@ def junit_xml(
     """The JUnit XML of one project's results (`project`: its name, e.g. the file's stem;
     `seconds`: how long the whole run took)."""
     counts = _counts(results)
+    project = xml_text(project)
     suites = etree.Element("testsuites", name=SUITES_NAME, **counts, time=_seconds(seconds))
     when = (timestamp or datetime.now(UTC)).replace(microsecond=0, tzinfo=None)
     suite = etree.SubElement(
@@ -60,7 +75,7 @@ def junit_xml(
         **counts,
         time=_seconds(seconds),
         timestamp=when.isoformat(),
-        hostname=socket.gethostname() or "localhost",
+        hostname=xml_text(socket.gethostname() or "localhost"),
     )
     for result in results:
         _case(suite, project, result)
@@ -71,18 +86,19 @@ def _case(suite: etree._Element, project: str, result: FlowTestResult) -> None:
     case = etree.SubElement(
         suite,
         "testcase",
-        name=result.name,
-        classname=f"{project}.{result.flow}" if result.flow else project,
+        name=xml_text(result.name),
+        classname=xml_text(f"{project}.{result.flow}" if result.flow else project),
         time=_seconds(result.seconds),
     )
+    message = xml_text(result.headline() if result.outcome == FAILED else result.message)
     if result.outcome == FAILED:
-        failure = etree.SubElement(case, "failure", message=result.headline(), type="expectation")
-        failure.text = "\n".join([result.headline(), *result.context()]) + "\n"
+        failure = etree.SubElement(case, "failure", message=message, type="expectation")
+        failure.text = xml_text("\n".join([result.headline(), *result.context()]) + "\n")
     elif result.outcome == ERROR:
-        error = etree.SubElement(case, "error", message=result.message, type="test-error")
-        error.text = result.message + "\n"
+        error = etree.SubElement(case, "error", message=message, type="test-error")
+        error.text = message + "\n"
     elif result.outcome == SKIPPED:
-        etree.SubElement(case, "skipped", message=result.message)
+        etree.SubElement(case, "skipped", message=message)
     if result.transcript:
         out = etree.SubElement(case, "system-out")
-        out.text = "\n".join(result.transcript) + "\n"
+        out.text = xml_text("\n".join(result.transcript) + "\n")

@@ -10,8 +10,11 @@
 Everything is kept as the file says it (the raw text of each setting), so a test that does
 not make sense still reads, writes back unchanged and is reported by lint (lint.py) with its
 place; the helpers at the end turn the settings into what a run needs, raising ValueError
-with a message for people. Nothing here imports the runtime or the project: project.py
-imports this module.
+with a message for people. Only what the file could not hold is refused at once: a test or
+expectation with a character XML 1.0 cannot hold in any of its values cannot be made
+(ValueError), since a test's values come from people typing or pasting and one such
+character would make the whole project file unreadable. Nothing here imports the runtime or
+the project: project.py imports this module.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..flexml.tree import check_name as check_xml_name
 
 # What an <expect> may check, in the order the README lists them.
 EXPECT_KINDS = ("say", "play", "flow", "dial", "verb", "digits", "store", "end", "status")
@@ -69,6 +74,23 @@ AMD_WORDS = {
 RECORD_SILENCE = "silence"
 
 _SECONDS = re.compile(r"[0-9]{1,5}\Z")
+# What XML 1.0 cannot hold (the complement of its Char production): most control characters,
+# lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The years an `at` may fall in, in UTC: the clock counts seconds from 1970, and datetime
+# stops at 9999.
+FIRST_YEAR, LAST_YEAR = 1970, 9999
+
+
+def check_text(value: str, what: str) -> str:
+    """Return `value` if a project file can hold it, else raise ValueError naming `what`
+    and the first character it cannot hold."""
+    bad = _NOT_XML.search(value)
+    if bad is not None:
+        raise ValueError(
+            f"{what} holds the character U+{ord(bad.group()):04X}, which a project file cannot hold"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,12 @@ class Expectation:
     negated: bool = False
     line: int | None = field(default=None, compare=False)
     column: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # The writer writes the kind as an attribute's name and the value as its value.
+        if self.kind not in EXPECT_KINDS:
+            raise ValueError(f"{self.kind!r} is no kind of expectation ({', '.join(EXPECT_KINDS)})")
+        check_text(self.value, f"expect {self.kind}={self.value!r}")
 
     def describe(self) -> str:
         """How a report names it: `say "Sales"`, `no dial "15162065300"`."""
@@ -113,6 +141,16 @@ class FlowTest:
     extra: Mapping[str, str] = field(default_factory=dict)
     line: int | None = field(default=None, compare=False)
     column: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every attribute the writer would write must be one a project file can hold.
+        for key in self.extra:
+            if key in TEST_ATTRIBUTES:
+                raise ValueError(f"test {self.name!r}: {key} is no unknown attribute")
+            check_xml_name(key, "attribute name")
+        for key, value in self.attributes().items():
+            what = f"the test name {value!r}" if key == "name" else f"test {self.name!r}: {key}"
+            check_text(value, what)
 
     @property
     def ordered(self) -> bool:
@@ -155,19 +193,25 @@ class FlowTest:
 
 
 def check_name(name: str) -> str:
-    """Return a test name, or raise ValueError saying what is wrong with it."""
+    """Return a test name, or raise ValueError saying what is wrong with it. A name is one
+    line a project file can hold, and reads back as it was written (clean_name leaves it
+    as it is)."""
     if not name.strip():
         raise ValueError("a test needs a name")
-    if name != name.strip() or any(c in name for c in "\t\r\n"):
-        raise ValueError(f"the test name {name!r} has spaces at its ends or line breaks")
+    check_text(name, f"the test name {name!r}")
     if len(name) > MAX_NAME:
         raise ValueError(f"a test name is at most {MAX_NAME} characters")
+    if name != " ".join(name.split()):
+        raise ValueError(
+            f"the test name {name!r} has spaces at its ends, spaces in a row or line breaks"
+        )
     return name
 
 
 def clean_name(raw: str) -> str:
-    """A valid test name made from any text: spaces collapsed, cut to MAX_NAME."""
-    name = " ".join(raw.split())[:MAX_NAME].strip()
+    """A valid test name made from any text: what a project file cannot hold left out,
+    spaces collapsed, cut to MAX_NAME."""
+    name = " ".join(_NOT_XML.sub("", raw).split())[:MAX_NAME].strip()
     return name or "test"
 
 
@@ -235,8 +279,18 @@ def start_moment(at: str | None, tz: str | None) -> datetime | None:
     if moment.tzinfo is not None:
         if zone is not None:
             raise ValueError(f"at: {at!r} has its own offset: leave tz out, or the offset")
-        return moment
-    return moment.replace(tzinfo=zone or UTC)
+    else:
+        moment = moment.replace(tzinfo=zone or UTC)
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:  # before year 1 or after 9999 in UTC
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"at: {at!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} (in UTC, once the "
+            "zone is applied)"
+        )
+    return moment
 
 
 def _zone(name: str) -> ZoneInfo:

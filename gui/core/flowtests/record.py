@@ -231,12 +231,18 @@ def _number(text: str, default: str) -> str | None:
 
 def decided_by_clock(events: Iterable[Event], project: Project) -> bool:
     """Whether a switch of the project with opening hours chose anything on the call."""
-    for event in events:
+    return clock_decision(events, project) is not None
+
+
+def clock_decision(events: Iterable[Event], project: Project) -> int | None:
+    """The index of the first event where a switch of the project with opening hours
+    chose, or None."""
+    for index, event in enumerate(events):
         if isinstance(event, SwitchTaken) and project.is_switch(event.switch):
             cases = project.switch(event.switch).cases
             if any(case.kind is MatchKind.HOURS for case in cases):
-                return True
-    return False
+                return index
+    return None
 
 
 def proposed_name(flow: str | None, digits: str, taken: Iterable[str]) -> str:

@@ -7,12 +7,16 @@ VirtualClock, so a Pause of 30 s costs nothing. Opening-hours switches decide at
 `at` (plus the call's own time), else at the time the test runs. Through a served copy
 (`through`, the flow server's base URL) the call starts at BASE/flows/FLOW over HTTP and
 the server's switch headers say what was chosen; a test that fixes the clock is skipped
-there when the project has opening hours, since the server decides by its own clock.
+there when the project has opening hours, since the server decides by its own clock. The
+server's access token (`BASE/t/TOKEN`) is masked in everything a result says, since
+transcripts, messages and reports end up in CI logs.
 
 How the events meet the expectations (`judge`): each event is seen as what the kinds of
 expectation look at (a Say's text, a flow reached, a Dial's numbers, ...). In order (the
-default), each expectation must be met after the one before (end and status are met at the
-call's end, in either order); with order="any", anywhere. `not="true"` must be met nowhere.
+default), each expectation must be met after the one before, or by the same event when it
+is another expectation (a Dial's two numbers, `verb="Say"` then that Say's text): the same
+one expected twice must happen twice (end and status are met at the call's end, in either
+order); with order="any", anywhere. `not="true"` must be met nowhere.
 A call that ends with an error fails the test unless it expects `end="error"`. A failure
 says the expectation (step k of n) and where matching stopped in the transcript.
 
@@ -31,8 +35,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from ..flexml import Node, Problem
 from ..flexml.refs import flow_url, reference_target
@@ -223,6 +228,7 @@ class Runner:
         self.names = set(project.all_names)
         self.used = {n.tag for name in project.names for n in project.flow(name).root.iter()}
         self.through = through.rstrip("/") if through else None
+        self.hide = token_masker(self.through)
         self.hours = has_hours(project)
         self.client = None  # the HTTP client shared by the calls through a served copy
 
@@ -230,7 +236,21 @@ class Runner:
         return lint_test(test, self.names, self.used, has_flows=bool(self.project.names))
 
     async def run(self, test: FlowTest) -> FlowTestResult:
-        """Run one test (never raises: a test that cannot run is an error result)."""
+        """Run one test (never raises: a test that cannot run is an error result); through
+        a served copy, its access token masked in all the result says."""
+        result = await self._run(test)
+        if self.hide is None:
+            return result
+        hide = self.hide
+        return replace(
+            result,
+            message=hide(result.message),
+            expected=None if result.expected is None else hide(result.expected),
+            transcript=tuple(map(hide, result.transcript)),
+            cause=None if result.cause is None else hide(result.cause),
+        )
+
+    async def _run(self, test: FlowTest) -> FlowTestResult:
         began = time.perf_counter()
         start = test.flow or self.project.entry or ""
         steps = len(test.expectations)
@@ -269,6 +289,31 @@ class Runner:
             return await interpreter.run(), flow_of
         finally:
             await source.aclose()
+
+
+def through_token(base: str) -> str | None:
+    """The flow server's access token in a base URL (`http://HOST:PORT/t/TOKEN`, perhaps
+    behind a path of its own), or None."""
+    try:
+        path = urlsplit(base).path
+    except ValueError:  # not a URL after all (a refused --through): its path as written
+        path = "/" + base.partition("//")[2].partition("/")[2].partition("?")[0]
+    segments = path.split("/")
+    for index in range(len(segments) - 2, -1, -1):
+        if segments[index] == "t" and segments[index + 1]:
+            return segments[index + 1]
+    return None
+
+
+def token_masker(base: str | None) -> Callable[[str], str] | None:
+    """What masks the access token of the base URL `base` in a text (as the flow server
+    masks it in its logs: http_guard.mask_token), or None when it has none."""
+    token = through_token(base) if base else None
+    if token is None:
+        return None
+    from ..http_guard import mask_token  # only runs through a server with a token need it
+
+    return lambda text: mask_token(text, token)
 
 
 def _flow_in_memory(url: str) -> str | None:
@@ -492,8 +537,14 @@ def judge(
 
 
 def _match(test: FlowTest, seen: dict[str, list[Seen]], events: Sequence[Event]) -> _Failure | None:
+    """The first expectation not met, in order (see the module docstring). In order, an
+    expectation is met at or after the event that met the step before: at the same event
+    only when it is another expectation (a Dial's second number, the text of the Say that
+    `verb="Say"` met), so the same one expected twice must happen twice. The call's end
+    and status may be met together, and again."""
     last = max(0, len(events) - 1)
-    cursor = 0
+    cursor = -1  # the event that met the last step in order
+    met_there: dict[tuple[str, str], int] = {}  # the expectations met there, and their step
     for step, expectation in enumerate(test.expectations, start=1):
         found = [s for s in seen.get(expectation.kind, ()) if meets(expectation, s)]
         described = expectation.describe()
@@ -507,15 +558,38 @@ def _match(test: FlowTest, seen: dict[str, list[Seen]], events: Sequence[Event])
             if not found:
                 return _Failure(step, f"expected {described} anywhere in the call", last, described)
             continue
-        later = next((s for s in found if s.index >= cursor), None)
+        key = (expectation.kind, expectation.value)
+        # The call's end and status are states, not things that happen: met again freely.
+        again = expectation.kind in ("end", "status") or key not in met_there
+        later = next((s for s in found if s.index > cursor or (s.index == cursor and again)), None)
         if later is None:
-            detail = ""
-            if found:
-                at = events[found[0].index].at
-                detail = f": it happened at {at:.1f} s, before the step before it"
-            return _Failure(step, f"expected {described}{detail}", min(cursor, last), described)
-        cursor = later.index if expectation.kind in ("end", "status") else later.index + 1
+            message = _not_after(described, found, cursor, met_there.get(key), events)
+            return _Failure(step, message, min(cursor + 1, last), described)
+        if later.index != cursor:
+            cursor, met_there = later.index, {}
+        met_there.setdefault(key, step)
     return None
+
+
+def _not_after(
+    described: str,
+    found: list[Seen],
+    cursor: int,
+    step: int | None,
+    events: Sequence[Event],
+) -> str:
+    """Why an expectation in order was not met: it never happened, it happened only as
+    the same event that met step `step` (the same expectation), or only before."""
+    if not found:
+        return f"expected {described}"
+    if step is not None and any(s.index == cursor for s in found):
+        at = events[cursor].at
+        return (
+            f"expected {described} again: it happened at {at:.1f} s, which step {step} "
+            "already took, and not after"
+        )
+    at = events[max(s.index for s in found if s.index <= cursor)].at
+    return f"expected {described}: it happened at {at:.1f} s, before the step before it"
 
 
 def _call_error(test: FlowTest, events: Sequence[Event]) -> _Failure | None:

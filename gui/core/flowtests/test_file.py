@@ -61,15 +61,29 @@ def write_test(test: FlowTest, out: list[str]) -> None:
 
 def free_test_name(name: str, taken: Mapping[str, object]) -> str:
     """`name`, or `name (2)`, `name (3)`, ... whichever no test has."""
-    if name not in taken:
-        return name
-    n = 2
-    while True:
-        suffix = f" ({n})"
-        candidate = name[: MAX_NAME - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
+    return FreeTestNames(taken)(name)
+
+
+class FreeTestNames:
+    """free_test_name for many names in a row, as `taken` fills up (reading a file): the
+    next number to try is kept per name, so 20,000 tests of one name (or none) are named
+    in linear time, not quadratic."""
+
+    def __init__(self, taken: Mapping[str, object]) -> None:
+        self.taken = taken
+        self._next: dict[str, int] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.taken:
+            return name
+        n = self._next.get(name, 2)
+        while True:
+            suffix = f" ({n})"
+            candidate = name[: MAX_NAME - len(suffix)] + suffix
+            n += 1
+            if candidate not in self.taken:
+                self._next[name] = n
+                return candidate
 
 
 class FlowTestReader:
@@ -80,6 +94,7 @@ class FlowTestReader:
     def __init__(self, contents: ProjectContents, places: SwitchPlaces) -> None:
         self.contents = contents
         self.places = places
+        self.free_name = FreeTestNames(contents.tests)
         self.where: dict[etree._Element, tuple[int, int | None]] = {}
         # Each test's place and its expectations' places, made exact by resolve().
         self.pending: list[tuple[str, tuple[int, int | None], list[tuple[int, int | None]]]] = []
@@ -92,7 +107,7 @@ class FlowTestReader:
         self.where = self.places.number(element)
         attrs = dict(element.items())
         raw_name = attrs.pop("name", "")
-        name = free_test_name(clean_name(raw_name), self.contents.tests)
+        name = self.free_name(clean_name(raw_name))
         if name != raw_name:
             self.note(element, f"the test named {raw_name!r} was renamed to {name!r}")
         extra = {k: v for k, v in attrs.items() if k not in TEST_ATTRIBUTES}

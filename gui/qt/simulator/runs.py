@@ -1,7 +1,8 @@
 """The simulator panel's runs: what each call did, line by line, and where it is now.
 
 A `Run` is a simulated call or a sandbox call. It is fed the call's events in order and
-keeps them (Save as test proposes a test from them), the transcript lines, the Gather
+keeps them (Save as test proposes a test from them), when on the wall clock each switch
+decided (an opening-hours switch decides by that clock), the transcript lines, the Gather
 waiting for keys, the verb running (for the editor's highlight), the data its Stores kept
 and how the call ended. `RunHistory` keeps the last few runs, in memory only. Nothing here
 touches Qt: the panel draws what these hold.
@@ -129,6 +130,9 @@ class Run:
         self.started = datetime.now().astimezone()  # with its offset: a test's clock
         self.start_flow: str | None = None  # the flow a simulated run was started at
         self.events: list[Event] = []
+        # When each switch decided, by its event's index: the wall clock, which opening
+        # hours go by, runs apart from the call's own time (a Pause of an instant run).
+        self.decided: dict[int, datetime] = {}
         self.lines: list[Line] = []
         self.status: str | None = None  # how it ended (CallStatus), None while it runs
         self.left: LeftProject | None = None  # where the run left the project, if it did
@@ -194,6 +198,7 @@ class Run:
             return line
         elif isinstance(event, SwitchTaken):
             # A switch's URL answered with the FlexML of the flow it chose: that flow runs.
+            self.decided[len(self.events) - 1] = datetime.now().astimezone()
             self.flow = event.goto
             return line
         elif isinstance(event, GatherStarted):

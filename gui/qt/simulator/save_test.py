@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -31,7 +32,7 @@ from ...core.flowtests.model import Expectation, FlowTest, check_name
 from ...core.flowtests.record import (
     call_numbers,
     caller_digits,
-    decided_by_clock,
+    clock_decision,
     ended_with_error,
     first_flow,
     propose,
@@ -79,7 +80,7 @@ def proposal(run: Run, project: Project) -> Proposal:
     """The test the run `run` (ended, with a call) proposes on `project`."""
     events = run.events
     flow = run.start_flow or first_flow(events, run.flow_named)
-    clock = decided_by_clock(events, project)
+    at = _clock(run, project)
     from_number, to_number = call_numbers(events)
     name = proposed_name(flow, caller_digits(events), project.tests)
     test = propose(
@@ -88,7 +89,7 @@ def proposal(run: Run, project: Project) -> Proposal:
         name=name,
         from_number=from_number,
         to_number=to_number,
-        at=run.started if clock else None,
+        at=at,
         flow_of=run.flow_named,
     )
     met = tuple(
@@ -96,7 +97,21 @@ def proposal(run: Run, project: Project) -> Proposal:
         for word, kind in (("Dial", Dial), ("Record", Record), ("Amd", Amd))
         if any(isinstance(e, kind) and not getattr(e, "session", False) for e in events)
     )
-    return Proposal(test, ended_with_error(events), run.stopped, clock, met)
+    return Proposal(test, ended_with_error(events), run.stopped, at is not None, met)
+
+
+def _clock(run: Run, project: Project) -> datetime | None:
+    """When the test's call starts, so that its first opening-hours switch decides at the
+    moment the run's did; None when no such switch decided. The run's switch went by the
+    wall clock, the test's goes by `at` plus the call's time (a Pause of an instant run
+    takes no wall time): the wall moment it decided less the call time it decided at."""
+    index = clock_decision(run.events, project)
+    if index is None:
+        return None
+    decided = run.decided.get(index)
+    if decided is None:  # not known (not seen as it happened): the start is near it
+        return run.started
+    return decided - timedelta(seconds=run.events[index].at)
 
 
 class SaveTestDialog(QDialog):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -386,3 +387,69 @@ def test_a_run_through_the_flow_server_can_be_saved(bench, qtbot):
     ]
     dialog.accept()
     assert _passes(b.project, "main 7#")
+
+
+def test_a_name_a_project_file_cannot_hold_is_refused_in_place(bench, qtbot):
+    b = bench(_project(main=b"<Response><Say>Quick</Say><Hangup/></Response>"))
+    b.run("instant")
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    dialog.name_edit.setText("sales\x0bpath\x07")  # as pasted from somewhere
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert dialog.isVisible() and dialog.name_error.isVisible()
+    assert dialog.name_error.text() == (
+        "Not saved: the test name 'sales\\x0bpath\\x07' holds the character U+000B, which a "
+        "project file cannot hold."
+    )
+    assert b.project.test_names == [] and b.editing.stack.count() == 0
+    dialog.name_edit.setText("sales path")
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    assert b.project.test_names == ["sales path"]
+    assert Project.from_contents(read_project(b.project.to_text().encode())).test_names == [
+        "sales path"
+    ]
+
+
+def _open_until_the_next_minute(qtbot) -> tuple[Project, datetime]:
+    """A call that pauses 60 s, then meets a switch open (UTC, every day) from 30 minutes
+    before the next whole minute until it, and the moment it was made: the run's switch
+    decides within it, 60 s later it is closed."""
+    now = datetime.now(UTC)
+    end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if end - now < timedelta(seconds=10):  # too near to be sure the run's switch is before
+        qtbot.wait(int((end - now).total_seconds() * 1000) + 100)
+        now = datetime.now(UTC)
+        end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    hours = f"Mon-Sun {end - timedelta(minutes=30):%H:%M}-{end:%H:%M}"
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<flexml-project format="1" entry="main">
+  <flow name="main">
+    <Response><Pause length="60"/><Redirect>flow:hours</Redirect></Response>
+  </flow>
+  <flow name="open"><Response><Say>Open</Say><Hangup/></Response></flow>
+  <flow name="closed"><Response><Say>Closed</Say><Hangup/></Response></flow>
+  <switch name="hours">
+    <case hours="{hours}" tz="UTC" goto="open"/>
+    <otherwise goto="closed"/>
+  </switch>
+</flexml-project>
+"""
+    return Project.from_contents(read_project(text.encode())), now
+
+
+def test_a_saved_test_decides_opening_hours_at_the_moment_the_run_did(bench, qtbot):
+    project, now = _open_until_the_next_minute(qtbot)
+    b = bench(project)
+    b.run("instant")  # the Pause of 60 s takes no time; the switch decides by the wall clock
+    b.idle()
+    dialog = _open_dialog(b, qtbot)
+    assert "Reaches open" in _lines(dialog) and "Reaches closed" not in _lines(dialog)
+    clock = dialog.facts["Clock"].text()
+    dialog.accept()
+    test = project.test("main")
+    assert clock == f"{test.at} (opening hours decided on this call)"
+    # The call starts 60 s before the moment the switch decided, so that its switch,
+    # 60 s into the call, decides at that moment too (not 60 s later, after hours).
+    at = datetime.fromisoformat(test.at)
+    assert timedelta(seconds=-62) < at - now < timedelta(seconds=-57), (at, now)
+    assert _passes(project, "main")
