@@ -180,8 +180,10 @@ def run(argv: Sequence[str]) -> int:
     shot = bool(args.screenshot)
     window = build_window(args.files, remember_layout=not shot, reopen=not shot)
     window.show()
-    opener = FileOpenFilter(window, app)  # macOS: a double-clicked project or FlexML file
-    app.installEventFilter(opener)
+    if sys.platform == "darwin":
+        # Only macOS sends file-open events. Elsewhere the filter would only cost: an
+        # application's event filter sees every event of every widget.
+        app.installEventFilter(FileOpenFilter(window, app))
     if args.screenshot:
         target = Path(args.screenshot)
 
@@ -189,9 +191,11 @@ def run(argv: Sequence[str]) -> int:
             window.refresh()
             window.grab().save(str(target))
             window.editing.stack.setClean()  # a screenshot never asks to save
+            window.hide()  # taken: what the window starts after its first frame is not
             app.quit()
 
-        QTimer.singleShot(200, shoot)
+        # The first frame, as the user would see it first (see MainWindow._after_first_frame).
+        window.first_frame_shown.connect(shoot)
     else:
         QTimer.singleShot(0, lambda: _offer_recovery(window))
 

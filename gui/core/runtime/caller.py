@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .events import GatherStarted
+if TYPE_CHECKING:  # annotations only: a script check need not load the events
+    from .events import GatherStarted
 
 SCRIPT_KEYS = "0123456789*#"
 TIMEOUT_MARK = "w"

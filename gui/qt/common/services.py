@@ -26,18 +26,17 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
-from ...core.call_status import MAX_CALL_SECONDS, CallStatusTracker
-from ...core.calllog import sid_forms
-from ...core.runtime.live_caller import LiveCaller
 from ...core.session import Session
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the call log and the runtime are loaded when first used (not at start)
+    from ...core.call_status import CallStatusTracker
     from ...core.calllog import CallLog
     from ...core.carrierx import FlexmlClient
     from ...core.keychain import Keychain
     from ...core.profiles import Endpoint, ProfileStore
     from ...core.project import Project
     from ...core.runtime.events import Event
+    from ...core.runtime.live_caller import LiveCaller
     from ...core.runtime.sandbox import Sandbox
     from ...core.server import FlowServer, RequestRecord
 
@@ -108,7 +107,7 @@ class Services(QObject):
         # the dashed call_sid, its status callback's CallSid is 32 hex digits.
         self._call_errors: dict[str, str] = {}
         self._entry_added = False  # an entry was added to the log since the last drain
-        self.max_call_seconds: float = MAX_CALL_SECONDS  # for the tracker (tests shorten it)
+        self._max_call_seconds: float | None = None  # None: the tracker's MAX_CALL_SECONDS
         self.expiry_timer = QTimer(self, interval=EXPIRY_MS)
         self.expiry_timer.timeout.connect(self.expire_calls)
         if call_log is not None:
@@ -192,6 +191,20 @@ class Services(QObject):
     # -- how calls end ----------------------------------------------------------------------
 
     @property
+    def max_call_seconds(self) -> float:
+        """How long a call may wait for its end before the tracker marks it unknown (tests
+        shorten it)."""
+        if self._max_call_seconds is None:
+            from ...core.call_status import MAX_CALL_SECONDS
+
+            return MAX_CALL_SECONDS
+        return self._max_call_seconds
+
+    @max_call_seconds.setter
+    def max_call_seconds(self, seconds: float) -> None:
+        self._max_call_seconds = seconds
+
+    @property
     def call_status(self) -> CallStatusTracker | None:
         """What moves the log's calls to how they ended (None until the log is open)."""
         return self._call_status
@@ -199,6 +212,8 @@ class Services(QObject):
     def _follow_calls(self, log: CallLog) -> None:
         """Follow the log's calls from now on: calls left waiting by an earlier run that are
         overdue are marked unknown at once, the others when their time comes."""
+        from ...core.call_status import CallStatusTracker
+
         self._call_status = CallStatusTracker(log, max_call_seconds=self.max_call_seconds)
         log.changed.connect(self._on_log_changed)
         self.expire_calls()
@@ -253,7 +268,10 @@ class Services(QObject):
         return self._sandbox
 
     def _make_caller(self, call_sid: str) -> LiveCaller:
-        # On the sandbox's thread, when a call without scripted keys starts.
+        # On the sandbox's thread, when a call without scripted keys starts (the sandbox
+        # runs: the runtime is loaded).
+        from ...core.runtime.live_caller import LiveCaller
+
         scale = 1.0 / self._sandbox.speed if self._sandbox and self._sandbox.speed else 1.0
         caller = LiveCaller(time_scale=scale)
         self._callers[call_sid] = caller
@@ -322,6 +340,8 @@ class Services(QObject):
     def records_for(self, call_sid: str) -> list[RequestRecord]:
         """The requests the flow server received for one call (Session.records_for), its
         SID written either way: the API's dashed call_sid or the requests' 32 hex digits."""
+        from ...core.calllog import sid_forms
+
         forms = dict.fromkeys((call_sid, *sid_forms(call_sid)))
         found = [records for form in forms if (records := self.session.records_for(form))]
         if len(found) <= 1:
@@ -475,6 +495,8 @@ class Services(QObject):
 
 def _sid_key(call_sid: str) -> str:
     """One key for a call SID however it is written (dashed or 32 hex digits, any case)."""
+    from ...core.calllog import sid_forms
+
     return sid_forms(call_sid)[0]
 
 

@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -39,10 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.flexml import FlexmlError
-from ...core.flowtests.coverage import Coverage, measure
-from ...core.flowtests.runner import FlowTestResult, run_tests
 from ...core.project import TEST_CHANGES, Project, ProjectChange, ProjectChangeKind
-from ...core.project_file import read_project
 from ..common import tasks
 from ..common.messages import failure_text
 from ..common.names import findable
@@ -51,6 +48,10 @@ from ..common.theme import is_dark
 from .editing import Editing
 from .tests_detail import TestDetail
 from .tests_model import NAME_ROLE, TestsModel, summary_text
+
+if TYPE_CHECKING:  # the runner and coverage are loaded by the first run (on its thread)
+    from ...core.flowtests.coverage import Coverage
+    from ...core.flowtests.runner import FlowTestResult
 
 _logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,6 +76,10 @@ class RunOutcome:
 def run_copy(text: str, names: list[str] | None) -> RunOutcome:
     """Read a copy of the project from its file's `text` and run its tests named `names`
     (None: all, with their coverage). Runs on a worker thread: touches nothing else."""
+    from ...core.flowtests.coverage import measure
+    from ...core.flowtests.runner import run_tests
+    from ...core.project_file import read_project
+
     project = Project.from_contents(read_project(text.encode("utf-8")))
     if names is None:
         tests = list(project.tests.values())

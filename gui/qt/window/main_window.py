@@ -1,8 +1,21 @@
 """The main window: palette, flow editor, inspector, XML view, problems and flows, in docks.
 
-All wiring is in `_connect_signals`. Views follow the project's change events: a change
-schedules one refresh (lint, XML, status) on the next turn of the event loop, so a gesture
-that makes many changes refreshes once.
+All wiring is in `_connect_signals`, and for the panels made later, where each is made.
+Views follow the project's change events: a change schedules one refresh (lint, XML,
+status) on the next turn of the event loop, so a gesture that makes many changes refreshes
+once.
+
+The first frame shows the flows, the palette, the editor, the FlexML view, Problems and the
+Inspector (or, at a first start, Getting started). The panels in the tabs behind those (the
+flow map, dial pad, Endpoint, Flow server, Simulator, Requests, Call log, Tests; Getting
+started when it does not open at start) and the switch editor are made when first seen or
+used (see lazy_docks), with the imports they need: the window is up sooner. Their docks
+exist from the start, so a saved layout restores as before; their attributes
+(`window.dial_pad`...) make them on first access. What a panel follows from its start is
+still followed: the Simulator is made when the sandbox starts (it follows every sandbox
+call), the request log when the flow server starts, the Tests panel at the first change
+when tests rerun after each change. The keyring and the call log are opened right after the
+first paint.
 
 After a run of every flow test (the Tests panel), what no test reached is marked in the
 flow editor and on the flow map until the next change to the project: a mark of the
@@ -12,8 +25,10 @@ project as it was would be wrong, not merely old. View > Show test coverage hide
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -26,36 +41,39 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.flexml import Change, Node, Problem, Severity
-from ...core.flowtests.coverage import Coverage
-from ...core.flowtests.model import FlowTest
-from ...core.flowtests.runner import ERROR, FAILED
 from ...core.project import Project, ProjectChange, ProjectChangeKind
-from ..calling.call_log_panel import CallLogPanel
-from ..calling.dial_pad import DialPad
-from ..calling.endpoint_panel import EndpointPanel
 from ..common import tasks
 from ..common.icons import app_icon
 from ..common.services import ServerConfig, Services
-from ..common.settings import SHOW_COVERAGE, SettingsStore
+from ..common.settings import RERUN_TESTS, SHOW_COVERAGE, SettingsStore
 from ..common.xml_text import XmlView
 from ..designer.editing import Editing
 from ..designer.flow_editor import FlowEditor
-from ..designer.flow_map import FlowMapPanel
 from ..designer.flows_panel import FlowsPanel
 from ..designer.inspector import InspectorPanel
 from ..designer.palette import PalettePanel
 from ..designer.problems_panel import ProblemsPanel
-from ..designer.switch_editor import SwitchEditor, switch_text
-from ..designer.tests_panel import TestsPanel
 from ..designer.xml_view import line_ranges
-from ..help.about import AboutDialog
-from ..help.getting_started import GettingStartedPanel, should_show_at_start
-from ..help.reference import ReferenceDialog
-from ..loop.request_log import RequestLogPanel
-from ..loop.server_panel import ServerPanel
-from ..simulator.panel import SimulatorPanel
+from ..help.getting_started import should_show_at_start
 from .dock_edges import DockEdges
 from .file_actions import FileActions
+from .lazy_docks import LazyDocks
+from .tests_menu import TestsMenuStandIns
+
+if TYPE_CHECKING:  # the panels behind other tabs are imported when first made
+    from ...core.flowtests.coverage import Coverage
+    from ...core.flowtests.model import FlowTest
+    from ..calling.call_log_panel import CallLogPanel
+    from ..calling.dial_pad import DialPad
+    from ..calling.endpoint_panel import EndpointPanel
+    from ..designer.flow_map import FlowMapPanel
+    from ..designer.switch_editor import SwitchEditor
+    from ..designer.tests_panel import TestsPanel
+    from ..help.getting_started import GettingStartedPanel
+    from ..help.reference import ReferenceDialog
+    from ..loop.request_log import RequestLogPanel
+    from ..loop.server_panel import ServerPanel
+    from ..simulator.panel import SimulatorPanel
 
 APP_NAME = "FlexML Studio"
 DEFAULT_SIZE = QSize(1280, 800)  # the window at a first start: a 1280x800 screen holds it
@@ -96,8 +114,35 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _replace_widget(dock: QDockWidget, widget: QWidget) -> None:
+    """Put `widget` in `dock` in its placeholder's place (shown at once when the dock is)."""
+    placeholder = dock.widget()
+    dock.setWidget(widget)
+    if placeholder is not None:
+        placeholder.hide()
+        placeholder.deleteLater()
+
+
+class _FirstPaint(QObject):
+    """Calls `then` once `window` has painted for the first time, on the next turn of the
+    event loop (so that frame is on screen first)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
 class MainWindow(QMainWindow):
     """The window a user lives in."""
+
+    first_frame_shown = Signal()  # once, on the turn of the event loop after the first paint
 
     def __init__(
         self,
@@ -122,6 +167,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self.dock_edges = DockEdges(self)  # a press beside a separator drags the separator
         self._dock_places: list[tuple[QDockWidget, Qt.DockWidgetArea]] = []
+        self.lazy = LazyDocks()  # the panels behind other tabs, made when first in view
         # The docks are added in this order; a saved layout (saveState) is matched to them.
         self._create_design_panels()
         self._create_services()
@@ -145,6 +191,9 @@ class MainWindow(QMainWindow):
         self._follow(project)
         self.show_project()
         self._restore_layout()
+        # The keyring and the call log are opened once the window has painted (see
+        # _after_first_frame): the first frame waits for neither.
+        self._first_paint = _FirstPaint(self, self._after_first_frame)
 
     # -- building -------------------------------------------------------------------------
 
@@ -152,12 +201,11 @@ class MainWindow(QMainWindow):
         """The flow editor in the middle; flows, palette, inspector, FlexML and problems."""
         self.editor = FlowEditor(self.editing)
         self.editor.setObjectName("flow-editor")
-        # A selected switch is edited in the flow editor's place.
-        self.switch_editor = SwitchEditor(self.editing)
+        # A selected switch is edited in the flow editor's place (made when first needed).
+        self._switch_editor: SwitchEditor | None = None
         self.central = QStackedWidget()
         self.central.setObjectName("central-editor")
         self.central.addWidget(self.editor)
-        self.central.addWidget(self.switch_editor)
         self.setCentralWidget(self.central)
         self.palette_panel = PalettePanel()
         self.flows_panel = FlowsPanel(self.editing)
@@ -169,13 +217,15 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, _RIGHT)
         self.xml_dock = self._dock("FlexML", self.xml_view, _RIGHT)
         self.problems_dock = self._dock("Problems", self.problems_panel, _BOTTOM)
-        self.tests_panel = TestsPanel(self.editing, self.settings)
-        self.tests_dock = self._dock("Tests", self.tests_panel, _BOTTOM)
+        self._tests_panel: TestsPanel | None = None  # behind Problems: made when first seen
+        self.tests_dock = self._dock("Tests", QWidget(), _BOTTOM, make=lambda: self.tests_panel)
         self._coverage: Coverage | None = None  # of the last run, until the next change
         # The map beside the editor, tabbed with the Inspector: seen while the Simulator
-        # (at the bottom) runs a call, so its live highlight can be followed.
-        self.flow_map = FlowMapPanel(self.editing)
-        self.flow_map_dock = self._dock("Flow map", self.flow_map, _RIGHT)
+        # (at the bottom) runs a call, so its live highlight can be followed. Made when
+        # first seen (see lazy_docks), like the panels below.
+        self._flow_map: FlowMapPanel | None = None
+        self._running: Node | None = None  # the verb a simulated call runs, for the map
+        self.flow_map_dock = self._dock("Flow map", QWidget(), _RIGHT, make=lambda: self.flow_map)
 
     def _create_services(self) -> None:
         self.services = Services(lambda: self.project, self)
@@ -190,37 +240,51 @@ class MainWindow(QMainWindow):
         )
 
     def _create_call_panels(self) -> None:
-        """The dial pad, the Endpoint panel (made later: see endpoint_panel) and the call log."""
-        # The Endpoint panel reads the OS keyring (0.13 s to load and probe): it is made
-        # right after the window first paints, or at once when something asks for it.
+        """The docks of the dial pad, the Endpoint panel and the call log; their panels are
+        made when first seen or used (the properties below)."""
+        self._dial_pad: DialPad | None = None
         self._endpoint_panel: EndpointPanel | None = None
-        self._endpoint_area = _scrolling(QWidget())
-        self.dial_pad = DialPad(self.services, self._selected_endpoint, self.settings)
-        self.call_log_panel = CallLogPanel()
-        self.dial_dock = self._dock("Dial pad", _scrolling(self.dial_pad), _RIGHT)
-        self.endpoint_dock = self._dock("Endpoint", self._endpoint_area, _RIGHT)
-        self.call_log_dock = self._dock("Call log", _scrolling(self.call_log_panel), _BOTTOM)
+        self._call_log_panel: CallLogPanel | None = None
+        # The Endpoint panel reads the OS keyring (0.13 s to load and probe): in view
+        # before the keyring is found, it is made once it is.
+        self.dial_dock = self._dock("Dial pad", QWidget(), _RIGHT, make=lambda: self.dial_pad)
+        self.endpoint_dock = self._dock(
+            "Endpoint",
+            QWidget(),
+            _RIGHT,
+            make=lambda: self.services.open_keychain(lambda: self.endpoint_panel),
+        )
+        self.call_log_dock = self._dock(
+            "Call log", QWidget(), _BOTTOM, make=lambda: self.call_log_panel
+        )
 
     def _create_loop_panels(self) -> None:
-        """The Flow server panel (made later: see server_panel), the request log, the Simulator."""
-        # The Flow server panel keeps its token in the keyring too: made with the Endpoint
-        # panel, right after the first paint (it configures the server before any start).
+        """The docks of the Flow server panel, the request log and the Simulator."""
+        # The Flow server panel keeps its token in the keyring too: made once the keyring
+        # is found, right after the first paint (it configures the server before any start).
         self._server_panel: ServerPanel | None = None
-        self._server_area = _scrolling(QWidget())
-        self.server_dock = self._dock("Flow server", self._server_area, _RIGHT)
-        self.request_log = RequestLogPanel(self.services, lambda: self.project)
-        # In scroll areas: their minimum heights (~250 px) must not hold the bottom docks,
-        # and with them the editor, that tall.
-        self.requests_dock = self._dock("Requests", _scrolling(self.request_log), _BOTTOM)
-        self.simulator = SimulatorPanel(self.services, lambda: self.project)
-        self.simulator_dock = self._dock("Simulator", _scrolling(self.simulator), _BOTTOM)
-        # Window-wide F5 is the Call menu's: the panel's own would make the key ambiguous
-        # (and then Qt runs neither) while the focus is in the panel.
-        self.simulator.run_action.setShortcut(QKeySequence())
+        self._request_log: RequestLogPanel | None = None
+        self._simulator: SimulatorPanel | None = None
+        self.server_dock = self._dock(
+            "Flow server",
+            QWidget(),
+            _RIGHT,
+            make=lambda: self.services.open_keychain(lambda: self.server_panel),
+        )
+        # Their panels go in scroll areas: their minimum heights (~250 px) must not hold the
+        # bottom docks, and with them the editor, that tall.
+        self.requests_dock = self._dock(
+            "Requests", QWidget(), _BOTTOM, make=lambda: self.request_log
+        )
+        self.simulator_dock = self._dock(
+            "Simulator", QWidget(), _BOTTOM, make=lambda: self.simulator
+        )
 
     def _create_help_panels(self) -> None:
-        self.getting_started = GettingStartedPanel(self.settings)
-        self.started_dock = self._dock("Getting started", _scrolling(self.getting_started), _RIGHT)
+        self._getting_started: GettingStartedPanel | None = None
+        self.started_dock = self._dock(
+            "Getting started", QWidget(), _RIGHT, make=lambda: self.getting_started
+        )
         self._reference: ReferenceDialog | None = None  # made when first asked for
         self._tabs_pending = True  # the default tab groups are made when first shown
         self._tests_tab_pending = False  # see _restore_layout
@@ -239,41 +303,190 @@ class MainWindow(QMainWindow):
         self.server_state.setToolTip("The embedded flow server; it starts when a call needs it")
         self.statusBar().addPermanentWidget(self.server_state)
 
-    @property
-    def endpoint_panel(self) -> EndpointPanel:
-        """The Endpoint panel, made on first use (see _create_call_panels)."""
-        if self._endpoint_panel is None:
-            panel = EndpointPanel(
-                self.services.profiles,
-                self.services.keychain,
-                self.services.sandbox,
-                sandbox_running=lambda: self.services.sandbox_running,
-            )
-            self._endpoint_panel = panel
-            self._endpoint_area.setWidget(panel)
-            self.services.sandbox_started.connect(panel.sandbox_started)
-            panel.profile_changed.connect(lambda _profile: self.dial_pad.profile_changed())
-            panel.dids_loaded.connect(self.on_credentials_dids_loaded)
-        return self._endpoint_panel
-
-    @property
-    def server_panel(self) -> ServerPanel:
-        """The Flow server panel, made on first use (see _create_loop_panels)."""
-        if self._server_panel is None:
-            panel = ServerPanel(self.services, self.settings, self.services.keychain)
-            self._server_panel = panel
-            self._server_area.setWidget(panel)
-            panel.refresh_urls()
-        return self._server_panel
-
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(
+        self,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea,
+        *,
+        make: Callable[[], object] | None = None,
+    ) -> QDockWidget:
+        """A dock holding `widget`; with `make`, `widget` is a placeholder and `make()`
+        puts the real panel in when the dock first comes into view (see lazy_docks)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower().replace(' ', '-')}-dock")  # saveState() needs names
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self._dock_places.append((dock, area))  # where View > Reset layout puts it back
         self.dock_edges.watch(dock)
+        if make is not None:
+            self.lazy.add(dock, make)
         return dock
+
+    # -- the panels made when first seen or used ---------------------------------------------
+
+    @property
+    def switch_editor(self) -> SwitchEditor:
+        return self._make_switch_editor() if self._switch_editor is None else self._switch_editor
+
+    def _make_switch_editor(self) -> SwitchEditor:
+        from ..designer.switch_editor import SwitchEditor
+
+        editor = self._switch_editor = SwitchEditor(self.editing)
+        editor.message.connect(self.show_message)
+        self.central.addWidget(editor)
+        return editor
+
+    @property
+    def tests_panel(self) -> TestsPanel:
+        return self._make_tests_panel() if self._tests_panel is None else self._tests_panel
+
+    def _make_tests_panel(self) -> TestsPanel:
+        from ..designer.tests_panel import TestsPanel
+
+        tests = self._tests_panel = TestsPanel(self.editing, self.settings)
+        tests.place_activated.connect(self.on_tests_panel_place_activated)
+        tests.flow_open_requested.connect(self.on_flow_map_flow_opened)
+        tests.run_finished.connect(self.on_tests_panel_run_finished)
+        tests.message.connect(self.show_message)
+        # Asked for by the user: the results in view (a rerun after a change is not).
+        for action in (tests.run_all_action, tests.run_one_action):
+            action.triggered.connect(lambda _checked=False: self._raise(self.tests_dock))
+        self._tests_menu.swap(tests)
+        _replace_widget(self.tests_dock, tests)
+        return tests
+
+    @property
+    def flow_map(self) -> FlowMapPanel:
+        return self._make_flow_map() if self._flow_map is None else self._flow_map
+
+    def _make_flow_map(self) -> FlowMapPanel:
+        from ..designer.flow_map import FlowMapPanel
+
+        flow_map = self._flow_map = FlowMapPanel(self.editing)
+        flow_map.flow_clicked.connect(self.on_flow_map_flow_clicked)
+        flow_map.flow_opened.connect(self.on_flow_map_flow_opened)
+        flow_map.message.connect(self.show_message)
+        _replace_widget(self.flow_map_dock, flow_map)
+        flow_map.refresh(self._problems_by_flow, self.flows_panel.current_name())
+        self._show_map_coverage()
+        if self._running is not None:
+            flow_map.show_running(self._running)
+        return flow_map
+
+    @property
+    def dial_pad(self) -> DialPad:
+        return self._make_dial_pad() if self._dial_pad is None else self._dial_pad
+
+    def _make_dial_pad(self) -> DialPad:
+        from ..calling.dial_pad import DialPad
+
+        pad = self._dial_pad = DialPad(self.services, self._selected_endpoint, self.settings)
+        pad.key_sink = self._simulator_key
+        pad.set_flows(self.project.names, self.project.entry)
+        _replace_widget(self.dial_dock, _scrolling(pad))
+        return pad
+
+    @property
+    def endpoint_panel(self) -> EndpointPanel:
+        """The Endpoint panel, made on first use (see _create_call_panels); it waits for the
+        keyring when that is still being found."""
+        return self._make_endpoint_panel() if self._endpoint_panel is None else self._endpoint_panel
+
+    def _make_endpoint_panel(self) -> EndpointPanel:
+        from ..calling.endpoint_panel import EndpointPanel
+
+        panel = self._endpoint_panel = EndpointPanel(
+            self.services.profiles,
+            self.services.keychain,
+            self.services.sandbox,
+            sandbox_running=lambda: self.services.sandbox_running,
+        )
+        _replace_widget(self.endpoint_dock, _scrolling(panel))
+        self.services.sandbox_started.connect(panel.sandbox_started)
+        panel.profile_changed.connect(self.on_endpoint_profile_changed)
+        panel.dids_loaded.connect(self.on_credentials_dids_loaded)
+        return panel
+
+    @property
+    def call_log_panel(self) -> CallLogPanel:
+        return self._make_call_log_panel() if self._call_log_panel is None else self._call_log_panel
+
+    def _make_call_log_panel(self) -> CallLogPanel:
+        from ..calling.call_log_panel import CallLogPanel
+
+        log = self._call_log_panel = CallLogPanel()
+        _replace_widget(self.call_log_dock, _scrolling(log))
+        log.redial_requested.connect(self.on_call_log_redial)
+        # The log's own events update the row; a call being cancelled has a dial pad.
+        log.cancel_requested.connect(lambda entry: self.dial_pad.cancel(entry))
+        log.set_request_provider(self.services.records_for)
+        self.services.server_records.connect(lambda _records: log.requests_changed())
+        if self.services.call_log is not None:  # opened now if not yet
+            log.set_log(self.services.call_log)
+        return log
+
+    @property
+    def server_panel(self) -> ServerPanel:
+        """The Flow server panel, made on first use (see _create_loop_panels)."""
+        return self._make_server_panel() if self._server_panel is None else self._server_panel
+
+    def _make_server_panel(self) -> ServerPanel:
+        from ..loop.server_panel import ServerPanel
+
+        panel = self._server_panel = ServerPanel(
+            self.services, self.settings, self.services.keychain
+        )
+        _replace_widget(self.server_dock, _scrolling(panel))
+        panel.refresh_urls()
+        return panel
+
+    @property
+    def request_log(self) -> RequestLogPanel:
+        return self._make_request_log() if self._request_log is None else self._request_log
+
+    def _make_request_log(self) -> RequestLogPanel:
+        from ..loop.request_log import RequestLogPanel
+
+        panel = self._request_log = RequestLogPanel(self.services, lambda: self.project)
+        _replace_widget(self.requests_dock, _scrolling(panel))
+        return panel
+
+    @property
+    def simulator(self) -> SimulatorPanel:
+        return self._make_simulator() if self._simulator is None else self._simulator
+
+    def _make_simulator(self) -> SimulatorPanel:
+        from ..simulator.panel import SimulatorPanel
+
+        sim = self._simulator = SimulatorPanel(self.services, lambda: self.project)
+        # Window-wide F5 is the Call menu's: the panel's own would make the key ambiguous
+        # (and then Qt runs neither) while the focus is in the panel.
+        sim.run_action.setShortcut(QKeySequence())
+        sim.test_recorded.connect(self.on_simulator_test_recorded)
+        sim.node_running.connect(self.on_simulator_node_running)
+        sim.waiting_changed.connect(self.on_simulator_waiting_changed)
+        _replace_widget(self.simulator_dock, _scrolling(sim))
+        return sim
+
+    @property
+    def getting_started(self) -> GettingStartedPanel:
+        return (
+            self._make_getting_started() if self._getting_started is None else self._getting_started
+        )
+
+    def _make_getting_started(self) -> GettingStartedPanel:
+        from ..help.getting_started import GettingStartedPanel
+
+        started = self._getting_started = GettingStartedPanel(self.settings)
+        started.set_sample_open(self.sample_open)
+        started.simulate_requested.connect(self.run_simulator)
+        started.dial_pad_requested.connect(self.show_dial_pad)
+        started.requests_requested.connect(lambda: self._raise(self.requests_dock))
+        started.endpoint_requested.connect(lambda: self._raise(self.endpoint_dock))
+        started.server_requested.connect(lambda: self._raise(self.server_dock))
+        _replace_widget(self.started_dock, _scrolling(started))
+        return started
 
     def _served_base(self) -> str | None:
         """The flow server's public URL for Export's base URL, when exported files could be
@@ -325,6 +538,8 @@ class MainWindow(QMainWindow):
                 # window grew to hold them; tabbed, they fit in it again.
                 self.resize(DEFAULT_SIZE)
             self._default_sizes()
+        # The tab groups are in place: from now on a dock in view is one seen.
+        self.lazy.arm()
 
     # -- menus ----------------------------------------------------------------------------
 
@@ -362,9 +577,9 @@ class MainWindow(QMainWindow):
         dial = call.addAction("&Dial pad", self.show_dial_pad)
         dial.setShortcut(QKeySequence("Ctrl+Shift+D"))
         dial.setToolTip("Show the dial pad and put the cursor in the number")
-        place = call.addAction("&Place call", self.dial_pad.call)
+        place = call.addAction("&Place call", lambda: self.dial_pad.call())
         place.setShortcut(QKeySequence("Ctrl+Shift+Return"))
-        call.addAction("&Refresh DIDs", self.dial_pad.refresh_dids)
+        call.addAction("&Refresh DIDs", lambda: self.dial_pad.refresh_dids())
         call.addSeparator()
         endpoint = call.addAction("&Endpoint profiles", lambda: self._raise(self.endpoint_dock))
         endpoint.setShortcut(QKeySequence("Ctrl+Alt+E"))  # Ctrl+Shift+E: Export All
@@ -374,7 +589,7 @@ class MainWindow(QMainWindow):
         simulate = call.addAction("&Simulate the flow", self.run_simulator)
         simulate.setShortcut(QKeySequence("F5"))
         simulate.setToolTip("Run the selected flow in the Simulator, with no network")
-        stop = call.addAction("S&top the simulation", self.simulator.stop)
+        stop = call.addAction("S&top the simulation", self.stop_simulation)
         stop.setShortcut(QKeySequence("Shift+F5"))
         self.follow_action = call.addAction("F&ollow the running verb in the editor")
         self.follow_action.setCheckable(True)
@@ -391,14 +606,14 @@ class MainWindow(QMainWindow):
 
     def _build_tests_menu(self) -> None:
         tests = self.menuBar().addMenu("&Tests")
-        panel = self.tests_panel
-        tests.addAction(panel.run_all_action)
-        tests.addAction(panel.run_one_action)
-        # Asked for by the user: the results in view (a rerun after a change is not).
-        for action in (panel.run_all_action, panel.run_one_action):
-            action.triggered.connect(lambda _checked=False: self._raise(self.tests_dock))
-        tests.addSeparator()
-        tests.addAction(panel.rerun_action)
+        # The panel's Run all, Run the selected test and Rerun after each change, or until
+        # it is made, stand-ins that make it (see tests_menu).
+        self._tests_menu = TestsMenuStandIns(
+            tests,
+            lambda: self.tests_panel,
+            rerun_on=bool(self.settings.get(RERUN_TESTS)),
+            has_tests=bool(self.project.tests),
+        )
         tests.addSeparator()
         shown = tests.addAction("Tests &panel", self.show_tests)
         shown.setToolTip("Show the Tests panel, the keys in its list")
@@ -468,50 +683,26 @@ class MainWindow(QMainWindow):
         self.editing.project_replaced.connect(self.on_editing_project_replaced)
         self.flows_panel.flow_selected.connect(self.on_flows_panel_flow_selected)
         self.flows_panel.switch_selected.connect(self.on_flows_panel_switch_selected)
-        self.switch_editor.message.connect(self.show_message)
         self.editor.current_node_changed.connect(self.on_editor_current_node_changed)
         self.editor.verb_chosen.connect(self.on_editor_verb_chosen)
         self.editor.message.connect(self.show_message)
         self.palette_panel.verb_activated.connect(self.editor.insert_verb)
         self.problems_panel.problem_activated.connect(self.on_problems_panel_problem_activated)
-        self.simulator.test_recorded.connect(self.on_simulator_test_recorded)
         self.problems_panel.test_problem_activated.connect(
             self.on_problems_panel_test_problem_activated
         )
-        tests = self.tests_panel
-        tests.place_activated.connect(self.on_tests_panel_place_activated)
-        tests.flow_open_requested.connect(self.on_flow_map_flow_opened)
-        tests.run_finished.connect(self.on_tests_panel_run_finished)
-        tests.message.connect(self.show_message)
         self.files.message.connect(self.show_message)
         self.files.saved.connect(lambda _path: self.update_title())
         self.files.flows_imported.connect(self.flows_panel.select)
         self._refresh_timer.timeout.connect(self.refresh)
-        pad, log = self.dial_pad, self.call_log_panel
-        log.redial_requested.connect(self.on_call_log_redial)
-        log.cancel_requested.connect(pad.cancel)  # the log's own events update the row
-        log.set_request_provider(self.services.records_for)
-        self.services.server_records.connect(lambda _records: log.requests_changed())
-        self.services.call_status_failed.connect(log.show_warning)  # a call's end not kept
+        # A call's end that could not be written to the log: said in the Call log panel.
+        self.services.call_status_failed.connect(self.on_call_status_failed)
         self.services.flow_server_started.connect(self.on_flow_server_started)
+        self.services.sandbox_started.connect(self.on_sandbox_started)
         self.services.flow_server_stopped.connect(
             lambda: self.server_state.setText("Flow server: off")
         )
-        self.services.open_keychain(self._make_keyring_panels)
-        self.simulator.node_running.connect(self.on_simulator_node_running)
-        self.simulator.node_running.connect(self.flow_map.show_running)  # the live call
-        self.flow_map.flow_clicked.connect(self.on_flow_map_flow_clicked)
-        self.flow_map.flow_opened.connect(self.on_flow_map_flow_opened)
-        self.flow_map.message.connect(self.show_message)
-        started = self.getting_started
-        started.simulate_requested.connect(self.run_simulator)
-        started.dial_pad_requested.connect(self.show_dial_pad)
-        started.requests_requested.connect(lambda: self._raise(self.requests_dock))
-        started.endpoint_requested.connect(lambda: self._raise(self.endpoint_dock))
-        started.server_requested.connect(lambda: self._raise(self.server_dock))
-        self.simulator.waiting_changed.connect(self.on_simulator_waiting_changed)
-        self.dial_pad.key_sink = self._simulator_key
-        QTimer.singleShot(0, self._open_call_log)  # after the first paint, like the keyring
+        # The panels of the docks not in view are wired when made (the properties above).
 
     def _follow(self, project: Project) -> None:
         """Refresh after any change to the project or any of its flows."""
@@ -531,13 +722,22 @@ class MainWindow(QMainWindow):
         elif change.kind is ProjectChangeKind.SWITCH_RENAMED and change.name == self.current_switch:
             self.current_switch = change.new_name
         self._forget_coverage()
-        self.tests_panel.project_changed(change)
+        self._tell_tests_panel(change)
         self.schedule_refresh()
 
     def _on_document_change(self, _change: Change) -> None:
         self._forget_coverage()
-        self.tests_panel.project_changed()
+        self._tell_tests_panel()
         self.schedule_refresh()
+
+    def _tell_tests_panel(self, change: ProjectChange | None = None) -> None:
+        """Pass a change on to the Tests panel; one not made yet reads the project when it
+        is, unless tests rerun after each change: then it is made now, to rerun them."""
+        if self._tests_panel is None:
+            self._tests_menu.set_has_tests(bool(self.project.tests))
+            if not (self.project.tests and self.settings.get(RERUN_TESTS)):
+                return
+        self.tests_panel.project_changed(change)
 
     def schedule_refresh(self) -> None:
         # A big project takes ~0.2 s to lint and render at 5,000 verbs: wait for a pause in
@@ -555,13 +755,15 @@ class MainWindow(QMainWindow):
         project = self.project
         self.inspector.set_flow_names(project.all_names)  # flow: may name a switch
         first = project.entry or (project.names[0] if project.names else None)
+        shown = self.current_flow
         if first is not None:
             self.flows_panel.select(first)
             self.on_flows_panel_flow_selected(first)
         else:
             self.editor.set_document(None)
         self.update_title()
-        self.refresh()
+        if first is None or self.current_flow == shown:
+            self.refresh()  # (a flow newly shown was refreshed as it was)
 
     def refresh(self) -> None:
         """Lint every flow, then re-render what depends on it (one pass per gesture)."""
@@ -576,15 +778,17 @@ class MainWindow(QMainWindow):
                 self.flows_panel.select(fallback)
                 self.on_flows_panel_flow_selected(fallback)
         self._problems_by_flow = project.lint()
-        self.dial_pad.set_flows(project.names, project.entry)
-        self.simulator.set_flows(project.names, project.entry)
+        for panel in (self._dial_pad, self._simulator):  # one made later reads them then
+            if panel is not None:
+                panel.set_flows(project.names, project.entry)
         self._publish()
         if self._server_panel is not None:
             self._server_panel.refresh_urls()
         self.problems_panel.set_problems(self._problems_by_flow, self._test_problems())
         self.flows_panel.set_problems(self._problems_by_flow)
         self._refresh_switch()
-        self.flow_map.refresh(self._problems_by_flow, self.flows_panel.current_name())
+        if self._flow_map is not None:
+            self._flow_map.refresh(self._problems_by_flow, self.flows_panel.current_name())
         self.inspector.set_flow_names(project.all_names)
         errors = sum(p.is_error for ps in self._problems_by_flow.values() for p in ps)
         total = sum(len(ps) for ps in self._problems_by_flow.values())
@@ -601,6 +805,8 @@ class MainWindow(QMainWindow):
         name = self.current_switch
         if name is None:
             return
+        from ..designer.switch_editor import switch_text
+
         self.switch_editor.set_problems(self._problems_by_flow.get(name, []))
         self.xml_view.set_xml(switch_text(self.project.switch(name)))
         self.xml_view.clear_highlight()
@@ -639,7 +845,8 @@ class MainWindow(QMainWindow):
             name = SAMPLE_TITLE if self.sample_open else "Untitled project"
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(not self.editing.stack.isClean())
-        self.getting_started.set_sample_open(self.sample_open)
+        if self._getting_started is not None:
+            self._getting_started.set_sample_open(self.sample_open)
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -652,10 +859,13 @@ class MainWindow(QMainWindow):
     def on_editing_project_replaced(self) -> None:
         self._sample = False  # opened, new from a template or recovered: not the sample
         self._follow(self.project)
-        self.dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
+        if self._dial_pad is not None:
+            self._dial_pad.set_flows(self.project.names, self.project.entry, reset=True)
         self.current_flow = None
         self.current_switch = None
         self._forget_coverage()
+        if self._tests_panel is None:  # (a made one follows the replacement itself)
+            self._tests_menu.set_has_tests(bool(self.project.tests))
         self.central.setCurrentWidget(self.editor)
         self.show_project()
 
@@ -770,7 +980,10 @@ class MainWindow(QMainWindow):
         not run for a reason lint gives is not reported twice)."""
         project = self.project
         found = {name: list(problems) for name, problems in project.lint_tests().items()}
-        for name, result in self.tests_panel.results.items():
+        results = self._tests_panel.results if self._tests_panel is not None else {}
+        if results:  # a run was made: the runner is loaded
+            from ...core.flowtests.runner import ERROR, FAILED
+        for name, result in results.items():
             test = project.tests.get(name)
             if test is None or result.outcome not in (FAILED, ERROR):
                 continue
@@ -799,16 +1012,31 @@ class MainWindow(QMainWindow):
     def _show_coverage(self) -> None:
         """Mark what the last run of every test did not reach, or nothing (no run since the
         last change, or View > Show test coverage off)."""
-        coverage = self._coverage
-        if coverage is None or not self.show_coverage_action.isChecked():
+        coverage = self._shown_coverage()
+        if coverage is None:
             self.editor.set_unreached(())
-            self.flow_map.set_coverage()
+        else:
+            flow = self.current_flow
+            self.editor.set_unreached(v.path for v in coverage.verbs.missed if v.flow == flow)
+        self._show_map_coverage()
+
+    def _shown_coverage(self) -> Coverage | None:
+        """The coverage to mark: None when there is none or View > Show test coverage is off."""
+        if self._coverage is None or not self.show_coverage_action.isChecked():
+            return None
+        return self._coverage
+
+    def _show_map_coverage(self) -> None:
+        """The flow map's part of _show_coverage (when the map is made)."""
+        if self._flow_map is None:
             return
-        flow = self.current_flow
-        self.editor.set_unreached(v.path for v in coverage.verbs.missed if v.flow == flow)
-        self.flow_map.set_coverage(
-            coverage.flows.missed, ((c.switch, c.label) for c in coverage.cases.missed)
-        )
+        coverage = self._shown_coverage()
+        if coverage is None:
+            self._flow_map.set_coverage()
+        else:
+            self._flow_map.set_coverage(
+                coverage.flows.missed, ((c.switch, c.label) for c in coverage.cases.missed)
+            )
 
     def show_flow_map(self) -> None:
         """View > Show the flow map: raised, with room to be read, the keys in it."""
@@ -828,13 +1056,23 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Close
 
-    def _make_keyring_panels(self) -> None:
-        self.endpoint_panel  # noqa: B018 (made on first use)
-        self.server_panel  # noqa: B018
+    def _after_first_frame(self) -> None:
+        """Right after the first paint: find the keyring on its thread (then make the Flow
+        server panel, which configures the server with the token the keyring holds), and
+        open the call log (calls of an earlier run that are overdue are marked then)."""
+        self.first_frame_shown.emit()
+        if not self.isVisible():
+            return  # hidden at once (a screenshot is taken): nothing more to start
+        self.services.open_keychain(self._keyring_found)
+        self._open_call_log()
+
+    def _keyring_found(self) -> None:
+        self.server_panel  # noqa: B018 (made on first use)
 
     def _simulator_key(self, key: str) -> bool:
         """The dial pad's keys go to a simulator run waiting at a Gather."""
-        return self.simulator.waiting_for_keys() and self.simulator.press(key)
+        sim = self._simulator
+        return sim is not None and sim.waiting_for_keys() and sim.press(key)
 
     def on_simulator_waiting_changed(self, waiting: bool) -> None:
         if waiting:
@@ -850,8 +1088,11 @@ class MainWindow(QMainWindow):
         return self.endpoint_panel.current_endpoint()
 
     def on_simulator_node_running(self, node: Node | None) -> None:
-        """Follow the verb being run: its flow in the editor, the verb selected (unless the
-        user turned that off in the Call menu)."""
+        """Follow the verb being run: its flow ringed on the flow map, and in the editor,
+        the verb selected (unless the user turned that off in the Call menu)."""
+        self._running = node  # for a flow map made during the call
+        if self._flow_map is not None:
+            self._flow_map.show_running(node)
         if node is None or not self.follow_action.isChecked():
             return
         root = node
@@ -869,11 +1110,12 @@ class MainWindow(QMainWindow):
             self.editor.select_nodes([node])
 
     def _open_call_log(self) -> None:
-        if self.call_log_panel.log is not None:
-            return
-        if self.services.call_log is not None:
-            self.call_log_panel.set_log(self.services.call_log)
-        elif self.services.call_log_error:
+        """Open the call log (the Call log panel shows it when made)."""
+        log = self.services.call_log
+        panel = self._call_log_panel
+        if log is not None and panel is not None and panel.log is None:
+            panel.set_log(log)
+        elif log is None and self.services.call_log_error:
             self.show_message(f"The call log is off: {self.services.call_log_error}")
 
     def _raise(self, dock: QDockWidget) -> None:
@@ -882,11 +1124,15 @@ class MainWindow(QMainWindow):
         dock.raise_()
 
     def show_about(self) -> None:
+        from ..help.about import AboutDialog
+
         AboutDialog(self).exec()
 
     def show_reference(self) -> None:
         """Help > FlexML reference (F1): at the selected verb's element when there is one."""
         if self._reference is None:
+            from ..help.reference import ReferenceDialog
+
             self._reference = ReferenceDialog(self)
         node = self.editor.current_node()
         if node is not None:
@@ -930,7 +1176,28 @@ class MainWindow(QMainWindow):
         server = self.services.flow_server_running
         if server is not None:
             self.server_state.setText(f"Flow server: {self.services.mask(server.base_url)}")
-            self.dial_pad.set_flows(self.project.names, self.project.entry)
+            if self._dial_pad is not None:
+                self._dial_pad.set_flows(self.project.names, self.project.entry)
+        # The request log follows the server from its start: no request goes unlisted.
+        self.request_log  # noqa: B018 (made on first use)
+
+    def on_sandbox_started(self) -> None:
+        """The Simulator follows every sandbox call (its transcript, the verb running in the
+        editor and on the flow map) from the sandbox's start: no call goes unseen."""
+        self.simulator  # noqa: B018 (made on first use)
+
+    def on_call_status_failed(self, text: str) -> None:
+        """A call's end could not be written to the log: said in the Call log panel."""
+        self.call_log_panel.show_warning(text)
+
+    def on_endpoint_profile_changed(self, _profile) -> None:
+        if self._dial_pad is not None:  # a pad made later reads the profile then
+            self._dial_pad.profile_changed()
+
+    def stop_simulation(self) -> None:
+        """Shift+F5: stop the simulated call, if one runs."""
+        if self._simulator is not None:
+            self._simulator.stop()
 
     # -- layout and closing ---------------------------------------------------------------
 
@@ -958,6 +1225,7 @@ class MainWindow(QMainWindow):
         """View > Reset layout: every dock back where a first start puts it (floating,
         closed and moved ones too), and the layout saved at the last close forgotten."""
         size = self.size()  # the docks stack up until tabbed again: the window grows
+        self.lazy.disarm()  # untabbed for a moment, every dock looks in view
         for dock, _area in self._dock_places:
             dock.setFloating(False)
             self.removeDockWidget(dock)
@@ -970,6 +1238,7 @@ class MainWindow(QMainWindow):
             if not (self.isMaximized() or self.isFullScreen()):
                 self.resize(size)
             self._default_sizes()
+            self.lazy.arm()
         else:  # made when first shown (see _default_tabs)
             self._tabs_pending = True
         if self.remember_layout:
@@ -985,13 +1254,16 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_discard("closing"):
             event.ignore()
             return
-        if self.dial_pad.busy and not self._confirm_close_while_calling():
+        calling = self._dial_pad is not None and self._dial_pad.busy
+        if calling and not self._confirm_close_while_calling():
             event.ignore()
             return
         self.save_layout()
         self.files.shutdown()
-        self.tests_panel.shutdown()
-        self.simulator.shutdown()
+        if self._tests_panel is not None:
+            self._tests_panel.shutdown()
+        if self._simulator is not None:
+            self._simulator.shutdown()
         self.services.shutdown()
         if self.services.has_clients():
             # Best effort: the loop may end first, and then the process exit closes them.
