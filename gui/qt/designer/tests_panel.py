@@ -51,6 +51,7 @@ from .tests_model import NAME_ROLE, TestsModel, summary_text
 
 if TYPE_CHECKING:  # the runner and coverage are loaded by the first run (on its thread)
     from ...core.flowtests.coverage import Coverage
+    from ...core.flowtests.model import FlowTest
     from ...core.flowtests.runner import FlowTestResult
 
 _logger = logging.getLogger(__name__)
@@ -160,6 +161,9 @@ class TestsPanel(QWidget):
         self.editing = editing
         self.settings = settings
         self.results: dict[str, FlowTestResult] = {}
+        # The result of each test removed since, kept with the test it was of: undoing the
+        # removal brings it back; another test made under that name gets none.
+        self._removed: dict[str, tuple[FlowTest, FlowTestResult]] = {}
         self.coverage: Coverage | None = None
         self.coverage_stale = False  # the project changed since the coverage was measured
         self.running = False
@@ -366,10 +370,7 @@ class TestsPanel(QWidget):
             self.coverage_stale = True
             self._update_summary()
         if change is not None and change.kind in TEST_CHANGES:
-            if change.kind is ProjectChangeKind.TEST_CHANGED:
-                # Its result was of the test as it was.
-                self.results.pop(change.name or "", None)
-                self.results.pop(change.new_name or "", None)
+            self._forget_result(change)
             self.reload()
         elif change is not None and change.kind is ProjectChangeKind.ENTRY_CHANGED:
             self.reload()  # where tests without a flow start
@@ -380,6 +381,7 @@ class TestsPanel(QWidget):
         self._run += 1  # a run of the previous project brings nothing back
         self._rerun.stop()
         self.results = {}
+        self._removed = {}
         self.coverage = None
         self.coverage_stale = False
         self._set_running(False)
@@ -401,6 +403,24 @@ class TestsPanel(QWidget):
         name = self.current_name()
         if name is not None:
             self.run_test(name)
+
+    def _forget_result(self, change: ProjectChange) -> None:
+        """A result is of the test as it was: a changed test has none; a removed one keeps
+        its own for an undo; a test added under a name gets only the result of that very
+        test (not of another that had the name)."""
+        name = change.name or ""
+        if change.kind is ProjectChangeKind.TEST_REMOVED:
+            result = self.results.pop(name, None)
+            if result is not None and change.test is not None:
+                self._removed[name] = (change.test, result)
+        elif change.kind is ProjectChangeKind.TEST_ADDED:
+            kept = self._removed.pop(name, None)
+            self.results.pop(name, None)
+            if kept is not None and kept[0] == change.test:
+                self.results[name] = kept[1]
+        else:
+            self.results.pop(name, None)
+            self.results.pop(change.new_name or "", None)
 
     def run_test(self, name: str) -> None:
         """Run the test `name` alone."""

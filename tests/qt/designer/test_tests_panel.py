@@ -389,3 +389,15 @@ def test_a_run_that_fails_says_so_and_gives_the_buttons_back(qtbot, panel, monke
     assert said[-1] == f"The tests did not run: {UNEXPECTED}"
     assert "ZeroDivisionError: a bug" in caplog.text  # logged with its traceback
     assert outcomes(panel) == ["Not run"] * 6
+
+
+def test_a_test_removed_then_added_again_under_its_name_has_no_old_result(qtbot, panel):
+    break_sales(panel)
+    run_all(qtbot, panel)
+    assert panel.results["sales"].outcome == FAILED
+    other = replace(panel.project.test("support"), name="sales")
+    panel.editing.remove_test("sales")
+    assert "sales" not in panel.results
+    panel.editing.add_test(other)
+    row = panel.model.names().index("sales")
+    assert panel.model.index(row, Columns.RESULT).data() == "Not run"
