@@ -51,6 +51,7 @@ from .call import CallInfo, dashed_sid
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
 from .events import Ended, Error, Event, Started, StatusCallback
+from .http_source import DEFAULT_TIMEOUT as FETCH_TIMEOUT
 from .http_source import HttpSource, pool_limits
 from .interpreter import Interpreter
 from .sandbox_api import (
@@ -148,7 +149,10 @@ class Sandbox(BackgroundService):
     idle for `client_timeout` closed, one log line per malformed request.
 
     `did_url` (and `did_method`) is every DID's FlexML URL: the URL of calls placed without
-    one. None leaves the DIDs without (PATCH /dids/{did_sid} can set one per DID)."""
+    one. None leaves the DIDs without (PATCH /dids/{did_sid} can set one per DID).
+
+    `fetch_timeout` is the deadline of each request a call makes (flow documents, status
+    callbacks), the runtime's 10 s unless given."""
 
     thread_name = "sandbox"
     what = "the sandbox"
@@ -166,8 +170,11 @@ class Sandbox(BackgroundService):
         max_connections: int | None = None,
         did_url: str | None = None,
         did_method: str = DEFAULT_METHOD,
+        fetch_timeout: float = FETCH_TIMEOUT,
     ) -> None:
         super().__init__(max_connections=max_connections)
+        if not fetch_timeout > 0:
+            raise ValueError("the fetch timeout must be above 0 seconds")
         if not 0 <= port <= 65535:
             raise ValueError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
         if speed is not None and speed <= 0:
@@ -182,6 +189,7 @@ class Sandbox(BackgroundService):
         self.speed = speed
         self.max_calls = max_calls
         self.client_timeout = client_timeout
+        self.fetch_timeout = fetch_timeout
         self.account_sid = stable_sid("account", self.credentials.login)
         self.endpoint_sid = stable_sid("endpoint", self.credentials.login)
         # Each DID's settings, by phone number (changed by PATCH /dids/{did_sid}, under the
@@ -477,14 +485,18 @@ class Sandbox(BackgroundService):
             del self._calls[sid]
             excess -= 1
 
+    def _source(self, url: str | None = None) -> HttpSource:
+        """An HttpSource on the sandbox's shared client, with its fetch deadline."""
+        return HttpSource(url, client=self._client(), timeout=self.fetch_timeout)
+
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             import httpx
 
-            from .http_source import DEFAULT_TIMEOUT, USER_AGENT
+            from .http_source import USER_AGENT
 
             self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=5.0),
+                timeout=httpx.Timeout(self.fetch_timeout, connect=5.0),
                 headers={"User-Agent": USER_AGENT},
                 trust_env=False,
                 # A connection for each call the sandbox may run at once: with fewer, calls
@@ -567,7 +579,7 @@ class Sandbox(BackgroundService):
             factory = self._caller_factory
             scripted = "dtmf" in call.attributes or factory is None
             interpreter = Interpreter(
-                HttpSource(url, client=self._client()),
+                self._source(url),
                 ScriptedCaller(call.dtmf) if scripted else factory(call.call_sid),
                 self._clock(),
                 url=url,
@@ -611,7 +623,7 @@ class Sandbox(BackgroundService):
             fields = {**info.fields("", "failed"), "CallDuration": "0"}
             http_status = error = None
             try:
-                http_status = await HttpSource(client=self._client()).notify(target, how, fields)
+                http_status = await self._source().notify(target, how, fields)
             except FetchError as exc:
                 error = exc.message
             emit(StatusCallback(target, how, "failed", 0, http_status, error))
