@@ -37,6 +37,7 @@ format: $(STAMP)
 bench: compile
 	$(PY) benchmarks/bench_flexml.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_editor.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_startup.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_server.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_flowmap.py
 	$(PY) benchmarks/bench_limits.py

@@ -5,27 +5,19 @@
    edit itself (undo command, tree, item model, view), then, separately, the refresh it
    schedules (lint of the project, the FlexML view). Target: an edit at 5,000 within 3x
    its cost at 50 (no full rebuild per edit).
-3. `flexml-studio --screenshot` start-up against a bare PySide6 main window that is shown,
-   grabbed and saved the same way. Target: within 2.5x. Each is a process, timed from its
-   start to its exit; `--screenshot` grabs the window's first frame (right after its first
-   paint), the bare window once it is shown and its events processed. Both run as at a
-   first start (no settings: XDG_CONFIG_HOME points at an empty folder), taking turns.
 
-Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_editor.py [--repeat N] [--runs N]
-       [--startup-only]
+The window's start-up is benchmarks/bench_startup.py.
+
+Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_editor.py [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import textwrap
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,20 +26,6 @@ from PySide6.QtWidgets import QApplication
 
 from gui.core.flexml import parse
 from gui.core.project import Project
-
-BARE_WINDOW = textwrap.dedent(
-    """
-    import sys
-    from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
-    app = QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("hello"))
-    window.resize(1280, 800)
-    window.show()
-    app.processEvents()
-    window.grab().save(sys.argv[1])
-    """
-)
 
 
 def flow_source(verbs: int) -> bytes:
@@ -115,52 +93,10 @@ def operations(window, app: QApplication, repeat: int) -> dict[str, tuple[float,
     return {name: (min(e for e, _ in v), min(r for _, r in v)) for name, v in results.items()}
 
 
-def startups(commands: list[list[str]], runs: int, env: dict[str, str]) -> list[float]:
-    """The median wall time (ms) of each command, from its start to its exit. The commands
-    take turns, one run of each per round, so a change in the machine's load meets them
-    alike; a first round is not timed (it fills the OS file cache)."""
-    times: list[list[float]] = [[] for _ in commands]
-    for round_ in range(runs + 1):
-        for cmd, kept in zip(commands, times, strict=True):
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, timeout=120, env=env)
-            if round_:
-                kept.append(time.perf_counter() - start)
-    return [statistics.median(taken) * 1000 for taken in times]
-
-
-def startup_table(runs: int) -> list[str]:
-    """The start-up rows: `flexml-studio --screenshot` against the bare window."""
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(sys.executable).with_name("flexml-studio")
-        shot = str(Path(tmp, "shot.png"))
-        env_cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "gui"]
-        config = Path(tmp, "config")
-        config.mkdir()
-        env = {**os.environ, "XDG_CONFIG_HOME": str(config)}  # a first start, each time
-        t_bare, t_shot = startups(
-            [[sys.executable, "-c", BARE_WINDOW, shot], [*env_cmd, "--screenshot", shot]],
-            runs,
-            env,
-        )
-    ratio = t_shot / t_bare
-    return [
-        "| start-up | ours (ms) | baseline (ms) | ratio | target |",
-        "|---|---:|---:|---:|---|",
-        f"| `flexml-studio --screenshot` vs a bare PySide6 window grab | {t_shot:.0f} "
-        f"| {t_bare:.0f} | {ratio:.2f}x | <= 2.5x {'met' if ratio <= 2.5 else 'MISSED'} |",
-    ]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--runs", type=int, default=5, help="start-up runs per command")
-    ap.add_argument("--startup-only", action="store_true", help="only the start-up table")
     args = ap.parse_args()
-    if args.startup_only:
-        print("\n".join(startup_table(args.runs)))
-        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
@@ -172,7 +108,6 @@ def main() -> int:
         for window in (small_window, big_window):
             window.editing.stack.setClean()
             window.close()
-    startup_rows = startup_table(args.runs)
 
     print("Designer window benchmark (offscreen)")
     print()
@@ -198,8 +133,6 @@ def main() -> int:
             f"| {name}: the refresh it schedules (lint, FlexML view) | {big_refresh:.1f} "
             f"| {small_refresh:.1f} | {big_refresh / small_refresh:.1f}x | (informative) |"
         )
-    print()
-    print("\n".join(startup_rows))
     return 0
 
 
