@@ -289,9 +289,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing:
             _err(missing)
             return EXIT_PROBLEMS
-        from .qt.app import run  # only the window needs Qt
+        import gc
 
-        return run(args_list)
+        # Start-up makes a few hundred thousand objects that live as long as the window
+        # (modules, classes, widgets): collecting them on the way costs the first frame
+        # ~40 ms. The window freezes them and turns the collector back on after its first
+        # frame (gui.qt.app.settle_garbage_collector).
+        gc.disable()
+        try:
+            from .qt.app import run  # only the window needs Qt
+
+            return run(args_list)
+        finally:
+            gc.enable()
     for stream in (sys.stdout, sys.stderr):
         # A file name or message that the terminal's encoding cannot show is escaped, not
         # a UnicodeEncodeError traceback (exported XML is written as UTF-8 bytes anyway).

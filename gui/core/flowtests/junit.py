@@ -18,24 +18,23 @@ written.
 from __future__ import annotations
 
 import math
-import re
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from lxml import etree
 
+from .model import NOT_XML
 from .runner import ERROR, FAILED, SKIPPED, FlowTestResult
 
 SUITES_NAME = "flexml-studio test"
-# What XML 1.0 cannot hold: most control characters, lone surrogates (a file name's bytes
-# that were not UTF-8), U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
-    """`text` with each character XML cannot hold replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    """`text` with each character XML cannot hold replaced by U+FFFD (most control
+    characters, lone surrogates such as a file name's bytes that were not UTF-8, U+FFFE
+    and U+FFFF)."""
+    return NOT_XML.sub("\ufffd", text)
 
 
 def _seconds(value: float) -> str:

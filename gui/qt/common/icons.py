@@ -1,18 +1,21 @@
 """Icons: FlexML elements, flows, switches, severities and the app, from the installed package.
 
 The SVGs live in gui.resources/icons and are read with importlib.resources, so an installed
-wheel finds them without the source tree. Each icon is rendered once into pixmaps at the
-sizes views ask for; QIcon scales between them and derives the disabled look itself.
+wheel finds them without the source tree. An icon whose file is on disk (an installed
+wheel, the source tree, a bundle) is handed to QIcon by path: Qt's SVG icon engine draws it
+at each size a view asks for, when it first asks (drawing every icon at eight sizes up front
+cost the first frame about 60 ms). Otherwise (a zipped package) the SVG is rendered once
+into pixmaps at the usual sizes; QIcon scales between them and derives the disabled look.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from ...core.flexml import COMMENT, SCHEMA
 
@@ -45,6 +48,8 @@ def svg_bytes(name: str) -> bytes:
 
 
 def _render(name: str) -> QIcon:
+    from PySide6.QtSvg import QSvgRenderer  # only a zipped package needs it
+
     renderer = QSvgRenderer(QByteArray(svg_bytes(name)))
     if not renderer.isValid():
         raise ValueError(f"{name} is not a valid SVG")
@@ -63,6 +68,9 @@ def _render(name: str) -> QIcon:
 @cache
 def named_icon(name: str) -> QIcon:
     """The icon of the file `name` in gui.resources/icons (cached)."""
+    found = resources.files("gui.resources").joinpath(ICON_DIR, name)
+    if isinstance(found, Path) and found.is_file():
+        return QIcon(str(found))
     return _render(name)
 
 

@@ -1,0 +1,99 @@
+"""Start-up. `flexml-studio` starts with Python's garbage collector off and, once the window's first
+frame is shown, freezes what start-up made and turns the collector back on (gui.cli.main,
+gui.qt.app.settle_garbage_collector). Run in a subprocess: the app's own start and quit."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from gui.qt.app import settle_garbage_collector
+
+PROBE = textwrap.dedent(
+    """
+    import gc, json, sys
+    from PySide6.QtWidgets import QApplication
+    from gui import cli
+    from gui.qt import app as app_module
+
+    seen = {}
+    build = app_module.build_window
+
+    def probed_build(*args, **kwargs):
+        seen["collecting_while_building"] = gc.isenabled()
+        window = build(*args, **kwargs)
+
+        def at_quit():  # the screenshot is taken at the first frame, then the app quits
+            seen["collecting_at_quit"] = gc.isenabled()
+            seen["frozen_at_quit"] = gc.get_freeze_count()
+
+        QApplication.instance().aboutToQuit.connect(at_quit)
+        return window
+
+    app_module.build_window = probed_build
+    code = cli.main(["--screenshot", sys.argv[1]])
+    seen["code"] = code
+    seen["collecting_after"] = gc.isenabled()
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_the_collector_is_off_while_starting_and_on_after_the_first_frame(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "shot.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0 and (tmp_path / "shot.png").stat().st_size > 0
+    assert seen["collecting_while_building"] is False
+    assert seen["collecting_at_quit"] is True
+    assert seen["frozen_at_quit"] > 10_000  # the modules, classes and widgets
+    assert seen["collecting_after"] is True
+
+
+@pytest.fixture
+def collector_off():
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_settling_freezes_once_and_turns_the_collector_on(collector_off):
+    settle_garbage_collector()
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    settle_garbage_collector()  # a second call (the timer after the first frame): no change
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_a_screenshot_that_cannot_be_written_says_so_and_exits_1(tmp_path):
+    # Was: nothing said, exit 0. A failure inside the screenshot must still end the
+    # process (an exception in a Qt slot does not, by itself).
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    target = tmp_path / "no-such-folder" / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "gui", "--screenshot", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 1
+    assert f"could not write the screenshot {target}" in done.stderr
+    assert not target.exists()
