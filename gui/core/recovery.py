@@ -24,8 +24,8 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import sys
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,7 +87,7 @@ class RecoveryStore:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder if folder is not None else data_dir() / "recovery"
-        self.path = self.folder / f"{os.getpid()}-{uuid.uuid4().hex}{SUFFIX}"
+        self.path = self.folder / f"{os.getpid()}-{secrets.token_hex(16)}{SUFFIX}"
         self._written: bytes | None = None  # digest of what the file holds now
 
     def save(self, project_text: str, source_path: Path | None) -> bool:

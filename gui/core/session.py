@@ -8,7 +8,6 @@ on, which is also where `aclose` must run.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import deque
 from collections.abc import Iterable
@@ -112,6 +111,8 @@ def _loop_gone(exc: BaseException) -> bool:
     """Whether `exc` comes of the coroutine running on after its event loop ended: httpx's
     close then fails with RuntimeError("no running event loop"), in a step run without a
     running loop, or while the coroutine is thrown away (GeneratorExit thrown in)."""
+    import asyncio  # a window starts without it (gui.qt.app.run)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

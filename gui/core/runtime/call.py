@@ -8,7 +8,6 @@ its documentation shows (the Store page's, sent on a Redirect): FLEXML.md §7.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,11 +39,20 @@ def normalise_number(text: str, *, short: bool = False) -> str:
     return compact
 
 
+def new_call_sid() -> str:
+    """A new call SID in the API's dashed UUID form."""
+    import uuid  # on first use: the window starts without it
+
+    return str(uuid.uuid4())
+
+
 def request_sid(call_sid: str) -> str:
     """The call SID as requests carry it: the API's dashed UUID as 32 lowercase hex digits
     (the Requests page's sample CallSid is 4695bc4a0932bcd2e99492e523db9ee2, while the Call
     object's call_sid is 2f367eb5-adc6-4413-b603-533e2a8f0804 [doc]). A SID that is not a
     UUID is sent as it is."""
+    import uuid  # on first use: the window starts without it
+
     try:
         return uuid.UUID(call_sid).hex
     except (ValueError, TypeError, AttributeError):
@@ -60,7 +68,7 @@ class CallInfo:
     to_number: str = DEFAULT_TO
     direction: str = "inbound"
     caller_name: str = ""
-    call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    call_sid: str = field(default_factory=new_call_sid)
     status_callback_url: str | None = None
     status_callback_method: str = "POST"
     # More fields sent with every request, e.g. SipHeader_X-Name or EndpointSid.
@@ -103,6 +111,8 @@ class CallInfo:
 def dashed_sid(sid: str) -> str:
     """A call SID written as 32 hex digits (as requests carry it) in the API's dashed form;
     anything that is not a UUID as it is."""
+    import uuid
+
     try:
         return str(uuid.UUID(sid))
     except ValueError:

@@ -16,7 +16,6 @@ announces each change itself, so the Call log panel follows without being told.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -470,6 +469,8 @@ class Services(QObject):
         task now), the clients are left to `aclose`."""
         if not self.session.has_clients():
             return
+        import asyncio  # the window starts without it (gui.qt.app.run)
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

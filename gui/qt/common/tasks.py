@@ -9,10 +9,12 @@ here is a bug, never something a user should have been told about.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # asyncio is imported once the window's first frame is shown (app.run)
+    import asyncio
 
 _logger = logging.getLogger(__name__)
 _running: set[asyncio.Task[Any]] = set()
@@ -20,6 +22,8 @@ _running: set[asyncio.Task[Any]] = set()
 
 def start(coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
     """Schedule `coro` on the current event loop; returns its task."""
+    import asyncio
+
     task = asyncio.get_event_loop().create_task(coro, name=name)
     _running.add(task)
     task.add_done_callback(_finished)

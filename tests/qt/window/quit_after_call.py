@@ -25,9 +25,21 @@ def _window() -> MainWindow | None:
     return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
 
 
+def _loop_running() -> bool:
+    """Whether the app's qasync loop runs: it starts on the turn after the window's first
+    frame (gui.qt.app.until_first_frame), and a person clicks no sooner."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def dial() -> None:
     window = _window()
-    if window is None or window.call_log_panel.log is None:
+    if window is None or not _loop_running() or window.call_log_panel.log is None:
         QTimer.singleShot(POLL_MS, dial)
         return
     pad = window.dial_pad

@@ -284,6 +284,9 @@ def test_f5_shows_the_simulator_with_its_keys_and_transcript_in_view(qtbot, qloo
         QTest.keyClick(window.editor, Qt.Key.Key_F5)
         qtbot.waitUntil(sim.waiting_for_keys, timeout=5000)
         qtbot.waitUntil(lambda: len(sim.transcript_lines()) >= 3, timeout=5000)
+        # The panel draws on its ticker: the Gather box shows on the tick after the run
+        # reached the Gather (the lines may all have been drawn on an earlier one).
+        qtbot.waitUntil(sim.gather_box.isVisible, timeout=5000)
         dock = window.simulator_dock
         assert front_tab(window, "Simulator") == "Simulator"
         assert dock.height() >= min(300, int(0.4 * window.height())) > before

@@ -18,7 +18,6 @@ from gui.qt.app import settle_garbage_collector
 PROBE = textwrap.dedent(
     """
     import gc, json, sys
-    from PySide6.QtWidgets import QApplication
     from gui import cli
     from gui.qt import app as app_module
 
@@ -28,12 +27,15 @@ PROBE = textwrap.dedent(
     def probed_build(*args, **kwargs):
         seen["collecting_while_building"] = gc.isenabled()
         window = build(*args, **kwargs)
+        grab = window.grab
 
-        def at_quit():  # the screenshot is taken at the first frame, then the app quits
-            seen["collecting_at_quit"] = gc.isenabled()
-            seen["frozen_at_quit"] = gc.get_freeze_count()
+        def probed_grab(*args):  # the screenshot, taken once the first frame is shown
+            seen["asyncio_at_grab"] = "asyncio" in sys.modules or "qasync" in sys.modules
+            seen["collecting_at_grab"] = gc.isenabled()
+            seen["frozen_at_grab"] = gc.get_freeze_count()
+            return grab(*args)
 
-        QApplication.instance().aboutToQuit.connect(at_quit)
+        window.grab = probed_grab
         return window
 
     app_module.build_window = probed_build
@@ -58,9 +60,10 @@ def test_the_collector_is_off_while_starting_and_on_after_the_first_frame(tmp_pa
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0 and (tmp_path / "shot.png").stat().st_size > 0
     assert seen["collecting_while_building"] is False
-    assert seen["collecting_at_quit"] is True
-    assert seen["frozen_at_quit"] > 10_000  # the modules, classes and widgets
+    assert seen["collecting_at_grab"] is True
+    assert seen["frozen_at_grab"] > 10_000  # the modules, classes and widgets
     assert seen["collecting_after"] is True
+    assert seen["asyncio_at_grab"] is False  # imported on the turn after the first frame
 
 
 @pytest.fixture
@@ -97,3 +100,38 @@ def test_a_screenshot_that_cannot_be_written_says_so_and_exits_1(tmp_path):
     assert done.returncode == 1
     assert f"could not write the screenshot {target}" in done.stderr
     assert not target.exists()
+
+
+CLOSED_AT_ONCE = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QTimer
+    from gui import cli
+    from gui.qt import app as app_module
+
+    build = app_module.build_window
+
+    def closing_build(*args, **kwargs):
+        window = build(*args, **kwargs)
+        QTimer.singleShot(0, window.close)  # before its first frame is painted
+        return window
+
+    app_module.build_window = closing_build
+    print("exit", cli.main([]))
+    """
+)
+
+
+def test_a_window_closed_before_its_first_frame_ends_the_app(tmp_path):
+    # Qt's own loop runs until the first frame (gui.qt.app.until_first_frame), where
+    # QApplication.quit does nothing: closing the window then must still end the app.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSED_AT_ONCE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "exit 0"
