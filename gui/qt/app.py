@@ -237,6 +237,9 @@ def run(argv: Sequence[str]) -> int:
             finally:
                 window.editing.stack.setClean()  # a screenshot never asks to save
                 window.hide()  # taken: what the window starts after its first frame is not
+                # Ends the qasync loop when the first frame came after FIRST_FRAME_WAIT_MS
+                # (a huge project); before it, until_first_frame sees the window hidden.
+                app.quit()
 
         # The first frame, as the user would see it first (see MainWindow._after_first_frame).
         window.first_frame_shown.connect(shoot)

@@ -135,3 +135,32 @@ def test_a_window_closed_before_its_first_frame_ends_the_app(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "exit 0"
+
+
+LATE_FIRST_FRAME = textwrap.dedent(
+    """
+    import sys
+    from gui import cli
+    from gui.qt import app as app_module
+
+    app_module.FIRST_FRAME_WAIT_MS = 0  # qasync starts before the first frame is painted
+    print("exit", cli.main(["--screenshot", sys.argv[1]]))
+    """
+)
+
+
+def test_a_screenshot_whose_first_frame_comes_late_still_ends_the_app(tmp_path):
+    # A huge project may take longer to show than FIRST_FRAME_WAIT_MS: the screenshot is
+    # then taken on the qasync loop, which it must end.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    target = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-c", LATE_FIRST_FRAME, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "exit 0"
+    assert target.stat().st_size > 0
