@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.flexml import Problem, Severity
+from ...core.sequences import changed_span
 from ..common.icons import severity_icon
 from ..common.names import findable
 from ..common.table_model import RowsTableModel
@@ -41,6 +42,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 TEST_ROLE = Qt.ItemDataRole.UserRole + 4  # the test a row is about (None: a flow's row)
 
 Index = QModelIndex | QPersistentModelIndex
+RESIZE_PRECISION = 100  # rows beyond those in view that column widths are fitted to
 
 # Foreground of error and warning rows: (on a light background, on a dark one).
 _SEVERITY_COLOURS = {
@@ -61,6 +63,21 @@ def count_text(problems: list[Problem]) -> str:
 def test_label(name: str) -> str:
     """What the Flow column says of a test's problem: "[test sales path]"."""
     return f"[test {name}]"
+
+
+def _key(row: tuple[str, Problem]) -> tuple:
+    """What a row says, but for its problem's path: the same key is the same row."""
+    flow, p = row
+    return (flow, p.severity, p.code, p.message, p.line, p.column, id(p.node))
+
+
+def _shifted(tests: dict[int, str], first: int, removed: int) -> dict[int, str]:
+    """The test of each row after `removed` rows at `first` were taken out."""
+    return {
+        (row if row < first else row - removed): name
+        for row, name in tests.items()
+        if not first <= row < first + removed
+    }
 
 
 def _plural(count: int, word: str) -> str:
@@ -86,16 +103,40 @@ class ProblemTableModel(RowsTableModel):
         problems_by_flow: dict[str, list[Problem]],
         problems_by_test: dict[str, list[Problem]] | None = None,
     ) -> None:
-        """Replace every row; flows and their problems keep the order given, then the
-        tests' problems, each under "[test NAME]"."""
-        self.beginResetModel()
-        self._rows = [(flow, p) for flow, problems in problems_by_flow.items() for p in problems]
-        self._tests = {}
+        """Show these rows: flows and their problems in the order given, then the tests'
+        problems, each under "[test NAME]".
+
+        Only the rows that changed are replaced: the window sets the problems after every
+        edit, and a reset of thousands of rows made the sorted view ask for every row's
+        data again (a second at 1,700 problems). Rows that differ only in their path (a
+        verb inserted before theirs) are updated in place."""
+        rows = [(flow, p) for flow, problems in problems_by_flow.items() for p in problems]
+        tests: dict[int, str] = {}
         for name, problems in (problems_by_test or {}).items():
             for problem in problems:
-                self._tests[len(self._rows)] = name
-                self._rows.append((test_label(name), problem))
-        self.endResetModel()
+                tests[len(rows)] = name
+                rows.append((test_label(name), problem))
+        old = self._rows
+        first, removed, added = changed_span([_key(r) for r in old], [_key(r) for r in rows])
+        root = QModelIndex()
+        if removed:
+            self.beginRemoveRows(root, first, first + removed - 1)
+            self._rows = old[:first] + old[first + removed :]
+            self._tests = _shifted(self._tests, first, removed)
+            self.endRemoveRows()
+        if added:
+            self.beginInsertRows(root, first, first + added - 1)
+            self._rows = rows[: first + added] + self._rows[first:]
+            self._tests = tests
+            self.endInsertRows()
+        kept = self._rows
+        self._rows = rows
+        self._tests = tests
+        moved = [i for i, (a, b) in enumerate(zip(rows, kept, strict=True)) if a != b]
+        if moved:  # the same problems at other paths: what the tooltip says
+            roles = [Qt.ItemDataRole.ToolTipRole, PROBLEM_ROLE]
+            last = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(moved[0], 0), self.index(moved[-1], last), roles)
 
     def problems(self) -> list[Problem]:
         return [problem for _, problem in self._rows]
@@ -121,6 +162,8 @@ class ProblemTableModel(RowsTableModel):
             return None
         flow, problem = self._rows[index.row()]
         column = index.column()
+        if role == SORT_ROLE:  # first: sorting asks twice per comparison
+            return self._sort_key(flow, problem, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(flow, problem, column)
         if role == Qt.ItemDataRole.DecorationRole and column == self.SEVERITY:
@@ -133,8 +176,6 @@ class ProblemTableModel(RowsTableModel):
             return f"{problem.message}{where} ({problem.code})"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.LINE:
             return int(Qt.AlignmentFlag.AlignCenter)
-        if role == SORT_ROLE:
-            return self._sort_key(flow, problem, column)
         if role == PROBLEM_ROLE:
             return problem
         if role == FLOW_ROLE:
@@ -230,6 +271,9 @@ class ProblemsPanel(QWidget):
         self.view.sortByColumn(ProblemTableModel.SEVERITY, Qt.SortOrder.AscendingOrder)
         header = self.view.header()
         header.setStretchLastSection(True)
+        # Columns fit the rows in view and this many more, not the first 1,000 (Qt's
+        # default): sizing asks every row considered for its data, 2 s at 1,700 problems.
+        header.setResizeContentsPrecision(RESIZE_PRECISION)
         for column in range(ProblemTableModel.MESSAGE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 

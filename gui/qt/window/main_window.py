@@ -53,7 +53,7 @@ from ..designer.flows_panel import FlowsPanel
 from ..designer.inspector import InspectorPanel
 from ..designer.palette import PalettePanel
 from ..designer.problems_panel import ProblemsPanel
-from ..designer.xml_view import line_ranges
+from ..designer.xml_view import FlowText
 from ..help.getting_started import should_show_at_start
 from .dock_edges import DockEdges
 from .file_actions import FileActions
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         )
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._problems_by_flow: dict = {}
-        self._line_ranges: dict[int, tuple[int, int]] = {}
+        self._flow_text = FlowText()  # the shown flow's text, written by the verbs changed
         self._build_menus()
         self._connect_signals()
         self._follow(project)
@@ -795,9 +795,10 @@ class MainWindow(QMainWindow):
         self.counts.setText(f"{len(project)} flows · {errors} errors · {total - errors} warnings")
         if self.current_flow is not None and self.editor.flow_model is not None:
             self.editor.flow_model.set_problems(self._problems_by_flow[self.current_flow])
-            self.xml_view.set_xml(project.export(self.current_flow))
-            # Where each node stands in the text just shown; used until the next refresh.
-            self._line_ranges = line_ranges(project.flow(self.current_flow).root)
+            # The text as exported; where each node stands in it is asked of the text just
+            # shown (FlowText.lines_of) until the next refresh.
+            self._flow_text.follow(project.flow(self.current_flow))
+            self.xml_view.set_xml(self._flow_text.text())
             self._highlight(self.editor.current_node())
 
     def _refresh_switch(self) -> None:
@@ -824,7 +825,7 @@ class MainWindow(QMainWindow):
             return
         if self._refresh_timer.isActive():
             return  # the text is about to change: the refresh highlights the node
-        span = self._line_ranges.get(id(node))
+        span = self._flow_text.lines_of(node)
         if span is None:
             self.xml_view.clear_highlight()
         else:

@@ -5,7 +5,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QAbstractItemModelTester, QTest
 
-from gui.core.flexml import Problem, Severity, lint, parse
+from gui.core.flexml import Node, Problem, Severity, lint, parse
 from gui.qt.designer.problems_panel import (
     PROBLEM_ROLE,
     ProblemsPanel,
@@ -158,3 +158,77 @@ def test_shows_real_lint_results(panel):
     assert panel.summary.text() == "2 errors, 0 warnings"
     assert _column(panel, Columns.LINE) == ["2", "3"]
     assert _column(panel, Columns.CODE) == ["out-of-range", "unknown-element"]
+
+
+def _signals(model) -> list[str]:
+    seen: list[str] = []
+    model.modelReset.connect(lambda: seen.append("reset"))
+    model.rowsRemoved.connect(lambda _p, first, last: seen.append(f"removed {first}-{last}"))
+    model.rowsInserted.connect(lambda _p, first, last: seen.append(f"inserted {first}-{last}"))
+    model.dataChanged.connect(
+        lambda top, bottom, _roles: seen.append(f"changed {top.row()}-{bottom.row()}")
+    )
+    return seen
+
+
+def _nodes(panel) -> list:
+    return [panel.model.row(row)[1].node for row in range(panel.model.rowCount())]
+
+
+def test_only_the_rows_that_changed_are_replaced(panel):
+    source = b'<Response><Say loop="500">a</Say><Say loop="600">b</Say></Response>'
+    document = parse(source)
+    panel.set_problems({"main": lint(document)})
+    panel.view.setCurrentIndex(panel.proxy.index(1, 0))
+    seen = _signals(panel.model)
+    panel.set_problems({"main": lint(document)})  # equal problems, new objects
+    assert seen == []
+    assert panel.view.currentIndex().row() == 1  # the selection stays
+    # Equal fields about other nodes: the rows are replaced, so activating one selects
+    # the node it is about now.
+    copy = parse(source)
+    panel.set_problems({"main": lint(copy)})
+    assert seen == ["removed 0-1", "inserted 0-1"]
+    assert _nodes(panel) == [copy.root.child(0), copy.root.child(1)]
+    seen.clear()
+    copy.set_attribute(copy.root.child(0), "loop", "2")
+    panel.set_problems({"main": lint(copy)})
+    assert seen == ["removed 0-0"] and panel.summary.text() == "1 error, 0 warnings"
+    # A verb put before: the problem is the same, at another path (in its tooltip).
+    seen.clear()
+    copy.insert(copy.root, 0, Node("Say", text="x"))
+    panel.set_problems({"main": lint(copy)})
+    assert seen == ["changed 0-0"]
+    assert panel.model.row(0)[1].path == "/Response/Say[3]"
+    assert "/Response/Say[3]" in panel.proxy.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    seen.clear()
+    panel.set_problems({"main": lint(copy)}, {"t": [Problem(ERROR, "x", "test")]})
+    assert seen == ["inserted 1-1"] and panel.model.test_of(1) == "t"
+
+
+def test_rows_after_any_changes_are_those_a_fresh_panel_shows(panel, qtbot):
+    """Many updates, each replacing some rows: the rows, the tests they are about and the
+    sorted view are those of a panel given the last problems at once."""
+    import random
+
+    rng = random.Random(7)
+    pool = [
+        Problem(rng.choice([ERROR, WARNING]), f"code-{i % 4}", f"message {i}", line=i)
+        for i in range(40)
+    ]
+    fresh = ProblemsPanel()
+    qtbot.addWidget(fresh)
+    for _ in range(40):
+        flows = {name: sorted(rng.sample(pool, rng.randrange(8)), key=pool.index) for name in "ab"}
+        tests = {"t": rng.sample(pool, rng.randrange(3))} if rng.random() < 0.5 else None
+        panel.set_problems(flows, tests)
+        fresh.set_problems(flows, tests)
+        rows = panel.model.rowCount()
+        assert [panel.model.row(r) for r in range(rows)] == [
+            fresh.model.row(r) for r in range(rows)
+        ]
+        assert [panel.model.test_of(r) for r in range(rows)] == [
+            fresh.model.test_of(r) for r in range(rows)
+        ]
+        assert rows == fresh.model.rowCount()
+        assert _column(panel, Columns.MESSAGE) == _column(fresh, Columns.MESSAGE)

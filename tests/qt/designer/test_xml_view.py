@@ -1,5 +1,7 @@
 """The XML view: line ranges follow the writer's layout, highlighting, marking and copying."""
 
+import random
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from gui.core.flexml import COMMENT, Node, parse, to_text
 from gui.core.flexml.writer import write_node
 from gui.qt.common.xml_text import DARK_COLOURS, LIGHT_COLOURS, XmlView
-from gui.qt.designer.xml_view import line_ranges
+from gui.qt.designer.xml_view import FlowText, line_ranges
 
 TREES = {
     "flat": b"<Response><Say>Hi</Say><Hangup/></Response>",
@@ -294,3 +296,163 @@ def test_context_menu_copy_all(view):
     finally:
         menu.deleteLater()
     assert QGuiApplication.clipboard().text() == text
+
+
+def _blocks(view: XmlView) -> list[str]:
+    document = view.document()
+    return [document.findBlockByNumber(i).text() for i in range(document.blockCount())]
+
+
+def _highlighted_fresh(text: str) -> list[list[tuple[int, int, str]]]:
+    """Each line's highlighting as a view that was given `text` at once shows it."""
+    fresh = XmlView()
+    try:
+        fresh.set_xml(text)
+        return _formats(fresh)
+    finally:
+        fresh.deleteLater()
+
+
+def _formats(view: XmlView) -> list[list[tuple[int, int, str]]]:
+    document = view.document()
+    return [
+        [
+            (f.start, f.length, f.format.foreground().color().name())
+            for f in document.findBlockByNumber(i).layout().formats()
+        ]
+        for i in range(document.blockCount())
+    ]
+
+
+EDITS = [
+    ("insert", lambda ls: [*ls[:40], "  <Pause/>", *ls[40:]]),
+    ("remove", lambda ls: ls[:40] + ls[41:]),
+    ("replace", lambda ls: [*ls[:40], '  <Say loop="2">changed</Say>', *ls[41:]]),
+    ("swap", lambda ls: [*ls[:40], ls[41], ls[40], *ls[42:]]),
+    ("add at the end", lambda ls: [*ls, "  <!-- one", "  more -->"]),
+    ("remove the end", lambda ls: ls[:-3]),
+    ("insert at the start", lambda ls: ["<!-- first -->", *ls]),
+    ("a comment opened", lambda ls: [*ls[:40], "  <!--", *ls[40:50], "  -->", *ls[50:]]),
+]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in EDITS])
+def test_an_edit_replaces_only_the_changed_lines_and_shows_exactly_the_text(view, name):
+    edit = dict(EDITS)[name]
+    text = _long_xml()
+    view.set_xml(text)
+    view.verticalScrollBar().setValue(30)
+    view.highlight_lines(35, 36)
+    scroll = view.verticalScrollBar().value()
+    first_block = view.document().findBlockByNumber(0)
+    edited = "\n".join(edit(text.split("\n")))
+    view.set_xml(edited)
+    assert view.xml() == edited
+    assert _blocks(view) == edited.split("\n")
+    assert view.document().toPlainText() == edited
+    assert view.verticalScrollBar().value() == scroll  # the scroll position stays
+    assert view.highlighted_lines() == (35, 36) and len(view.extraSelections()) == 2
+    assert _formats(view) == _highlighted_fresh(edited)  # highlighted as if set whole
+    if name != "insert at the start":  # the first line was edited in place, not set again
+        assert view.document().findBlockByNumber(0) == first_block
+
+
+def test_edits_one_after_another_keep_the_view_equal_to_the_text(view):
+    lines = _long_xml().split("\n")
+    view.set_xml("\n".join(lines))
+    for step in range(30):
+        at = (step * 7) % (len(lines) - 2)
+        if step % 3 == 0:
+            lines.insert(at, f"  <Say>step {step}</Say>")
+        elif step % 3 == 1:
+            del lines[at]
+        else:
+            lines[at], lines[at + 1] = lines[at + 1], lines[at]
+        view.set_xml("\n".join(lines))
+        assert _blocks(view) == lines
+    assert _formats(view) == _highlighted_fresh("\n".join(lines))
+
+
+def test_text_with_carriage_returns_is_set_whole(view):
+    view.set_xml("<a>\r\n<b/>\n</a>\n")
+    view.set_xml("<a>\r\n<c/>\n</a>\n")
+    assert view.document().toPlainText() == "<a>\n<c/>\n</a>\n"
+    view.set_xml("<a>\n<c/>\n<d/>\n</a>\n")
+    assert _blocks(view) == ["<a>", "<c/>", "<d/>", "</a>", ""]
+
+
+# -- FlowText: the shown flow's text, written again only where an edit touched it --------
+
+
+def _check_flow_text(flow_text: FlowText, document) -> None:
+    root = document.root
+    assert flow_text.text() == to_text(root)
+    expected = line_ranges(root)
+    for node in root.iter():
+        assert flow_text.lines_of(node) == expected[id(node)], node
+
+
+def _random_edit(document, rng: random.Random) -> None:
+    """One edit of the kinds the editor makes, anywhere in the tree."""
+    nodes = list(document.root.iter())
+    node = rng.choice(nodes)
+    kind = rng.randrange(6)
+    if kind == 0 or node is document.root:
+        parent = rng.choice([n for n in nodes if n.tag != COMMENT and n.text is None])
+        new = rng.choice(
+            [Node("Pause"), Node("Say", text="new\ntwo lines"), Node(COMMENT, text="c")]
+        )
+        document.insert(parent, rng.randint(0, parent.child_count()), new)
+    elif kind == 1:
+        document.remove(node.parent, node.index())
+    elif kind == 2:
+        dest = rng.choice([n for n in nodes if n.tag != COMMENT and n.text is None])
+        if dest is node or node.is_ancestor_of(dest):
+            return
+        limit = dest.child_count() - (1 if dest is node.parent else 0)
+        document.move(node.parent, node.index(), dest, rng.randint(0, limit))
+    elif kind == 3 and node.tag != COMMENT:
+        document.set_attribute(node, "loop", str(rng.randrange(5)))
+    elif kind == 4 and not node.child_count():
+        document.set_text(node, rng.choice([None, "text", "a\nb"]))
+    elif kind == 5:
+        document.set_attribute(document.root, "x", rng.choice([None, "1"]))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_flow_text_is_the_export_after_any_edits(seed):
+    document = parse(TREES["nested"] if seed % 2 else TREES["comments"])
+    flow_text = FlowText()
+    flow_text.follow(document)
+    _check_flow_text(flow_text, document)
+    rng = random.Random(seed)
+    for _ in range(60):
+        _random_edit(document, rng)
+        _check_flow_text(flow_text, document)
+
+
+def test_flow_text_writes_again_only_the_verbs_an_edit_touched():
+    document = parse(TREES["nested"])
+    flow_text = FlowText()
+    flow_text.follow(document)
+    flow_text.text()
+    root = document.root
+    untouched, gather = root.child(1), root.child(0)
+    written = dict(flow_text._pieces)
+    document.set_text(gather.child(0), "Choose again")
+    assert "Choose again" in flow_text.text()
+    assert flow_text._pieces[id(untouched)] is written[id(untouched)]  # kept, not rewritten
+    assert flow_text._pieces[id(gather)] is not written[id(gather)]
+
+
+def test_flow_text_follows_another_flow_and_forgets_the_first():
+    first, second = parse(TREES["nested"]), parse(TREES["flat"])
+    flow_text = FlowText()
+    flow_text.follow(first)
+    flow_text.text()
+    flow_text.follow(second)
+    assert flow_text.text() == to_text(second.root)
+    first.remove(first.root, 0)  # no longer followed: changes nothing
+    assert flow_text.text() == to_text(second.root)
+    second.insert(second.root, 0, Node("Pause"))
+    assert flow_text.text() == to_text(second.root)
