@@ -11,6 +11,7 @@ CarrierX's samples use), and never block anything.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -251,8 +252,9 @@ _FAST_MATCH = {
 }
 
 
-def _accept(type_: Type, spec: AttrSpec | None) -> Callable[[str], bool]:
-    """A quick test that returns True only for values `_value_problem` would accept."""
+def _accept(type_: Type, spec: AttrSpec | None) -> Callable[[str], object]:
+    """A quick test that returns something true only for values `_value_problem` would
+    accept."""
     if type_ is Type.STRING:
         return lambda value: True
     if type_ is Type.INT:
@@ -272,8 +274,13 @@ def _accept(type_: Type, spec: AttrSpec | None) -> Callable[[str], bool]:
         return frozenset(("GET", "POST", "get", "post")).__contains__
     if type_ in (Type.ENUM, Type.VOICE):
         return frozenset(spec.choices if spec else ()).__contains__
-    pattern = _FAST_MATCH[type_]
-    return lambda value: pattern.match(value) is not None
+    return _FAST_MATCH[type_].match  # a match (true) or None
+
+
+# Values a quick test accepted, per attribute (and per element's text): flows repeat the
+# same few values (voice="woman", timeout="20"), so each is tested once, then looked up.
+# Bounded: a flow of many different values (a URL per verb) stops adding past the limit.
+_MEMO_LIMIT = 512
 
 
 @dataclass(frozen=True)
@@ -282,24 +289,56 @@ class _Rules:
 
     spec: ElementSpec
     children: frozenset[str]
-    # name -> (spec, quick acceptance, whether to look closer even at an accepted value)
-    attributes: dict[str, tuple[AttrSpec, Callable[[str], bool], bool]]
-    accept_text: Callable[[str], bool]
+    # name -> the values a quick test accepted, for attributes with nothing more to check
+    accepted: dict[str, set[str]]
+    # name -> (quick acceptance, whether to look closer even at an accepted value)
+    attributes: dict[str, tuple[Callable[[str], object], bool]]
+    free: frozenset[str]  # string attributes with nothing to look closer at
     required: tuple[AttrSpec, ...]
+    check_required: bool  # required attributes, or one of a few
     counts_children: bool
+    # The text rule, flattened: text outside text_min..text_max (-1 when no text is
+    # allowed) is looked at closer, as is text accept_text does not accept (None: any).
+    text_required: bool
+    text_min: int
+    text_max: int
+    text_memo: set[str]
+    accept_text: Callable[[str], object] | None
+    text_unless_children: frozenset[str]
+    is_gather: bool
+    # Order rules (for top-level verbs).
+    must_be_first: bool
+    ends: bool
+    ends_if_action: bool
+
+
+def _closer(attr: AttrSpec) -> bool:
+    """Whether lint looks at the attribute even when its value is fine."""
+    return bool(attr.requires or attr.excludes or attr.use_warning)
 
 
 def _rules(spec: ElementSpec) -> _Rules:
+    text = spec.text
+    typed = [a for a in spec.attributes if a.type is not Type.STRING or _closer(a)]
     return _Rules(
         spec,
         frozenset(spec.children),
-        {
-            a.name: (a, _accept(a.type, a), bool(a.requires or a.excludes or a.use_warning))
-            for a in spec.attributes
-        },
-        _accept(spec.text.type, None),
+        {a.name: set() for a in typed if not _closer(a)},
+        {a.name: (_accept(a.type, a), _closer(a)) for a in typed},
+        frozenset(a.name for a in spec.attributes if a not in typed),
         tuple(a for a in spec.attributes if a.required),
+        any(a.required for a in spec.attributes) or spec.needs_one_of is not None,
         spec.min_children > 0 or spec.max_children is not None,
+        text.required,
+        text.min_length,
+        (sys.maxsize if text.max_length is None else text.max_length) if text.allowed else -1,
+        set(),
+        None if text.type is Type.STRING else _accept(text.type, None),
+        frozenset(text.unless_children),
+        spec.name == "Gather",
+        spec.must_be_first,
+        spec.flow is Flow.ENDS,
+        spec.flow is Flow.ENDS_IF_ACTION,
     )
 
 
@@ -338,19 +377,51 @@ class _Linter:
     # -- the walk -------------------------------------------------------------------------
 
     def run(self, root: Node, notes: list) -> None:
-        pending = sorted(notes, key=lambda note: note.line or 0)
         if root.tag != ROOT:
             self.error(
                 root,
                 "wrong-root",
                 f"the root element is <{root.tag}>; a FlexML document starts with <Response>",
             )
+        if notes:
+            self.run_with_notes(root, notes)
+            return
+        # The common case, and the hot path of linting a big flow: no reader notes, so no
+        # node's line is needed; each node is checked with its parent's rules at hand.
+        element = self.element
+        if root.tag != COMMENT:
+            above = root.parent  # lint of a subtree: its top still has a place to check
+            element(root, _RULES.get(above.tag) if above is not None else None)
+        rules = _RULES.get(root.tag)
+        sequence = self.sequence if root.tag == ROOT else None
+        walk = self.walk
+        for node in root._children:
+            if node.tag != COMMENT:
+                if sequence is not None:
+                    sequence(node)
+                element(node, rules)
+            if node._children:
+                walk(node)
+
+    def walk(self, parent: Node) -> None:
+        """Check everything below `parent`, in document order."""
+        element = self.element
+        rules = _RULES.get(parent.tag)
+        for node in parent._children:
+            if node.tag != COMMENT:
+                element(node, rules)
+            if node._children:
+                self.walk(node)
+
+    def run_with_notes(self, root: Node, notes: list) -> None:
+        """`run` for a document the reader left notes on: each note (it has only a line)
+        goes before the first node from its line on."""
+        pending = sorted(notes, key=lambda note: note.line or 0)
         sequence = root.tag == ROOT
         stack: list[Node] = [root]
         while stack:
             node = stack.pop()
             if pending and node.line is not None:
-                # A reader note has only a line: it goes before the first node from there on.
                 while pending and (pending[0].line or 0) <= node.line:
                     note = pending.pop(0)
                     self.found.append(
@@ -359,7 +430,8 @@ class _Linter:
             if node.tag != COMMENT:
                 if sequence and node.parent is root:
                     self.sequence(node)
-                self.element(node)
+                parent = node.parent
+                self.element(node, _RULES.get(parent.tag) if parent is not None else None)
             children = node._children
             if children:
                 stack.extend(reversed(children))
@@ -368,55 +440,83 @@ class _Linter:
                 (Severity.WARNING, note.code, note.message, None, note.line, note.column)
             )
 
-    def element(self, node: Node) -> None:
+    def element(self, node: Node, parent_rules: _Rules | None) -> None:
+        """Check one element; `parent_rules` are its parent's (None at the root, or in an
+        element lint does not know). The hot path of lint: what is fine costs little."""
         tag = node.tag
         rules = _RULES.get(tag)
         if node.spelling:
             self.spelling(node)
         if rules is None:
-            hint = " (it is TwiML; FlexML has no such verb)" if tag in _TWIML_ONLY else ""
-            close = _close_matches(tag, SCHEMA, n=1) if not hint else []
-            if close:
-                hint = f" (did you mean <{close[0]}>?)"
-            self.error(node, "unknown-element", f"<{tag}> is not a FlexML element{hint}")
+            self.unknown_element(node)
             return
-        spec = rules.spec
-        parent = node.parent
-        if parent is not None:
-            parent_rules = _RULES.get(parent.tag)
-            if parent_rules is not None and tag not in parent_rules.children:
-                where = ", ".join(spec.parents) or "nowhere but the document root"
-                self.error(
-                    node,
-                    "misplaced-element",
-                    f"<{tag}> cannot go inside <{parent.tag}>; it belongs in {where}",
-                )
+        if parent_rules is not None and tag not in parent_rules.children:
+            self.misplaced(node, rules.spec)
         attrs = node.attrs
         if attrs:
-            known = rules.attributes
+            accepted = rules.accepted
             for name, value in attrs.items():
-                entry = known.get(name)
-                if entry is None or not entry[1](value) or entry[2]:
-                    self.attribute(node, spec, name, value)
-        if rules.required or spec.needs_one_of:
-            self.required(node, spec, rules.required)
+                memo = accepted.get(name)
+                if memo is None or value not in memo:
+                    self.check_attribute(node, rules, name, value)
+        if rules.check_required:
+            self.required(node, rules.spec, rules.required)
         if rules.counts_children:
-            self.child_count(node, spec, rules.children)
+            self.child_count(node, rules.spec, rules.children)
         text = node.text
         if text is None:
-            if spec.text.required:
-                self.text(node, spec)
-        elif not (rules.accept_text(text) and spec.text.allowed and self._length_ok(spec, text)):
-            self.text(node, spec)
-        if tag == "Gather":
-            self.gather(node)
+            if rules.text_required:
+                unless = rules.text_unless_children
+                for child in node._children:
+                    if child.tag in unless:
+                        break
+                else:
+                    self.text(node, rules.spec)
+        elif not rules.text_min <= len(text) <= rules.text_max:
+            self.text(node, rules.spec)
+        elif rules.accept_text is not None and text not in rules.text_memo:
+            if not rules.accept_text(text):
+                self.text(node, rules.spec)
+            elif len(rules.text_memo) < _MEMO_LIMIT:
+                rules.text_memo.add(text)
+        if rules.is_gather and not node.attrs.get("action"):
+            prompts = rules.children
+            for child in node._children:
+                if child.tag in prompts:
+                    break
+            else:
+                self.gather(node)
 
-    @staticmethod
-    def _length_ok(spec: ElementSpec, text: str) -> bool:
-        rule = spec.text
-        return rule.min_length <= len(text) and (
-            rule.max_length is None or len(text) <= rule.max_length
+    def check_attribute(self, node: Node, rules: _Rules, name: str, value: str) -> None:
+        """An attribute whose value was not accepted before: accept it quickly (and
+        remember it), or look closer."""
+        if name in rules.free:
+            return
+        entry = rules.attributes.get(name)
+        if entry is not None and not entry[1] and entry[0](value):
+            memo = rules.accepted[name]
+            if len(memo) < _MEMO_LIMIT:
+                memo.add(value)
+            return
+        self.attribute(node, rules.spec, name, value)
+
+    def misplaced(self, node: Node, spec: ElementSpec) -> None:
+        parent = node.parent
+        assert parent is not None
+        where = ", ".join(spec.parents) or "nowhere but the document root"
+        self.error(
+            node,
+            "misplaced-element",
+            f"<{node.tag}> cannot go inside <{parent.tag}>; it belongs in {where}",
         )
+
+    def unknown_element(self, node: Node) -> None:
+        tag = node.tag
+        hint = " (it is TwiML; FlexML has no such verb)" if tag in _TWIML_ONLY else ""
+        close = _close_matches(tag, SCHEMA, n=1) if not hint else []
+        if close:
+            hint = f" (did you mean <{close[0]}>?)"
+        self.error(node, "unknown-element", f"<{tag}> is not a FlexML element{hint}")
 
     def spelling(self, node: Node) -> None:
         assert node.spelling is not None
@@ -586,8 +686,8 @@ class _Linter:
         rules = _RULES.get(node.tag)
         if rules is None:
             return
-        spec = rules.spec
-        if spec.must_be_first and position > 0:
+        if rules.must_be_first and position > 0:
+            spec = rules.spec
             assert previous is not None
             if not (position == 1 and previous.tag in spec.may_follow):
                 after = f" or right after <{spec.may_follow[0]}>" if spec.may_follow else ""
@@ -596,7 +696,7 @@ class _Linter:
                     f"{spec.name.lower()}-not-first",
                     f"<{spec.name}> must be the first verb{after}",
                 )
-        if stopper is None and _stops(node, spec):
+        if stopper is None and (rules.ends or (rules.ends_if_action and node.attrs.get("action"))):
             self.stopper = node
 
     def gather(self, node: Node) -> None:
@@ -612,12 +712,6 @@ class _Linter:
 
 def _has_action(node: Node) -> bool:
     return bool(node.attrs.get("action"))
-
-
-def _stops(node: Node, spec: ElementSpec) -> bool:
-    if spec.flow is Flow.ENDS:
-        return True
-    return spec.flow is Flow.ENDS_IF_ACTION and _has_action(node)
 
 
 def _whole_number(value: str) -> int:

@@ -145,7 +145,7 @@ def parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
     if _has_doctype(data):
         raise RefusedError(_DOCTYPE_MESSAGE)
     body = data[3:] if data.startswith(_BOM) else data
-    if not body.strip():
+    if not body or body.isspace():  # (strip() would copy a big file to find out)
         raise MalformedError("the file is empty", line=1, column=1)
     try:
         element = etree.fromstring(data, _parser())
@@ -274,12 +274,15 @@ class Positions:
 def build_document(element: etree._Element, positions: Positions | None = None) -> Document:
     """Turn a parsed `<Response>` element into a Document (for flow files and projects)."""
     notes: list[ReadNote] = []
-    # The build makes three containers per element and no cycles: the cyclic garbage
-    # collector, run every few hundred of them, only slows it (by a quarter at 50,000 verbs).
+    # The build makes a node per element (and a list for one with children) and frees
+    # none: the cyclic garbage collector, run every few hundred new containers, would walk
+    # the growing tree again and again (a quarter of the build at 50,000 verbs). It walks
+    # the new tree once, the next time it runs.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        root = _build(element, positions, notes, 1)
+        lazy = positions if positions is not None and positions.lazy else None
+        root = _build(element, lazy, notes, 1, None)
     finally:
         if collecting:
             gc.enable()
@@ -299,9 +302,15 @@ _KNOWN_ATTRIBUTES = {tag: frozenset(names.values()) for tag, names in ATTRIBUTE_
 
 
 def _build(
-    element: etree._Element, positions: Positions | None, notes: list[ReadNote], depth: int
+    element: etree._Element,
+    positions: Positions | None,
+    notes: list[ReadNote],
+    depth: int,
+    parent: Node | None,
 ) -> Node:
     # The hot path of opening a file: one call per element, kept lean on purpose.
+    # `positions` is None when they are not worked out lazily: each node then keeps
+    # lxml's line.
     if depth > MAX_DEPTH:
         raise RefusedError(
             f"elements are nested deeper than {MAX_DEPTH} levels; refused",
@@ -309,6 +318,7 @@ def _build(
         )
     raw_tag = element.tag
     node = _new_node(Node)
+    node.parent = parent
     if raw_tag in _KNOWN_ELEMENTS:
         tag = raw_tag
         node.spelling = None
@@ -317,9 +327,9 @@ def _build(
         tag = ELEMENT_BY_LOWER.get(local.lower(), local)
         node.spelling = {"": raw_tag} if tag != raw_tag else None
     node.tag = tag
-    node.parent = None
-    node._line = node._column = None
-    if positions is not None and positions.lazy:
+    node._column = None
+    if positions is not None:
+        node._line = None
         node._source = positions
         node._ordinal = positions.next_element
         positions.next_element += 1
@@ -329,18 +339,33 @@ def _build(
     if len(element.attrib) > MAX_ATTRIBUTES:  # check_attribute_count, inline
         raise RefusedError(_too_many_attributes(element), line=element.sourceline)
     items = element.items()
-    node.attrs = attrs = dict(items)
-    if attrs:
+    if items:
+        # dict() of a list of pairs is slow next to a display: most elements have one or two
+        if len(items) == 1:
+            ((name, value),) = items
+            attrs = {name: value}
+        elif len(items) == 2:
+            (name, value), (name2, value2) = items
+            attrs = {name: value, name2: value2}
+        else:
+            attrs = dict(items)
+        node.attrs = attrs
         known = _KNOWN_ATTRIBUTES.get(tag)
         if known is None or not known.issuperset(attrs):
             attrs.clear()
             _attributes(node, items, element, notes)
-    children = node._children = []
+    else:
+        node.attrs = {}
     node._positions = node._ordinals = None
     text = element.text
     if not len(element):
+        # A leaf shares the empty tuple (the tree makes it a list on the first insert):
+        # one container less per leaf for the allocator and for the garbage collector,
+        # which walks every container of a new tree once it is built.
+        node._children = ()
         node.text = (text.strip(_XML_SPACE) or None) if text else None
         return node
+    node._children = children = []
     pieces = [text] if text else []
     for child in element:
         tail = child.tail
@@ -348,30 +373,35 @@ def _build(
             pieces.append(tail)
         child_tag = child.tag
         if child_tag.__class__ is str:
-            sub = _build(child, positions, notes, depth + 1)
+            children.append(_build(child, positions, notes, depth + 1, node))
         elif child_tag is _Comment:
-            sub = Node._raw(COMMENT, {}, child.text or None)
-            if positions is not None and positions.lazy:
-                sub._source = positions
-                sub._ordinal = positions.next_comment
-                positions.next_comment += 1
-            else:
-                sub._line = child.sourceline
+            children.append(_comment(child, positions, node))
         else:  # a processing instruction (entities never get here)
-            notes.append(
-                ReadNote(
-                    child.sourceline,
-                    None,
-                    "dropped-markup",
-                    f"the processing instruction <?{getattr(child, 'target', '')}?> was "
-                    "dropped: FlexML has no use for it",
-                )
-            )
-            continue
-        sub.parent = node
-        children.append(sub)
+            notes.append(_dropped_instruction(child))
     node.text = "".join(pieces).strip(_XML_SPACE) or None if pieces else None
     return node
+
+
+def _dropped_instruction(element: etree._Element) -> ReadNote:
+    return ReadNote(
+        element.sourceline,
+        None,
+        "dropped-markup",
+        f"the processing instruction <?{getattr(element, 'target', '')}?> was "
+        "dropped: FlexML has no use for it",
+    )
+
+
+def _comment(element: etree._Element, positions: Positions | None, parent: Node) -> Node:
+    sub = Node._raw(COMMENT, {}, element.text or None)
+    sub.parent = parent
+    if positions is not None:
+        sub._source = positions
+        sub._ordinal = positions.next_comment
+        positions.next_comment += 1
+    else:
+        sub._line = element.sourceline
+    return sub
 
 
 def check_attribute_count(element: etree._Element) -> None:

@@ -107,7 +107,8 @@ class Node:
         self.attrs: dict[str, str] = dict(attrs or {})
         self.text = text or None
         self.parent: Node | None = None
-        self._children: list[Node] = []
+        # A list, or the empty tuple for a leaf read from a file (see _own_children).
+        self._children: list[Node] | tuple[Node, ...] = []
         self._positions: dict[int, int] | None = None
         self._ordinals: dict[int, int] | None = None
         self._line: int | None = None
@@ -243,6 +244,15 @@ class Node:
         return f"<Node {self.tag} attrs={self.attrs!r} children={len(self._children)}>"
 
 
+def _own_children(node: Node) -> list[Node]:
+    """The node's list of children, to change: a leaf read from a file shares the empty
+    tuple instead of owning an empty list (see reader._build)."""
+    children = node._children
+    if children.__class__ is not list:
+        children = node._children = list(children)
+    return children
+
+
 def node_paths(nodes: list[Node]) -> list[str]:
     """`Node.path()` of many nodes at once (the paths of every problem lint found)."""
     return [node.path() for node in nodes]
@@ -350,7 +360,7 @@ class Document:
             raise IndexError(f"insert index {index} out of range")
 
         def apply() -> None:
-            parent._children.insert(index, node)
+            _own_children(parent).insert(index, node)
             parent._positions = parent._ordinals = None
             node.parent = parent
 
@@ -384,7 +394,7 @@ class Document:
 
         def apply() -> None:
             del parent._children[index]
-            dest_parent._children.insert(dest_index, node)
+            _own_children(dest_parent).insert(dest_index, node)
             parent._positions = dest_parent._positions = None
             parent._ordinals = dest_parent._ordinals = None
             node.parent = dest_parent

@@ -56,28 +56,34 @@ def _ordered(tag: str, names: tuple[str, ...]) -> tuple[str, ...]:
     return found
 
 
-def _attributes(node: Node, resolve: Callable[[str], str] | None) -> str:
-    attrs = node.attrs
-    if not attrs:
-        return ""
+# Start tags with their attributes, by element and attributes as written: flows repeat the
+# same ones (<Say voice="woman">, <Pause length="1"/>), and working out the order and the
+# escaping of each is most of the writer's work. Flows of many different ones (a URL per
+# verb) only fill it up and clear it.
+_START_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+_START_CACHE_LIMIT = 4096
+
+
+def _attributes(tag: str, attrs: dict[str, str], resolve: Callable[[str], str] | None) -> str:
+    """The attributes of a start tag, each as ` name="value"`, in schema order."""
     if len(attrs) == 1:
         ((name, value),) = attrs.items()
-        if resolve is not None and name in URL_ATTRIBUTES.get(node.tag, ()):
+        if resolve is not None and name in URL_ATTRIBUTES.get(tag, ()):
             value = resolve(value)
-        if _ATTR_SPECIAL.search(value) is not None:
+        if not value.isalnum():
             value = escape_attr(value)
         return f' {name}="{value}"'
-    names = _ordered(node.tag, tuple(attrs))
-    urls = URL_ATTRIBUTES.get(node.tag, ()) if resolve is not None else ()
-    parts = []
+    names = _ordered(tag, tuple(attrs))
+    urls = URL_ATTRIBUTES.get(tag, ()) if resolve is not None else ()
+    written = ""
     for name in names:
         value = attrs[name]
         if urls and name in urls:
             value = resolve(value)
-        if _ATTR_SPECIAL.search(value) is not None:
+        if not value.isalnum():  # letters and digits never need escaping: most values
             value = escape_attr(value)
-        parts.append(f' {name}="{value}"')
-    return "".join(parts)
+        written += f' {name}="{value}"'
+    return written
 
 
 def _comment(node: Node) -> str:
@@ -91,36 +97,54 @@ def _write(
     pretty: bool,
     resolve: Callable[[str], str] | None,
 ) -> None:
-    if node.tag == COMMENT:
+    tag = node.tag
+    if tag == COMMENT:
         out.append(f"{indent}{_comment(node)}\n" if pretty else _comment(node))
         return
-    tag = node.tag
-    attrs = _attributes(node, resolve)
+    attrs = node.attrs
+    if not attrs:
+        start = "<" + tag
+    elif resolve is None:
+        key = (tag, tuple(attrs.items()))
+        start = _START_CACHE.get(key)
+        if start is None:
+            start = f"<{tag}{_attributes(tag, attrs, None)}"
+            if len(_START_CACHE) >= _START_CACHE_LIMIT:
+                _START_CACHE.clear()
+            _START_CACHE[key] = start
+    else:
+        start = f"<{tag}{_attributes(tag, attrs, resolve)}"
     text = node.text
     if text is not None:
         if resolve is not None and tag in URL_TEXT:
             text = resolve(text)
-        text = _escape_text(text)
+        if "&" in text or "<" in text or ">" in text or "\r" in text:  # faster than a search
+            text = _escape_text(text)
     children = node._children
     if not children:
-        element = f"<{tag}{attrs}/>" if text is None else f"<{tag}{attrs}>{text}</{tag}>"
-        out.append(f"{indent}{element}\n" if pretty else element)
+        if pretty:
+            if text is None:
+                out.append(f"{indent}{start}/>\n")
+            else:
+                out.append(f"{indent}{start}>{text}</{tag}>\n")
+        else:
+            out.append(f"{start}/>" if text is None else f"{start}>{text}</{tag}>")
         return
     if text is not None:  # mixed content: lxml adds no white space inside it, nor do we
-        inner: list[str] = [f"<{tag}{attrs}>{text}"]
+        inner: list[str] = [f"{start}>{text}"]
         for child in children:
             _write(child, inner, "", False, resolve)
         inner.append(f"</{tag}>")
         out.append(f"{indent}{''.join(inner)}\n" if pretty else "".join(inner))
         return
     if pretty:
-        out.append(f"{indent}<{tag}{attrs}>\n")
+        out.append(f"{indent}{start}>\n")
         deeper = indent + "  "
         for child in children:
             _write(child, out, deeper, True, resolve)
         out.append(f"{indent}</{tag}>\n")
     else:
-        out.append(f"<{tag}{attrs}>")
+        out.append(start + ">")
         for child in children:
             _write(child, out, "", False, resolve)
         out.append(f"</{tag}>")
