@@ -24,10 +24,14 @@ opening hours first (/flows/open, then route), which is chosen afresh for every 
 Targets: through a switch >= 0.9x the plain flow's throughput; p99 < 10 ms at 20 connections.
 
 Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_server.py [--requests N]
-       [--seconds S] [--runs N] [--switch-only | --gunicorn-only]
+       [--seconds S] [--runs N] [--switch-only | --gunicorn-only | --serve-only]
 
-Last, gunicorn (the `server` extra) with 1 and 2 workers against the embedded server; see
+Then gunicorn (the `server` extra) with 1 and 2 workers against the embedded server; see
 "gunicorn" below. --gunicorn-only runs that part alone.
+
+Last, the headless command (issue 17): `flexml-studio serve FLOW --json`, its stdout a pipe
+drained by this process, against the same bare aiohttp app, both pinned to one CPU; see
+"the headless command" below. Target: >= 0.9x for GET and POST. --serve-only runs it alone.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -725,12 +730,181 @@ def print_gunicorn(argv: list[str] | None = None) -> int:
     return 0
 
 
+# -- the headless command (issue 17) -----------------------------------------------------
+#
+# `flexml-studio serve FLOW --json`, the command a user runs, against the same bare aiohttp
+# baseline as above: both pinned to SERVER_CPU, the load from LOAD_CPU, GET and POST at 20
+# and 100 connections, alternating `--runs` times, median run. The command's stdout is a
+# pipe that this process drains on a thread, a chunk at a time, as a terminal or a log
+# collector reads it; this process runs on LOAD_CPU meanwhile, so the command pays for
+# writing its lines, not for reading them (the load generator shares its CPU with that).
+# Every request must come out as a line: the lines read are counted against the requests
+# answered. The table also gives each server's CPU time per request (all its threads, from
+# /proc), steadier than throughput on a busy machine. --serve-only runs this part alone.
+
+SERVE_ONLY = "--serve-only"
+SERVE_EXE = Path(sys.executable).with_name("flexml-studio")
+
+
+class _Drain:
+    """Reads a pipe on a thread until it ends: its first line, and how many lines."""
+
+    def __init__(self, stream) -> None:
+        self._fd = stream.fileno()
+        self.first = ""
+        self.lines = 0
+        self._header = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="drain", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        head = b""
+        while True:
+            chunk = os.read(self._fd, 1 << 20)
+            if not chunk:
+                break
+            if not self._header.is_set():
+                head += chunk
+                if b"\n" in head:
+                    self.first = head.split(b"\n", 1)[0].decode("utf-8")
+                    self._header.set()
+            self.lines += chunk.count(b"\n")
+        self._header.set()
+
+    def header(self, timeout: float = 30) -> dict:
+        if not self._header.wait(timeout) or not self.first:
+            raise RuntimeError("flexml-studio serve printed no header line")
+        return json.loads(self.first)
+
+    def join(self, timeout: float = 30) -> None:
+        self._thread.join(timeout)
+
+
+def _on_server_cpu() -> None:
+    _pin(SERVER_CPU)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) process `pid` has used so far; 0 where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serve_rows(args: argparse.Namespace) -> tuple[list[tuple], int, int]:
+    """Rows of (method, connections, baseline, serve) median runs; the answer's size; and
+    the request lines the command printed (checked against the requests answered)."""
+    import httpx
+
+    _pin(LOAD_CPU)  # this process drains the pipe; the servers get SERVER_CPU
+    command = [str(SERVE_EXE)] if SERVE_EXE.exists() else [sys.executable, "-m", "gui"]
+    with tempfile.TemporaryDirectory() as tmp:
+        project_path = Path(tmp, "bench.flexproj")
+        project_path.write_text(PROJECT, "utf-8")
+        errors = Path(tmp, "serve.err")
+        with errors.open("wb") as err:
+            serve = subprocess.Popen(
+                [*command, "serve", str(project_path), "--json"],
+                cwd=Path(__file__).resolve().parent.parent,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                preexec_fn=_on_server_cpu,
+            )
+        drain = _Drain(serve.stdout)
+        baseline = None
+        try:
+            url = drain.header()["flows"]["main"]
+            with httpx.Client(trust_env=False) as http:
+                xml = http.get(url).content
+                Path(tmp, "main.xml").write_bytes(xml)
+                baseline = subprocess.Popen(
+                    [sys.executable, __file__, "--baseline-server", str(Path(tmp, "main.xml"))],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                ports = (int(baseline.stdout.readline()), int(url.split(":")[2].split("/")[0]))
+                for port in ports:  # both answer the same bytes, to GET and to POST
+                    main = f"http://{LOOPBACK}:{port}/flows/main"
+                    assert http.get(main).content == xml
+                    assert http.post(main, json=CARRIERX_BODY).content == xml
+            pids = (baseline.pid, serve.pid)
+            answered = 3  # the three requests above
+            rows = []
+            for method in ("GET", "POST"):
+                for connections in CONNECTIONS:
+                    runs: tuple[list, list] = ([], [])
+                    for _ in range(args.runs):
+                        for port, pid, results in zip(ports, pids, runs, strict=True):
+                            # CPU time of the server process (all its threads) per request:
+                            # unlike throughput, it hardly depends on what else the machine
+                            # is doing.
+                            cpu = _cpu_seconds(pid)
+                            result = _run_load(port, method, "/flows/main", connections, args)
+                            result["cpu_us"] = (
+                                (_cpu_seconds(pid) - cpu) / (args.warmup + result["requests"]) * 1e6
+                            )
+                            assert result["errors"] == 0 and result["sizes"] == [len(xml)], result
+                            results.append(result)
+                        answered += args.warmup + runs[1][-1]["requests"]
+                    rows.append((method, connections, *map(_median_run, runs)))
+        finally:
+            if baseline is not None:
+                baseline.stdin.close()
+                baseline.wait(10)
+            serve.terminate()
+            serve.wait(30)
+            drain.join()
+            serve.stdout.close()
+        said = errors.read_text("utf-8", "replace")
+    printed = drain.lines - 1  # the header
+    assert serve.returncode == 0 and "stdout is not read" not in said, said  # no drops
+    assert printed == answered, f"{printed:,} request lines for {answered:,} requests"
+    return rows, len(xml), printed
+
+
+def print_serve(argv: list[str] | None = None) -> int:
+    """Measure `flexml-studio serve --json` against the baseline and print the table."""
+    args = _gunicorn_args(sys.argv[1:] if argv is None else argv)
+    rows, size, printed = serve_rows(args)
+    print()
+    print(
+        f"`flexml-studio serve FLOW --json` (stdout a pipe, drained) against the bare aiohttp "
+        f"app: {size}-byte flow, both pinned to one CPU, load from another, median of "
+        f"{args.runs} alternating runs; {printed:,} request lines printed, none lost"
+    )
+    print()
+    print(
+        "| request | connections | baseline req/s | serve --json req/s | ratio "
+        "| baseline p50 / p99 (ms) | serve p50 / p99 (ms) "
+        "| server CPU per request, baseline / serve (µs) | target |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for method, connections, base, ours in rows:
+        ratio = ours["rps"] / base["rps"]
+        label = "GET" if method == "GET" else "POST (CarrierX JSON)"
+        print(
+            f"| {label} | {connections} | {base['rps']:,.0f} | {ours['rps']:,.0f} "
+            f"| {ratio:.2f}x | {base['p50']:.2f} / {base['p99']:.2f} "
+            f"| {ours['p50']:.2f} / {ours['p99']:.2f} "
+            f"| {base['cpu_us']:.0f} / {ours['cpu_us']:.0f} "
+            f"| >= 0.9x {'met' if ratio >= 0.9 else 'MISSED'} |"
+        )
+    return 0
+
+
 if __name__ == "__main__":
     if GUNICORN_ONLY in sys.argv:
         sys.exit(print_gunicorn())
+    if SERVE_ONLY in sys.argv:
+        sys.exit(print_serve())
     code = main()
     helper = {"--load", "--baseline-server", "--switch-only"} & set(sys.argv)
     if code == 0 and not helper:
         print_sandbox()
-        code = print_gunicorn()
+        code = print_gunicorn()  # 1 without gunicorn: the headless command is measured still
+        code = print_serve() or code
     sys.exit(code)

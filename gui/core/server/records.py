@@ -10,6 +10,7 @@ was cut. The access token is masked in whatever is kept, wherever the caller put
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ RECORD_PATH = 1024  # characters kept of a path
 _SMALL_INT = 2**63  # a whole number below this is kept as it is; a longer one counts its digits
 _ITEM = 16  # what one kept number, null or nesting counts for, in characters
 _SCALARS = (type(None), bool, float)  # kept as they are, as is a whole number under _SMALL_INT
+_join = "".join
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class RequestRecord:
         """A JSON-ready dict; the time as local ISO 8601 with milliseconds and offset; for a
         switch, "switches": one {switch, parameter, value, case, goto} per decision."""
         data = {
-            "time": datetime.fromtimestamp(self.time).astimezone().isoformat("T", "milliseconds"),
+            "time": local_time(self.time),
             "method": self.method,
             "path": self.path,
             "params": self.params,
@@ -103,6 +105,66 @@ class RequestRecord:
         if self.cut:  # only when something was cut: other records keep their shape
             data["cut"] = self.cut
         return data
+
+
+_new = object.__new__
+
+
+def within_limits(
+    time: float,
+    method: str,
+    path: str,
+    params: dict[str, Any],
+    status: int,
+    size: int,
+    latency_ms: float,
+    body: bytes = b"",
+    decisions: tuple[Decision, ...] = (),
+) -> RequestRecord:
+    """The record of a request that `fits` as sent, with no token to mask: the same
+    record as RequestRecord(...) makes, without the frozen dataclass's __init__, which
+    sets each field through object.__setattr__ and took twice as long (about 2 µs more
+    of a request's 200 on the benchmark)."""
+    record = _new(RequestRecord)
+    record.__dict__.update(
+        time=time,
+        method=method,
+        path=path,
+        params=params,
+        status=status,
+        size=size,
+        latency_ms=latency_ms,
+        body=body,
+        decisions=decisions,
+        cut="",
+    )
+    return record
+
+
+_second: tuple[float, str, str] = (math.nan, "", "")  # a second: its local time and offset
+
+
+def local_time(at: float) -> str:
+    """`at` (seconds since the epoch) as local ISO 8601 with milliseconds and the offset,
+    exactly as datetime.fromtimestamp(at).astimezone().isoformat("T", "milliseconds").
+
+    The date, time and offset of the second are computed once a second (finding the
+    offset was most of a request's JSON line); the microseconds are rounded as
+    fromtimestamp rounds them (half to even, carried into the next second)."""
+    global _second
+    fraction, whole = math.modf(at)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        whole += 1.0
+        micro -= 1_000_000
+    elif micro < 0:
+        whole -= 1.0
+        micro += 1_000_000
+    second = _second  # one read and one assignment: threads may share it
+    if second[0] != whole:
+        text = datetime.fromtimestamp(whole).astimezone().isoformat("T", "seconds")
+        second = _second = (whole, text[:19], text[19:])
+    return f"{second[1]}.{micro // 1000:03d}{second[2]}"
 
 
 def keep_record(
@@ -139,6 +201,12 @@ def fits(params: dict[str, Any]) -> bool:
     a request's record is made on its path."""
     if len(params) > RECORD_FIELDS:
         return False
+    if not params:
+        return True
+    try:  # text fields only (a CarrierX request): joined in C, quicker than the loop
+        return len(_join(params)) + len(_join(params.values())) <= RECORD_TEXT
+    except TypeError:  # a value that is not text: weighed field by field
+        pass
     text = 0
     for key, value in params.items():
         kind = type(value)

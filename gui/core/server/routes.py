@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.hdrs import CONTENT_TYPE
 from multidict import CIMultiDict
 
 from ..http_guard import BodyError, mask_token, parse_json, read_body, read_form
@@ -43,7 +44,7 @@ from ..switches import (
     decision_header,
     follow,
 )
-from .records import RECORD_PATH, RequestRecord, fits, keep_record
+from .records import RECORD_PATH, RequestRecord, fits, keep_record, within_limits
 from .snapshot import Snapshot
 
 XML_CONTENT_TYPE = "application/xml"
@@ -56,6 +57,14 @@ JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream", "text/plain")
 SHOWN_PATH = 256  # characters of a caller's path said back in a 404
 _XML_HEADERS = CIMultiDict({"Content-Type": f"{XML_CONTENT_TYPE}; charset=utf-8"})  # copied
+# Content-Type headers as sent -> the type aiohttp's content_type parses out of them.
+_KNOWN_TYPES = {
+    "application/json": "application/json",
+    "application/json; charset=utf-8": "application/json",
+    "application/json; charset=UTF-8": "application/json",
+    "application/x-www-form-urlencoded": "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=utf-8": "application/x-www-form-urlencoded",
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -215,7 +224,9 @@ class FlowRoutes:
         try:
             path, allowed = (path, True) if token is None else _authorise(path, params, token)
             if allowed:
-                response, decisions = await self._answer(request, method, path, params, when)
+                response, decisions, params = await self._answer(
+                    request, method, path, params, when
+                )
             else:
                 # Decided from the request line alone: no byte of a body is read, and the
                 # connection ends with the answer.
@@ -236,7 +247,7 @@ class FlowRoutes:
         latency_ms = (perf_counter() - started) * 1000
         status, size = response.status, len(body)
         if token is None and len(path) <= RECORD_PATH and fits(params):  # kept as sent
-            record = RequestRecord(
+            record = within_limits(
                 when, method, path, params, status, size, latency_ms, body, decisions
             )
         else:  # cut to the limits, or with the token masked
@@ -248,16 +259,18 @@ class FlowRoutes:
 
     async def _answer(
         self, request: web.BaseRequest, method: str, path: str, params: dict[str, Any], when: float
-    ) -> tuple[web.Response, tuple[Decision, ...]]:
+    ) -> tuple[web.Response, tuple[Decision, ...], dict[str, Any]]:
+        """The response, what the switches chose, and every field of the request (`params`,
+        with the body's on top)."""
         # The snapshot is read once, before the body: the whole request sees one snapshot.
         snapshot = self.snapshot
         found = locate(snapshot, method, path)
         if isinstance(found, Answer):
             answer = found
-            if answer.reads_fields:
-                params.update(await self._body_params(request))  # raises Refusal (400, 408, 413)
+            if answer.reads_fields:  # raises Refusal (400, 408, 413)
+                params = _on_top(params, await self._body_params(request))
         else:  # a switch: it chooses with every field of the request
-            if method == "POST":
+            if method == "POST":  # in place: a failure below logs every field
                 params.update(await self._body_params(request))
             answer, said = self._choices.answer(snapshot, found, method, params, when)
         headers: CIMultiDict[str] | dict[str, str] | None = answer.headers
@@ -279,14 +292,18 @@ class FlowRoutes:
                 charset="utf-8",
                 headers=headers,
             )
-        return response, answer.decisions
+        return response, answer.decisions, params
 
     async def _body_params(self, request: web.BaseRequest) -> dict[str, Any]:
         """The fields of a POST body: JSON (what CarrierX sends), or a form. A body with a
         Content-Encoding, or announced past MAX_BODY, is refused before any of it is read."""
         if not request.body_exists:
             return {}
-        content_type = request.content_type
+        # The types CarrierX sends are looked up as sent, without parsing the header each
+        # time; any other header is parsed as before.
+        content_type = _KNOWN_TYPES.get(request.headers.get(CONTENT_TYPE, ""))
+        if content_type is None:
+            content_type = request.content_type
         try:
             if content_type == "multipart/form-data":
                 return await read_form(request, timeout=self._body_timeout)
@@ -389,6 +406,15 @@ def _authorise(path: str, params: dict[str, Any], token: str) -> tuple[str, bool
         if _same(prefixed, token):
             return path, True
     return path, isinstance(given, str) and _same(given, token)
+
+
+def _on_top(params: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The query's `params` with the body's `fields` on top; without a query (a CarrierX
+    POST), the body's own dict, not a copy of it."""
+    if not params:
+        return fields
+    params.update(fields)
+    return params
 
 
 def _json_fields(body: bytes) -> dict[str, Any]:
