@@ -90,16 +90,21 @@ async def read_body(
     """The request's whole body, or BodyError: refused by `check_body`, larger than `limit`
     as it arrives (413; the request's client_max_size is the limit aiohttp applies), not
     in within `timeout` seconds (408), or broken off (400)."""
-    if request.content.is_eof():
+    content = request.content
+    if content.is_eof():
         # The whole body is in already (the usual case): nothing to wait for, so no timer
-        # (a tenth of a flow request's time) and no step more; one past `limit` is a 413
-        # as it is read.
+        # (a tenth of a flow request's time), and it is taken as it is (aiohttp's read()
+        # would read it again chunk by chunk into a new buffer). Read once: nothing else
+        # reads a request's body.
         if hdrs.CONTENT_ENCODING in request.headers:
             check_body(request, limit)
         try:
-            return await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            raise BodyError(413, too_large(limit)) from None
+            body = content.read_nowait()
+        except (ConnectionError, ValueError) as exc:
+            raise BodyError(400, f"bad request: the body could not be read ({exc})") from None
+        if len(body) > limit:
+            raise BodyError(413, too_large(limit))
+        return body
     check_body(request, limit)
     return await _reading(request.read(), limit, timeout)
 
