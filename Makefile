@@ -41,6 +41,7 @@ bench: compile
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_server.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_flowmap.py
 	$(PY) benchmarks/bench_limits.py
+	$(PY) benchmarks/bench_flowtests.py
 
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build

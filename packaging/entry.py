@@ -46,6 +46,14 @@ def self_test() -> int:
     from gui.qt.common import icons
 
     assert not icons.app_icon().isNull(), "no app icon"
+    # The element and severity icons, drawn as a view draws them (by Qt's SVG icon engine,
+    # or rendered from the SVG when the bundle has no such plugin): never blank.
+    for icon in (icons.verb_icon("Gather"), icons.severity_icon("error")):
+        image = icon.pixmap(16, 16).toImage()
+        assert (image.width(), image.height()) == (16, 16), "an element icon is missing"
+        assert any(image.pixelColor(x, y).alpha() for x in range(16) for y in range(16)), (
+            "a blank element icon"
+        )
     from PySide6.QtTextToSpeech import QTextToSpeech
 
     engines = QTextToSpeech.availableEngines()

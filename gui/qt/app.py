@@ -168,14 +168,14 @@ FIRST_FRAME_WAIT_MS = 3000  # asyncio starts by then, even with no first frame (
 
 
 def settle_garbage_collector() -> None:
-    """Move what start-up made into the collector's permanent generation (it lives as
-    long as the window; a collection would only walk it again) and turn the collector on
-    (`flexml-studio` turns it off while it starts). Idempotent."""
+    """Turn the collector back on (`flexml-studio` turns it off while it starts).
+
+    Not gc.freeze(): what start-up made would never be collected again, and a flow tree is
+    a cycle (each node points at its parent), so the project opened at start, or a verb
+    deleted from it, would stay in memory for as long as the app runs."""
     import gc
 
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+    gc.enable()
 
 
 def until_first_frame(app: QApplication, window) -> bool:
@@ -245,7 +245,8 @@ def run(argv: Sequence[str]) -> int:
         window.first_frame_shown.connect(shoot)
     if not until_first_frame(app, window):
         return outcome["code"]
-    QTimer.singleShot(0, lambda: _offer_recovery(window))
+    if not shot:  # (a screenshot that came late must not answer for another run's copy)
+        QTimer.singleShot(0, lambda: _offer_recovery(window))
 
     import asyncio
 

@@ -4,8 +4,9 @@ The SVGs live in gui.resources/icons and are read with importlib.resources, so a
 wheel finds them without the source tree. An icon whose file is on disk (an installed
 wheel, the source tree, a bundle) is handed to QIcon by path: Qt's SVG icon engine draws it
 at each size a view asks for, when it first asks (drawing every icon at eight sizes up front
-cost the first frame about 60 ms). Otherwise (a zipped package) the SVG is rendered once
-into pixmaps at the usual sizes; QIcon scales between them and derives the disabled look.
+cost the first frame about 60 ms). Otherwise (a zipped package, or no SVG icon engine
+plugin, as a trimmed bundle might have) the SVG is rendered once into pixmaps at the
+usual sizes; QIcon scales between them and derives the disabled look.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def named_icon(name: str) -> QIcon:
     """The icon of the file `name` in gui.resources/icons (cached)."""
     found = resources.files("gui.resources").joinpath(ICON_DIR, name)
     if isinstance(found, Path) and found.is_file():
-        return QIcon(str(found))
+        icon = QIcon(str(found))
+        if not icon.isNull():  # (null without Qt's SVG icon engine plugin)
+            return icon
     return _render(name)
 
 

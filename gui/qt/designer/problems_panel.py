@@ -195,6 +195,10 @@ class ProblemTableModel(RowsTableModel):
             return problem.code
         return problem.message
 
+    def sort_key(self, row: int, column: int):
+        """What row `row` sorts by in `column` (SORT_ROLE's answer)."""
+        return self._sort_key(*self._rows[row], column)
+
     def _sort_key(self, flow: str, problem: Problem, column: int):
         if column == self.SEVERITY:
             return 0 if problem.is_error else 1
@@ -226,6 +230,19 @@ class ProblemFilterModel(QSortFilterProxyModel):
         else:
             self._severity = severity
             self.invalidateRowsFilter()
+
+    def lessThan(self, source_left: Index, source_right: Index) -> bool:
+        """By SORT_ROLE, and rows that sort alike in the model's order in either direction,
+        as a stable sort of all rows gives them. Qt puts an inserted row after every row
+        that sorts like it, and the model inserts rows as problems appear: without this,
+        a new error in one flow would land after another flow's errors. The keys are read
+        from the model's rows, not through data() (a sort asks for thousands)."""
+        model = self.sourceModel()
+        column, left, right = source_left.column(), source_left.row(), source_right.row()
+        a, b = model.sort_key(left, column), model.sort_key(right, column)
+        if a != b:
+            return a < b
+        return (left < right) == (self.sortOrder() == Qt.SortOrder.AscendingOrder)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._severity is None:

@@ -195,3 +195,33 @@ def test_icons_from_files_draw_what_the_svg_renders(qtbot):
             for mode in (QIcon.Mode.Normal, QIcon.Mode.Disabled):
                 got = drawn.pixmap(size, size, mode).toImage()
                 assert got == rendered.pixmap(size, size, mode).toImage(), (name, size, mode)
+
+
+NO_PLUGINS = """
+import sys, tempfile
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+QCoreApplication.setLibraryPaths([tempfile.mkdtemp()])  # no icon engine, no image plugins
+from gui.qt.common import icons
+for icon in (icons.verb_icon("Gather"), icons.severity_icon("error")):
+    image = icon.pixmap(16, 16).toImage()
+    size = (image.width(), image.height())
+    drawn = sum(image.pixelColor(x, y).alpha() > 0 for x in range(size[0]) for y in range(size[1]))
+    print(drawn if size == (16, 16) else -1)
+"""
+
+
+def test_icons_draw_without_the_svg_icon_engine_plugin(tmp_path):
+    # A bundle without Qt's SVG icon engine plugin: the SVG is rendered instead (was: blank).
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_PLUGINS], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    drawn = [int(line) for line in done.stdout.split()]
+    assert len(drawn) == 2 and all(count > 20 for count in drawn), drawn

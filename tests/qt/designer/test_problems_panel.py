@@ -216,12 +216,15 @@ def test_rows_after_any_changes_are_those_a_fresh_panel_shows(panel, qtbot):
         Problem(rng.choice([ERROR, WARNING]), f"code-{i % 4}", f"message {i}", line=i)
         for i in range(40)
     ]
-    fresh = ProblemsPanel()
-    qtbot.addWidget(fresh)
-    for _ in range(40):
+    for step in range(40):
         flows = {name: sorted(rng.sample(pool, rng.randrange(8)), key=pool.index) for name in "ab"}
         tests = {"t": rng.sample(pool, rng.randrange(3))} if rng.random() < 0.5 else None
         panel.set_problems(flows, tests)
+        fresh = ProblemsPanel()  # a new one each time: given these problems at once
+        qtbot.addWidget(fresh)
+        order = Qt.SortOrder.DescendingOrder if step % 2 else Qt.SortOrder.AscendingOrder
+        for view in (panel.view, fresh.view):  # sorted both ways
+            view.sortByColumn(Columns.SEVERITY, order)
         fresh.set_problems(flows, tests)
         rows = panel.model.rowCount()
         assert [panel.model.row(r) for r in range(rows)] == [
@@ -231,4 +234,5 @@ def test_rows_after_any_changes_are_those_a_fresh_panel_shows(panel, qtbot):
             fresh.model.test_of(r) for r in range(rows)
         ]
         assert rows == fresh.model.rowCount()
-        assert _column(panel, Columns.MESSAGE) == _column(fresh, Columns.MESSAGE)
+        for column in (Columns.FLOW, Columns.MESSAGE):  # rows in the order a fresh one shows
+            assert _column(panel, column) == _column(fresh, column)
