@@ -167,3 +167,44 @@ def test_copies_and_comparisons_of_leaves_read_from_a_file():
     assert clone.same_as(hangup) and hangup.same_as(Node("Hangup"))
     assert list(doc.root.iter()) == [doc.root, hangup]
     assert doc.root.copy().same_as(doc.root)
+
+
+# -- what the memos hold ------------------------------------------------------------------
+
+
+def test_long_values_are_checked_each_time_not_remembered():
+    # Memos bounded by count alone held 300 MB after 300 flows with 1 MB URLs.
+    long_url = "https://example.com/" + "a" * 1_000_000
+    doc = parse(
+        b'<Response><Gather action="https://example.com/short"><Say>Hi</Say></Gather>'
+        b"<Play>" + long_url.encode() + b"</Play>"
+        b'<Redirect method="POST">https://example.com/next</Redirect></Response>'
+    )
+    doc.set_attribute(doc.root.child(0), "action", long_url)
+    assert lint(doc) == []
+    assert long_url not in LINT._RULES["Play"].text_memo
+    assert long_url not in LINT._RULES["Gather"].accepted["action"]
+    assert "https://example.com/next" in LINT._RULES["Redirect"].text_memo
+    text = to_text(doc.root)
+    assert long_url in text
+    assert not any(long_url in start for start in WRITER._START_CACHE.values())
+    assert any(key[0] == "Redirect" for key in WRITER._START_CACHE)
+
+
+def test_a_full_memo_starts_again_and_keeps_remembering():
+    memo = LINT._RULES["Say"].accepted["voice"]
+    memo.clear()
+    for i in range(LINT._MEMO_LIMIT + 5):
+        LINT._remember(memo, f"v{i}")
+    assert len(memo) == 5 and f"v{LINT._MEMO_LIMIT + 4}" in memo
+
+
+def test_a_tree_deeper_than_the_stack_is_linted():
+    # An edited tree has no depth limit (the reader refuses past MAX_DEPTH): lint walks it
+    # with a stack of its own (was: RecursionError at about 1,000 levels).
+    inner = Node("Say", text="Hi")
+    for _ in range(3000):
+        inner = Node("Gather", {"action": "https://example.com/a"}, children=[inner])
+    doc = Document(Node("Response", children=[inner]))
+    problems = lint(doc)
+    assert {p.code for p in problems} == {"misplaced-element"} and len(problems) == 2999

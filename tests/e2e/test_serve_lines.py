@@ -186,3 +186,24 @@ def test_any_record_makes_the_line_json_dumps_makes(
 ):
     record = RequestRecord(at, method, path, params, status, size, latency, b"", decisions, cut)
     assert json_line(record) == json.dumps(record.as_dict())
+
+
+def test_local_time_follows_a_change_of_time_zone_within_the_same_second(monkeypatch):
+    # The second's local time is remembered: a zone changed (time.tzset) within it must not
+    # keep the old offset.
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX only")
+    at = 1765000000.25
+    try:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        assert local_time(at) == plain_time(at)
+        monkeypatch.setenv("TZ", "Asia/Tokyo")
+        time.tzset()
+        assert local_time(at).endswith("+09:00")
+        assert local_time(at) == plain_time(at)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

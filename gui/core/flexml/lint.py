@@ -281,6 +281,16 @@ def _accept(type_: Type, spec: AttrSpec | None) -> Callable[[str], object]:
 # same few values (voice="woman", timeout="20"), so each is tested once, then looked up.
 # Bounded: a flow of many different values (a URL per verb) stops adding past the limit.
 _MEMO_LIMIT = 512
+# Values longer than this are checked each time, not remembered: the memo holds at most
+# _MEMO_LIMIT * _MEMO_VALUE_MAX characters per attribute, whatever the flows hold.
+_MEMO_VALUE_MAX = 128
+
+
+def _remember(memo: set[str], value: str) -> None:
+    """Add `value` to a memo of accepted values; a full one starts again."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo.add(value)
 
 
 @dataclass(frozen=True)
@@ -404,14 +414,20 @@ class _Linter:
                 walk(node)
 
     def walk(self, parent: Node) -> None:
-        """Check everything below `parent`, in document order."""
+        """Check everything below `parent`, in document order. A stack, not recursion: a
+        tree built by edits has no depth limit (the reader's is MAX_DEPTH)."""
         element = self.element
-        rules = _RULES.get(parent.tag)
-        for node in parent._children:
-            if node.tag != COMMENT:
-                element(node, rules)
-            if node._children:
-                self.walk(node)
+        stack = [(iter(parent._children), _RULES.get(parent.tag))]
+        while stack:
+            children, rules = stack[-1]
+            for node in children:
+                if node.tag != COMMENT:
+                    element(node, rules)
+                if node._children:
+                    stack.append((iter(node._children), _RULES.get(node.tag)))
+                    break
+            else:
+                stack.pop()
 
     def run_with_notes(self, root: Node, notes: list) -> None:
         """`run` for a document the reader left notes on: each note (it has only a line)
@@ -477,8 +493,8 @@ class _Linter:
         elif rules.accept_text is not None and text not in rules.text_memo:
             if not rules.accept_text(text):
                 self.text(node, rules.spec)
-            elif len(rules.text_memo) < _MEMO_LIMIT:
-                rules.text_memo.add(text)
+            elif len(text) <= _MEMO_VALUE_MAX:
+                _remember(rules.text_memo, text)
         if rules.is_gather and not node.attrs.get("action"):
             prompts = rules.children
             for child in node._children:
@@ -494,9 +510,8 @@ class _Linter:
             return
         entry = rules.attributes.get(name)
         if entry is not None and not entry[1] and entry[0](value):
-            memo = rules.accepted[name]
-            if len(memo) < _MEMO_LIMIT:
-                memo.add(value)
+            if len(value) <= _MEMO_VALUE_MAX:
+                _remember(rules.accepted[name], value)
             return
         self.attribute(node, rules.spec, name, value)
 

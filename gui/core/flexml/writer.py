@@ -62,6 +62,7 @@ def _ordered(tag: str, names: tuple[str, ...]) -> tuple[str, ...]:
 # verb) only fill it up and clear it.
 _START_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
 _START_CACHE_LIMIT = 4096
+_START_CACHE_TAG_MAX = 512  # characters: the cache holds at most about 4096 * 2 * 512
 
 
 def _attributes(tag: str, attrs: dict[str, str], resolve: Callable[[str], str] | None) -> str:
@@ -109,9 +110,10 @@ def _write(
         start = _START_CACHE.get(key)
         if start is None:
             start = f"<{tag}{_attributes(tag, attrs, None)}"
-            if len(_START_CACHE) >= _START_CACHE_LIMIT:
-                _START_CACHE.clear()
-            _START_CACHE[key] = start
+            if len(start) <= _START_CACHE_TAG_MAX:  # (a long value is written each time)
+                if len(_START_CACHE) >= _START_CACHE_LIMIT:
+                    _START_CACHE.clear()
+                _START_CACHE[key] = start
     else:
         start = f"<{tag}{_attributes(tag, attrs, resolve)}"
     text = node.text

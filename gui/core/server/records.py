@@ -11,6 +11,7 @@ was cut. The access token is masked in whatever is kept, wherever the caller put
 from __future__ import annotations
 
 import math
+import time as _clock
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -141,7 +142,8 @@ def within_limits(
     return record
 
 
-_second: tuple[float, str, str] = (math.nan, "", "")  # a second: its local time and offset
+# A second: its local time and offset, in the time zone it was worked out in.
+_second: tuple[float, str, str, tuple[str, str]] = (math.nan, "", "", ("", ""))
 
 
 def local_time(at: float) -> str:
@@ -161,9 +163,10 @@ def local_time(at: float) -> str:
         whole -= 1.0
         micro += 1_000_000
     second = _second  # one read and one assignment: threads may share it
-    if second[0] != whole:
+    zone = _clock.tzname  # a new tuple after each time.tzset(): the zone may have changed
+    if second[0] != whole or second[3] is not zone:
         text = datetime.fromtimestamp(whole).astimezone().isoformat("T", "seconds")
-        second = _second = (whole, text[:19], text[19:])
+        second = _second = (whole, text[:19], text[19:], zone)
     return f"{second[1]}.{micro // 1000:03d}{second[2]}"
 
 
