@@ -27,7 +27,6 @@ from .flexml.reader import ReadNote
 from .flexml.refs import is_valid_name, reference_target
 from .flexml.schema import URL_ATTRIBUTES, URL_TEXT
 from .flexml.tree import Signal
-from .flowtests.model import check_name as check_test_name
 from .project_file import (
     FORMAT_VERSION,
     MAX_PROJECT_BYTES,
@@ -412,6 +411,8 @@ class Project:
 
     def _check_test_name(self, name: str) -> None:
         """Raise ValueError unless `name` is a test name no test has."""
+        from .flowtests.model import check_name as check_test_name  # projects with tests
+
         check_test_name(name)
         if name in self._tests:
             raise ValueError(f"the project already has a test named {name!r}")

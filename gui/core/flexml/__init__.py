@@ -3,7 +3,6 @@
 from .errors import FlexmlError, MalformedError, RefusedError, UnreadableError
 from .lint import Problem, Severity, has_errors, lint
 from .reader import MAX_BYTES, MAX_DEPTH, parse, read_file
-from .reference import reference_html, reference_index
 from .schema import SCHEMA, ElementSpec
 from .tree import COMMENT, Change, ChangeKind, Document, Node
 from .writer import to_bytes, to_text
@@ -33,3 +32,13 @@ __all__ = [
     "to_bytes",
     "to_text",
 ]
+
+
+def __getattr__(name: str):
+    # The reference pages are for the window's Help: loaded when first asked for, so the
+    # headless commands (validate, export, serve) start without them.
+    if name in ("reference_html", "reference_index"):
+        from . import reference
+
+        return getattr(reference, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
