@@ -293,8 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # Start-up makes a few hundred thousand objects that live as long as the window
         # (modules, classes, widgets): collecting them on the way costs the first frame
-        # ~40 ms. The window freezes them and turns the collector back on after its first
-        # frame (gui.qt.app.settle_garbage_collector).
+        # ~40 ms. The window turns the collector back on at its first frame
+        # (gui.qt.app.settle_garbage_collector).
         gc.disable()
         try:
             from .qt.app import run  # only the window needs Qt
