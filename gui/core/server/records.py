@@ -188,7 +188,7 @@ def keep_record(
     if len(path) <= RECORD_PATH and fits(params):
         if token is not None:
             path, params, decisions = _mask_within(token, path, params, decisions)
-        return RequestRecord(time, method, path, params, status, size, latency_ms, body, decisions)
+        return within_limits(time, method, path, params, status, size, latency_ms, body, decisions)
     cutter = _Cutter(token)
     path = cutter.path(path)
     kept = cutter.fields(params, decisions)

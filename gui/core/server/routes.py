@@ -44,7 +44,7 @@ from ..switches import (
     decision_header,
     follow,
 )
-from .records import RECORD_PATH, RequestRecord, fits, keep_record, within_limits
+from .records import RequestRecord, keep_record
 from .snapshot import Snapshot
 
 XML_CONTENT_TYPE = "application/xml"
@@ -246,14 +246,9 @@ class FlowRoutes:
             body = mask_token(body.decode(), token).encode()  # a 404 saying the path back
         latency_ms = (perf_counter() - started) * 1000
         status, size = response.status, len(body)
-        if token is None and len(path) <= RECORD_PATH and fits(params):  # kept as sent
-            record = within_limits(
-                when, method, path, params, status, size, latency_ms, body, decisions
-            )
-        else:  # cut to the limits, or with the token masked
-            record = keep_record(
-                when, method, path, params, status, size, latency_ms, body, decisions, token
-            )
+        record = keep_record(
+            when, method, path, params, status, size, latency_ms, body, decisions, token
+        )
         self._record(record)
         return response
 

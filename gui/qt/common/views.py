@@ -1,9 +1,11 @@
-"""Behaviour the window's item views share: rows that Enter or a double-click activates."""
+"""Behaviour the window's item views share: rows that Enter or a double-click activates, and
+the look of a flat list of rows."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QTreeView
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -31,4 +33,15 @@ class ActivatesRows:
         super().keyPressEvent(event)  # type: ignore[misc]
 
 
-__all__ = ["ActivatesRows"]
+def as_row_list(view: QTreeView) -> None:
+    """Show `view` as a flat list of rows (the Problems and Tests panels): no branches,
+    rows of one height in alternating colours, one row selected at a time and whole."""
+    view.setRootIsDecorated(False)
+    view.setUniformRowHeights(True)
+    view.setAlternatingRowColors(True)
+    view.setAllColumnsShowFocus(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+
+__all__ = ["ActivatesRows", "as_row_list"]

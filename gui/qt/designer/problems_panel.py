@@ -18,7 +18,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +33,7 @@ from ..common.icons import severity_icon
 from ..common.names import findable
 from ..common.table_model import RowsTableModel
 from ..common.theme import is_dark
-from ..common.views import ActivatesRows
+from ..common.views import ActivatesRows, as_row_list
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
 FLOW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -278,12 +277,7 @@ class ProblemsPanel(QWidget):
 
         self.view = findable(ProblemsView(self), "problems-list", "Problems")
         self.view.setModel(self.proxy)
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        as_row_list(self.view)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(ProblemTableModel.SEVERITY, Qt.SortOrder.AscendingOrder)
         header = self.view.header()

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -45,6 +44,7 @@ from ..common.messages import failure_text
 from ..common.names import findable
 from ..common.settings import RERUN_TESTS, SettingsStore
 from ..common.theme import is_dark
+from ..common.views import as_row_list
 from .editing import Editing
 from .tests_detail import TestDetail
 from .tests_model import NAME_ROLE, TestsModel, summary_text
@@ -247,12 +247,7 @@ class TestsPanel(QWidget):
             "opens its flow, Delete removes it",
         )
         self.view.setModel(self.model)
-        self.view.setRootIsDecorated(False)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        as_row_list(self.view)
         self.view.addAction(self.delete_action)
         self.view.addAction(self.run_one_action)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

@@ -47,15 +47,22 @@ PROBE = textwrap.dedent(
 )
 
 
-def test_the_collector_is_off_while_starting_and_on_after_the_first_frame(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "shot.png")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
+def app_process(tmp_path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python ARGS` as a first start would run it: offscreen, settings and data of its own
+    under `tmp_path` (the same ones for each call in a test)."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env
     )
+
+
+def test_the_collector_is_off_while_starting_and_on_after_the_first_frame(tmp_path):
+    done = app_process(tmp_path, "-c", PROBE, str(tmp_path / "shot.png"))
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0 and (tmp_path / "shot.png").stat().st_size > 0
@@ -124,19 +131,7 @@ def test_the_project_opened_at_start_is_freed_once_another_replaces_it(tmp_path)
     first, second = tmp_path / "first.xml", tmp_path / "second.xml"
     first.write_text("<Response>" + "<Say>Hi</Say>" * 50 + "</Response>")
     second.write_text("<Response><Hangup/></Response>")
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", REPLACED, str(first), str(second)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    done = app_process(tmp_path, "-c", REPLACED, str(first), str(second), timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "freed 0"
 
@@ -144,15 +139,8 @@ def test_the_project_opened_at_start_is_freed_once_another_replaces_it(tmp_path)
 def test_a_screenshot_that_cannot_be_written_says_so_and_exits_1(tmp_path):
     # Was: nothing said, exit 0. A failure inside the screenshot must still end the
     # process (an exception in a Qt slot does not, by itself).
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     target = tmp_path / "no-such-folder" / "shot.png"
-    done = subprocess.run(
-        [sys.executable, "-m", "gui", "--screenshot", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    done = app_process(tmp_path, "-m", "gui", "--screenshot", str(target))
     assert done.returncode == 1
     assert f"could not write the screenshot {target}" in done.stderr
     assert not target.exists()
@@ -181,14 +169,7 @@ CLOSED_AT_ONCE = textwrap.dedent(
 def test_a_window_closed_before_its_first_frame_ends_the_app(tmp_path):
     # Qt's own loop runs until the first frame (gui.qt.app.until_first_frame), where
     # QApplication.quit does nothing: closing the window then must still end the app.
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", CLOSED_AT_ONCE],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    done = app_process(tmp_path, "-c", CLOSED_AT_ONCE, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "exit 0"
 
@@ -221,26 +202,12 @@ def test_a_screenshot_whose_first_frame_comes_late_still_ends_the_app(tmp_path):
     # A huge project may take longer to show than FIRST_FRAME_WAIT_MS: the screenshot is
     # then taken on the qasync loop, which it must end, without offering (and so
     # discarding) the recovery copy another run left behind.
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    left = subprocess.run(
-        [sys.executable, "-c", LEFT_BEHIND], capture_output=True, text=True, timeout=60, env=env
-    )
+    left = app_process(tmp_path, "-c", LEFT_BEHIND, timeout=60)
     assert left.returncode == 0, left.stderr
     copy = Path(left.stdout.strip())
     assert copy.is_file()
     target = tmp_path / "shot.png"
-    done = subprocess.run(
-        [sys.executable, "-c", LATE_FIRST_FRAME, str(target)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    done = app_process(tmp_path, "-c", LATE_FIRST_FRAME, str(target), timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "exit 0"
     assert target.stat().st_size > 0
