@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from gui.core.flowtests.model import Expectation, FlowTest
-from gui.core.flowtests.runner import ERROR, FAILED, PASSED, run_tests
+from gui.core.flowtests.runner import ERROR, FAILED, PASSED, RunStopped, run_tests
 from gui.core.project import Project
 from gui.core.project_file import read_project
 
@@ -374,6 +374,22 @@ def test_transcripts_repeat_exactly_and_jobs_change_nothing_but_time(project):
     assert untimed(one) == untimed(again) == untimed(several)
     assert [r.name for r in several] == [t.name for t in tests]
     assert {r.outcome for r in one} == {PASSED, FAILED}
+
+
+def test_a_run_stops_before_the_next_test_once_asked(project):
+    tests = [replace(make("main", "1", "say=Welcome"), name=f"test {i}") for i in range(5)]
+    asked: list[int] = []
+
+    def stop() -> bool:  # asked before each test: says stop before the fourth
+        asked.append(1)
+        return len(asked) > 3
+
+    with pytest.raises(RunStopped, match="stopped after 3 of 5 tests"):
+        run_tests(project, tests, jobs=1, stop=stop)
+    assert len(asked) == 4
+    assert len(run_tests(project, tests, jobs=1, stop=lambda: False)) == 5
+    with pytest.raises(ValueError, match="one job"):
+        run_tests(project, tests, jobs=2, stop=lambda: False)
 
 
 def test_several_processes_only_for_runs_large_enough_to_gain(monkeypatch):

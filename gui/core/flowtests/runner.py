@@ -622,27 +622,43 @@ def _processors() -> int:
         return os.cpu_count() or 1
 
 
+class RunStopped(Exception):
+    """A run was stopped between two tests: its `stop` said so (the window's Tests panel
+    stops a run that a newer one replaced, rather than finishing work nobody will read)."""
+
+
 def run_tests(
     project: Project,
     tests: Iterable[FlowTest] | None = None,
     *,
     jobs: int | None = 1,
     through: str | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[FlowTestResult]:
     """Run `tests` (by default every test of `project`), in their order. `jobs` processes
     share them (None: default_jobs). `through` runs them against a served copy instead,
-    `jobs` calls at a time (None: THROUGH_CONCURRENCY)."""
+    `jobs` calls at a time (None: THROUGH_CONCURRENCY). `stop` is asked before each test of
+    a run in this process (one job): once it answers True, RunStopped is raised."""
     chosen = list(project.tests.values() if tests is None else tests)
     if through is not None:
         return asyncio.run(_run_through(Runner(project, through), chosen, jobs))
     count = default_jobs(len(chosen)) if jobs is None else max(1, jobs)
     if count == 1 or len(chosen) < 2:
-        return asyncio.run(_run_all(Runner(project), chosen))
+        return asyncio.run(_run_all(Runner(project), chosen, stop))
+    if stop is not None:
+        raise ValueError("stop is asked only by a run of one job")
     return _run_in_processes(project, chosen, count)
 
 
-async def _run_all(runner: Runner, tests: Sequence[FlowTest]) -> list[FlowTestResult]:
-    return [await runner.run(test) for test in tests]
+async def _run_all(
+    runner: Runner, tests: Sequence[FlowTest], stop: Callable[[], bool] | None = None
+) -> list[FlowTestResult]:
+    results = []
+    for test in tests:
+        if stop is not None and stop():
+            raise RunStopped(f"stopped after {len(results)} of {len(tests)} tests")
+        results.append(await runner.run(test))
+    return results
 
 
 async def _run_through(

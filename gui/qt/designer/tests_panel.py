@@ -5,8 +5,9 @@ Runs never hold up the editor: the project is copied as it is (its file's text, 
 GUI thread in a few milliseconds), and the copy is read, run and measured for coverage on a
 thread of its own; the results come back on the GUI thread. A run started while another
 goes replaces it: each run has a number, and a run's results arrive only if no later run
-was started meanwhile. With "Rerun tests after each change" on, a run starts RERUN_DELAY
-after the last change (typing into a prompt runs the tests once, at a pause).
+was started meanwhile; the replaced run stops before its next test (its thread ends).
+With "Rerun tests after each change" on, a run starts RERUN_DELAY after the last change
+(typing into a prompt runs the tests once, at a pause).
 
 The window follows the project and tells the panel (`project_changed`); `run_finished`
 hands it what a run found, for the Problems panel and the coverage marks.
@@ -74,11 +75,14 @@ class RunOutcome:
     coverage: Coverage | None
 
 
-def run_copy(text: str, names: list[str] | None) -> RunOutcome:
+def run_copy(
+    text: str, names: list[str] | None, stop: Callable[[], bool] | None = None
+) -> RunOutcome | None:
     """Read a copy of the project from its file's `text` and run its tests named `names`
-    (None: all, with their coverage). Runs on a worker thread: touches nothing else."""
+    (None: all, with their coverage). Runs on a worker thread: touches nothing else.
+    `stop` is asked before each test; None when it said stop."""
     from ...core.flowtests.coverage import measure
-    from ...core.flowtests.runner import run_tests
+    from ...core.flowtests.runner import RunStopped, run_tests
     from ...core.project_file import read_project
 
     project = Project.from_contents(read_project(text.encode("utf-8")))
@@ -86,7 +90,10 @@ def run_copy(text: str, names: list[str] | None) -> RunOutcome:
         tests = list(project.tests.values())
     else:
         tests = [project.test(name) for name in names if name in project.tests]
-    results = run_tests(project, tests, jobs=1)
+    try:
+        results = run_tests(project, tests, jobs=1, stop=stop)
+    except RunStopped:
+        return None
     return RunOutcome(results, measure(project, results) if names is None else None)
 
 
@@ -168,6 +175,7 @@ class TestsPanel(QWidget):
         self.coverage_stale = False  # the project changed since the coverage was measured
         self.running = False
         self._run = 0  # the number of the latest run; results of earlier ones are dropped
+        self._stop = threading.Event()  # set when the latest run is replaced: it stops
         self._changes = 0  # changes to the project so far (a run notes it at its start)
         self._rerun = QTimer(self, singleShot=True, interval=RERUN_DELAY)
         self._rerun.timeout.connect(self.run_all)
@@ -373,7 +381,7 @@ class TestsPanel(QWidget):
             self._rerun.start()
 
     def _on_project_replaced(self) -> None:
-        self._run += 1  # a run of the previous project brings nothing back
+        self._next_run()  # a run of the previous project brings nothing back
         self._rerun.stop()
         self.results = {}
         self._removed = {}
@@ -427,15 +435,30 @@ class TestsPanel(QWidget):
         if not self.project.tests:
             self.message.emit(EMPTY_TEXT)
             return
-        self._run += 1
+        self._next_run()
         self.run_started.emit()
         text = self.project.to_text()  # the copy: a few ms even at 5,000 verbs
         self._set_running(True)
-        tasks.start(self._run_copy(self._run, text, names, self._changes), name="flow tests")
+        run = self._run_copy(self._run, text, names, self._changes, self._stop.is_set)
+        tasks.start_when_ready(run, name="flow tests")
 
-    async def _run_copy(self, run: int, text: str, names: list[str] | None, changes: int) -> None:
+    def _next_run(self) -> None:
+        """A new run replaces the one going (if any): that one stops before its next test
+        and brings nothing back."""
+        self._run += 1
+        self._stop.set()
+        self._stop = threading.Event()
+
+    async def _run_copy(
+        self,
+        run: int,
+        text: str,
+        names: list[str] | None,
+        changes: int,
+        stop: Callable[[], bool],
+    ) -> None:
         try:
-            found = await in_thread(lambda: run_copy(text, names))
+            found = await in_thread(lambda: run_copy(text, names, stop))
         except Exception as exc:  # the copy could not be read: said in the status line
             if run == self._run:
                 what = failure_text(exc, (FlexmlError,), _logger, "Running the flow tests")
@@ -444,7 +467,7 @@ class TestsPanel(QWidget):
         finally:
             if run == self._run:
                 self._set_running(False)
-        if run == self._run:  # else a later run replaced this one
+        if found is not None and run == self._run:  # else a later run replaced this one
             self._apply(found, fresh=changes == self._changes)
 
     def _apply(self, found: RunOutcome, *, fresh: bool) -> None:
@@ -468,8 +491,8 @@ class TestsPanel(QWidget):
         self.run_one_action.setEnabled(has_tests and not running)
 
     def shutdown(self) -> None:
-        """The window closes: a run going brings nothing back, no rerun starts."""
-        self._run += 1
+        """The window closes: a run going stops and brings nothing back, no rerun starts."""
+        self._next_run()
         self._rerun.stop()
 
     @property

@@ -5,6 +5,7 @@ reruns after changes when asked to (once per pause in the changes)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -14,7 +15,7 @@ from PySide6.QtTest import QAbstractItemModelTester, QTest
 from gui.core.flexml import Problem, RefusedError, Severity
 from gui.core.flowtests.coverage import Coverage, Part
 from gui.core.flowtests.model import Expectation
-from gui.core.flowtests.runner import FAILED, FlowTestResult
+from gui.core.flowtests.runner import FAILED, FlowTestResult, Runner
 from gui.core.project import Project, load
 from gui.qt.common import tasks
 from gui.qt.common.messages import UNEXPECTED
@@ -241,6 +242,44 @@ def test_a_run_started_while_one_goes_replaces_it(qtbot, panel):
     assert outcomes(panel)[0] == "Failed"
 
 
+def test_a_replaced_run_stops_before_its_next_test(qtbot, qloop, tmp_path, monkeypatch):
+    """The run a newer one replaces does not go on to the end of its tests on its thread:
+    it stops before its next test (thousands of tests would otherwise keep a core busy for
+    nothing, since its results are dropped)."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    sales = text[text.index('  <test name="sales"') : text.index('  <test name="support"')]
+    copies = "".join(sales.replace('"sales"', f'"sales {i}"') for i in range(3000))
+    path = tmp_path / "many.flexproj"
+    path.write_text(text.replace("</flexml-project>", copies + "</flexml-project>"), "utf-8")
+    panel = make_panel(qtbot, load([path]))
+    ran: list[str] = []
+    replaced = threading.Event()
+    real_run = Runner.run
+
+    async def counted(self, test):
+        ran.append(test.name)
+        if len(ran) == 10:  # the first run holds here until the second one has started
+            replaced.wait(10)
+        return await real_run(self, test)
+
+    monkeypatch.setattr(Runner, "run", counted)
+    panel.run_all()
+    qtbot.waitUntil(lambda: len(ran) >= 10, timeout=10000)
+    with qtbot.waitSignal(panel.run_finished, timeout=10000) as finished:
+        panel.run_test("support")
+        replaced.set()
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=10000)
+    qtbot.waitUntil(lambda: not flow_test_threads(), timeout=10000)
+    assert [result.name for result in finished.args[0].results] == ["support"]
+    # The first run's ten tests (its second is "support") and the second run's one: the
+    # first stopped before its eleventh test of 3,006.
+    assert len(ran) == 11 and ran.count("support") == 2
+
+
+def flow_test_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "flow tests" and t.is_alive()]
+
+
 def test_a_change_during_a_run_makes_its_coverage_stale(qtbot, panel):
     with qtbot.waitSignal(panel.run_finished, timeout=10000) as finished:
         panel.run_all()
@@ -371,7 +410,7 @@ def test_a_run_that_fails_says_so_and_gives_the_buttons_back(qtbot, panel, monke
     said = []
     panel.message.connect(said.append)
 
-    def unreadable(text, names):
+    def unreadable(text, names, stop=None):
         raise RefusedError("the file is 60.0 MiB; files over 50 MiB are refused")
 
     monkeypatch.setattr(tests_panel, "run_copy", unreadable)
@@ -380,7 +419,7 @@ def test_a_run_that_fails_says_so_and_gives_the_buttons_back(qtbot, panel, monke
     assert said == ["The tests did not run: the file is 60.0 MiB; files over 50 MiB are refused"]
     assert panel.run_all_button.text() == "Run all" and panel.run_all_button.isEnabled()
 
-    def broken(text, names):
+    def broken(text, names, stop=None):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(tests_panel, "run_copy", broken)

@@ -266,9 +266,9 @@ def test_rerunning_on_a_5000_verb_project_runs_off_the_gui_thread(qtbot, qloop, 
     ran_on: list[threading.Thread] = []
     real = tests_panel.run_copy
 
-    def recording(text, names):
+    def recording(text, names, stop=None):
         ran_on.append(threading.current_thread())
-        return real(text, names)
+        return real(text, names, stop)
 
     monkeypatch.setattr(tests_panel, "run_copy", recording)
     win = open_window(qtbot, project, settings)
