@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from .. import __version__
 from ..core.flexml import FlexmlError
 from ..core.project import Project, load
+from .common import tasks
 from .common.icons import app_icon
 from .common.messages import unexpected
 from .common.names import findable
@@ -210,6 +211,7 @@ def run(argv: Sequence[str]) -> int:
 
     # A screenshot shows the sample, never the user's own last project.
     shot = bool(args.screenshot)
+    tasks.hold()  # until the event loop below exists
     window = build_window(args.files, remember_layout=not shot, reopen=not shot)
     window.first_frame_shown.connect(settle_garbage_collector)
     QTimer.singleShot(GC_SETTLE_MS, settle_garbage_collector)
@@ -244,6 +246,7 @@ def run(argv: Sequence[str]) -> int:
         # The first frame, as the user would see it first (see MainWindow._after_first_frame).
         window.first_frame_shown.connect(shoot)
     if not until_first_frame(app, window):
+        tasks.drop_held()
         return outcome["code"]
     if not shot:  # (a screenshot that came late must not answer for another run's copy)
         QTimer.singleShot(0, lambda: _offer_recovery(window))
@@ -254,6 +257,7 @@ def run(argv: Sequence[str]) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    tasks.release()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

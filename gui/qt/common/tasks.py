@@ -18,12 +18,53 @@ if TYPE_CHECKING:  # asyncio is imported once the window's first frame is shown 
 
 _logger = logging.getLogger(__name__)
 _running: set[asyncio.Task[Any]] = set()
+# While the app starts (app.run: Qt's own loop until the first frame, asyncio after it),
+# work that may be asked for then waits here for the window's event loop.
+_held: list[tuple[Coroutine[Any, Any, Any], str | None]] | None = None
+
+
+def hold() -> None:
+    """From now until `release`, `start_when_ready` keeps what it is given for the window's
+    event loop (which does not exist yet)."""
+    global _held
+    _held = []
+
+
+def release() -> None:
+    """The window's event loop is the current one: start what waited for it, in order."""
+    global _held
+    waiting, _held = _held or [], None
+    for coro, name in waiting:
+        start(coro, name=name)
+
+
+def drop_held() -> None:
+    """The app ends before its event loop ran: what waited never runs (closed, so Python
+    does not warn that it was never awaited)."""
+    global _held
+    waiting, _held = _held or [], None
+    for coro, _name in waiting:
+        coro.close()
+
+
+def start_when_ready(coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> None:
+    """`start(coro)`, or while the app starts (`hold`), as soon as its event loop runs: for
+    work a start-up event can ask for (macOS hands a file to open before the first frame,
+    and the Tests panel may then rerun the tests)."""
+    if _held is not None:
+        _held.append((coro, name))
+    else:
+        start(coro, name=name)
 
 
 def start(coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
-    """Schedule `coro` on the current event loop; returns its task."""
+    """Schedule `coro` on the current event loop; returns its task. Never while the app
+    starts (`hold`): a task made then would sit on a loop that never runs."""
     import asyncio
 
+    if _held is not None:
+        coro.close()
+        raise RuntimeError(f"{name or 'a task'} was started before the window's event loop")
     task = asyncio.get_event_loop().create_task(coro, name=name)
     _running.add(task)
     task.add_done_callback(_finished)

@@ -1268,5 +1268,5 @@ class MainWindow(QMainWindow):
         self.services.shutdown()
         if self.services.has_clients():
             # Best effort: the loop may end first, and then the process exit closes them.
-            tasks.start(self.services.aclose(), name="close API clients")
+            tasks.start_when_ready(self.services.aclose(), name="close API clients")
         event.accept()
