@@ -480,6 +480,26 @@ def test_watch_rereads_the_file_when_it_changes_and_logs_a_broken_one_once(
     assert served.reloads == 2
 
 
+class SlowDisk(ServedProject):
+    """A project on a slow disk: each re-read waits a while before it starts reading."""
+
+    delay = 0.0
+
+    def _read(self):
+        time.sleep(self.delay)
+        return super()._read()
+
+
+def test_watch_reads_a_changed_file_once_however_long_the_reading_takes(project_path, http):
+    served = SlowDisk(project_path)
+    served.delay = 0.3  # fifteen looks at the file while it is being re-read
+    with serving(served, watch=True, watch_interval=0.02) as app:
+        write(project_path, project_text("Read once"))
+        wait_until(lambda: b"Read once" in sales(http, app.url), "the change is served")
+        time.sleep(0.3)  # time enough for a needless second re-read to be counted
+    assert served.reloads == 1
+
+
 # -- under gunicorn ----------------------------------------------------------------------
 
 

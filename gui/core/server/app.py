@@ -288,9 +288,14 @@ class _Reloader:
         self._task: asyncio.Task[None] | None = None
         self._again = False
 
+    @property
+    def busy(self) -> bool:
+        """Whether a re-read is under way (or about to start on its thread)."""
+        return self._task is not None and not self._task.done()
+
     def request(self) -> None:
         """Re-read soon (call on the loop: a signal handler or the watch)."""
-        if self._task is not None and not self._task.done():
+        if self.busy:
             self._again = True
             return
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -327,7 +332,10 @@ async def _reloading(app: web.Application, *, watch: bool, interval: float) -> A
     async def poll() -> None:
         while True:
             await asyncio.sleep(interval)
-            if served.changed():  # one stat on the loop; the reading happens on a thread
+            # One stat on the loop; the reading happens on a thread. Not while a re-read is
+            # under way: it notes the file's stamp as it starts, so a change made after that
+            # is seen at the next look, and the same file is not read twice on a busy machine.
+            if not reloader.busy and served.changed():
                 reloader.request()
 
     watcher = loop.create_task(poll()) if watch else None
