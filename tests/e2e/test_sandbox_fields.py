@@ -216,6 +216,17 @@ def test_requests_of_two_calls_differ_only_in_their_sid(sandbox, api, recorder):
     assert {**first, "CallSid": ""} == {**second, "CallSid": ""}
 
 
+def test_original_to_is_the_number_as_the_call_request_wrote_it(sandbox, api, recorder):
+    """OriginalTo is "the dialed number in its raw form" [doc]: a called_did written with a
+    + keeps it there, while To, and the Call object's called_did, are digits."""
+    app, base = recorder
+    call = run_call(sandbox, api, url=f"{base}/goodbye", called_did=f"+{CALLED}")
+    (_, _, fields) = app.seen[0]
+    assert (fields["OriginalTo"], fields["To"]) == (f"+{CALLED}", CALLED)
+    assert call["called_did"] == CALLED
+    assert (fields["OriginalFrom"], fields["From"]) == (DIDS[0], DIDS[0])
+
+
 # -- the objects -----------------------------------------------------------------------------
 
 # The key sets of CarrierX's documented samples, copied from the pages in the comments.

@@ -556,7 +556,7 @@ class Sandbox(BackgroundService):
             did = replace(did)  # a copy, read outside the lock
         info = CallInfo(
             from_number=call.calling_did,
-            to_number=call.called_did,
+            to_number=call.called_as or call.called_did,
             direction="outbound",
             call_sid=call.call_sid,
             status_callback_url=callback[0],

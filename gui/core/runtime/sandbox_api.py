@@ -80,6 +80,7 @@ class SandboxCall:
     calling_did: str
     called_did: str
     url: str | None  # None: the calling DID's url is used when the call starts
+    called_as: str = ""  # called_did as the request wrote it (a + kept): OriginalTo
     method: str = DEFAULT_METHOD
     delay: int = 0
     timeout: int = DEFAULT_TIMEOUT
@@ -280,9 +281,13 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
         problems.append((name, message))
 
     calling = _number(body, "calling_did", bad)
+    calling = None if calling is None else calling.lstrip("+")
     if calling is not None and calling not in dids:
         bad("calling_did", f"{calling} is not a DID of this endpoint (use one of GET /dids)")
-    called = _number(body, "called_did", bad, short=True)  # the sandbox calls any number
+    # The sandbox calls any number. The Call object keeps its digits; the requests'
+    # OriginalTo, "the dialed number in its raw form" [doc], keeps a leading +.
+    called_as = _number(body, "called_did", bad, short=True)
+    called = None if called_as is None else called_as.lstrip("+")
     url = body.get("url")  # optional: without it the calling DID's url is used [doc]
     if url is not None and not is_http_url(url):
         bad("url", "url must be an absolute http:// or https:// URL")
@@ -313,10 +318,11 @@ def new_call(body: object, dids: Sequence[str], account_sid: str) -> SandboxCall
                 bad("attributes.dtmf", str(exc))
     if problems:
         raise ApiError.invalid(problems)
-    assert calling is not None and called is not None
+    assert calling is not None and called is not None and called_as is not None
     return SandboxCall(
         calling_did=calling,
         called_did=called,
+        called_as=called_as,
         url=url,
         method=method,
         delay=delay,
@@ -337,7 +343,7 @@ def _number(body: Mapping[str, Any], name: str, bad, *, short: bool = False) -> 
         bad(name, f"{name} must be a string of digits")
         return None
     try:
-        return normalise_number(value, short=short).lstrip("+")
+        return normalise_number(value, short=short)
     except ValueError as exc:
         bad(name, str(exc))
         return None
