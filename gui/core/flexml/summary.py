@@ -90,6 +90,8 @@ def _dial(node: Node) -> str:
 
 def _record(node: Node) -> str:
     a = node.attrs
+    if a.get("recordSession") == "true":
+        return "Record the whole call (in the background)"
     return f"Record{_action(node)}" + _details(_seconds(a.get("maxLength"), "up to "))
 
 

@@ -260,10 +260,14 @@ class Record(Event):
     url: str | None = None
     file_sid: str | None = None
     session: bool = False
+    unused: tuple[str, ...] = ()  # a session recording's attributes that are not used
 
     def describe(self) -> str:
         if self.session:
-            return f"record the whole call in the background -> {self.url}"
+            line = f"record the whole call in the background -> {self.url}"
+            if self.unused:
+                line += f" ({', '.join(self.unused)} not used: it ends with the call)"
+            return line
         if not self.duration:
             return "record: nothing was recorded"
         return f"record: {self.duration} s -> {self.url}"

@@ -225,13 +225,19 @@ async def record(run: VerbContext, node: Node, base: str, nested: bool) -> Step:
     return _action(run, node, base, results)
 
 
+_PROMPT_ONLY = ("action", "maxLength", "timeout", "finishOnKey", "playBeep")
+
+
 def _record_session(run: VerbContext, node: Node) -> Step:
     """recordSession: the whole call is recorded in the background, so the flow goes on at
     once (no beep, no action mid-call); the recording ends with the call [seen in
     CarrierX's own apps, which put it before Amd or Gather]."""
     sid = str(uuid.uuid4())
     url = f"{RECORDING_BASE_URL}/{sid}.{value(node, 'fileFormat') or 'wav'}"
-    event = run.emit(Record(0, url, sid, session=True, node=node))
+    # What a prompt recording uses and a session recording does not (CarrierX documents
+    # none of them with recordSession): said, so a designer does not wait for them.
+    unused = tuple(name for name in _PROMPT_ONLY if name in node.attrs)
+    event = run.emit(Record(0, url, sid, session=True, unused=unused, node=node))
     assert isinstance(event, Record)
     run.record_session(event)
     return None
