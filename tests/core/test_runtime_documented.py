@@ -391,7 +391,7 @@ def test_the_new_events_json_keys_and_lines():
         "stream_started": {"name", "url", "track", "parameters", "bidirectional"},
         "stream_note": {"name", "state", "text"},
         "stream_stopped": {"name", "reason"},
-        "record": {"duration", "url", "file_sid", "session"},
+        "record": {"duration", "url", "file_sid", "session", "unused"},
         "pause": {"seconds", "ended_after", "noise"},
         "sms": {"to_number", "from_number", "text"},
         "session_recorded": {"duration", "url", "file_sid"},
@@ -420,13 +420,112 @@ def test_leaving_the_project_stops_the_streams_and_the_session_recording():
 
 def test_a_connect_whose_name_is_taken_leaves_the_running_stream_alone():
     events = simulate(
-        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
-        '<Connect><Stream url="wss://b.test/y"/></Connect><Say>After</Say></Response>'
+        '<Response><Start><Stream name="s" url="wss://a.test/x"/></Start>'
+        '<Connect><Stream name="s" url="wss://b.test/y"/></Connect><Say>After</Say></Response>'
     )
+    assert [s.url for s in of(events, StreamStarted)] == ["wss://a.test/x"]
     (refused,) = [n for n in of(events, StreamNote) if n.state == "refused"]
-    assert "running already" in refused.text
+    assert refused.text == "a stream named 's' is running already: this one is not started"
     stops = of(events, StreamStopped)
-    assert [(s.name, s.reason) for s in stops] == [("", "the call ended")]
+    assert [(s.name, s.reason) for s in stops] == [("s", "the call ended")]
+
+
+# Streams with no name are told apart by their URL (issue 15, audit finding C).
+
+
+def test_unnamed_streams_to_different_urls_all_run_connect_included():
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
+        '<Start><Stream url="wss://b.test/y"/></Start>'
+        '<Connect><Stream url="wss://c.test/z"/></Connect><Say>After</Say></Response>'
+    )
+    started = of(events, StreamStarted)
+    assert [(s.name, s.url, s.bidirectional) for s in started] == [
+        ("", "wss://a.test/x", False),
+        ("", "wss://b.test/y", False),
+        ("", "wss://c.test/z", True),
+    ]
+    assert not [n for n in of(events, StreamNote) if n.state != "not_connected"]
+    # The Connect went on as if its server closed; the two Starts ran to the call's end.
+    assert [s.reason for s in of(events, StreamStopped)] == [
+        SIMULATED_CLOSE,
+        "the call ended",
+        "the call ended",
+    ]
+    assert kinds(events).index("stream_stopped") < kinds(events).index("say")
+
+
+def test_an_unnamed_stream_to_a_url_already_streaming_is_refused():
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
+        '<Start><Stream url="wss://a.test/x"/></Start>'
+        '<Start><Stream name="named" url="wss://a.test/x"/></Start><Say>on</Say></Response>'
+    )
+    assert [s.name for s in of(events, StreamStarted)] == ["", "named"]
+    (refused,) = [n for n in of(events, StreamNote) if n.state == "refused"]
+    assert refused.describe() == (
+        "stream (no name): an unnamed stream to wss://a.test/x is running already: "
+        "this one is not started"
+    )
+    assert refused.node is not None and refused.node.path() == "/Response/Start[2]/Stream[1]"
+
+
+def test_a_stop_by_url_stops_that_stream_only():
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.test/x"/></Start>'
+        '<Start><Stream url="wss://b.test/y"/></Start>'
+        '<Stop><Stream url="wss://b.test/y"/></Stop><Say>one</Say>'
+        '<Stop><Stream url="wss://b.test/y"/></Stop><Say>two</Say></Response>'
+    )
+    first, second, last = (e for e in events if e.kind in ("stream_stopped", "stream_note")
+                           and getattr(e, "state", "") != "not_connected")  # fmt: skip
+    assert first == StreamStopped("", "stopped by <Stop>")
+    assert first.node is not None and first.node.path() == "/Response/Stop[1]/Stream[1]"
+    # b is gone, so the second Stop stops nothing; a runs on to the call's end.
+    assert (second.state, second.text) == (
+        "not_running",
+        "<Stop> of an unnamed stream to wss://b.test/y that is not running: nothing stopped",
+    )
+    assert last == StreamStopped("", "the call ended")
+    assert kinds(events)[-3:] == ["say", "stream_stopped", "ended"]
+
+
+def test_a_stop_of_a_url_never_started_leaves_the_running_stream_alone():
+    """The audit's s3.xml: a Stop to another server stops nothing."""
+    events = simulate(
+        '<Response><Start><Stream url="wss://a.example/one"/></Start>'
+        '<Stop><Stream url="wss://b.example/other"/></Stop><Say>done</Say></Response>'
+    )
+    (note,) = [n for n in of(events, StreamNote) if n.state == "not_running"]
+    assert "wss://b.example/other that is not running: nothing stopped" in note.text
+    assert [s.reason for s in of(events, StreamStopped)] == ["the call ended"]
+
+
+def test_a_stop_by_url_names_no_named_stream_and_says_how_to():
+    events = simulate(
+        '<Response><Start><Stream name="live" url="wss://a.test/x"/></Start>'
+        '<Stop><Stream url="wss://a.test/x"/></Stop>'
+        '<Stop><Stream name="live" url="wss://other.test/"/></Stop><Say>on</Say></Response>'
+    )
+    (note,) = [n for n in of(events, StreamNote) if n.state == "not_running"]
+    assert note.text == (
+        "<Stop> of an unnamed stream to wss://a.test/x that is not running: nothing stopped "
+        "(the stream to that URL is named 'live': stop it by its name)"
+    )
+    # A Stop with a name goes by the name, whatever its url says.
+    assert of(events, StreamStopped) == [StreamStopped("live", "stopped by <Stop>")]
+
+
+def test_a_relative_unnamed_stream_is_stopped_by_the_same_url_in_another_flow():
+    """In the simulator a relative URL is not resolved: it is matched as written."""
+    events = simulate(
+        (
+            "main",
+            '<Response><Start><Stream url="/media"/></Start><Redirect>flow:b</Redirect></Response>',
+        ),
+        ("b", '<Response><Stop><Stream url="/media"/></Stop><Say>on</Say></Response>'),
+    )
+    assert of(events, StreamStopped) == [StreamStopped("", "stopped by <Stop>")]
 
 
 def test_a_stop_may_name_its_stream_by_url():

@@ -64,3 +64,45 @@ def test_a_sandbox_call_opens_the_stream_and_closes_it_at_its_end():
             assert "stream_stopped" in kinds
 
     run(scenario())
+
+
+def test_a_sandbox_call_opens_a_socket_for_each_unnamed_stream():
+    """The audit's s2.xml: two unnamed Starts and an unnamed Connect to three servers each
+    open their socket (the Connect's used to be refused: '' was taken), and the Stop by
+    URL closes b's only."""
+    app = StreamApp(
+        {
+            "/start": (
+                '<Start><Stream url="/ws/a"/></Start><Start><Stream url="/ws/b"/></Start>'
+                '<Connect><Stream url="/ws/closing/c"/></Connect>'
+                '<Stop><Stream url="/ws/b"/></Stop><Say>done</Say><Hangup/>'
+            )
+        }
+    )
+
+    async def scenario():
+        async with serving(app) as base:
+            with Sandbox(credentials=CREDENTIALS, dids=(DID,)) as sandbox:
+                auth = (CREDENTIALS.login, CREDENTIALS.password)
+                async with httpx.AsyncClient(auth=auth, trust_env=False, timeout=10) as client:
+                    answer = await client.post(
+                        f"{sandbox.api_url}/calls",
+                        json={"calling_did": DID, "called_did": "15551230000",
+                              "url": f"{base}/start"},
+                    )  # fmt: skip
+                    assert answer.status_code == 200, answer.text
+                    seen = await _state(client, sandbox, answer.json()["call_sid"])
+            assert seen["status"] == "completed"
+            transcript = seen["transcript"]
+            assert sorted(s.path for s in app.sockets) == ["/ws/a", "/ws/b", "/ws/closing/c"]
+            async with asyncio.timeout(WAIT):
+                for socket in app.sockets:
+                    await socket.closed.wait()
+            assert all(s.close_code == 1000 for s in app.sockets)
+            states = [e["state"] for e in transcript if e["event"] == "stream_note"]
+            assert states and set(states) == {"connected"}, transcript  # none refused
+            reasons = [e["reason"] for e in transcript if e["event"] == "stream_stopped"]
+            assert reasons == ["the server closed the socket", "stopped by <Stop>",
+                               "the call ended"]  # fmt: skip
+
+    run(scenario())

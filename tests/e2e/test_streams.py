@@ -233,6 +233,68 @@ def test_the_end_of_the_call_closes_a_running_stream():
     run(scenario())
 
 
+def test_unnamed_streams_to_different_servers_all_open_and_a_stop_by_url_closes_its_own():
+    """Streams with no name are told apart by URL: each gets its socket (the Connect's too),
+    and a Stop by URL closes that socket only; one by a URL never started closes none."""
+    app = StreamApp({})
+    seen: dict[str, bool] = {}
+
+    def socket(path: str) -> Socket:
+        (found,) = [s for s in app.sockets if s.path == path]
+        return found
+
+    async def stop_page() -> str:
+        async with asyncio.timeout(WAIT):  # both Starts' servers have their start message
+            while {s.path for s in app.sockets if s.started.is_set()} < {"/ws/a", "/ws/b"}:
+                await asyncio.sleep(0.01)
+        return (
+            '<Stop><Stream url="/ws/b"/></Stop><Stop><Stream url="/ws/never"/></Stop>'
+            "<Redirect>/end</Redirect>"
+        )
+
+    async def end_page() -> str:
+        async with asyncio.timeout(WAIT):
+            await socket("/ws/b").closed.wait()
+        await asyncio.sleep(0.2)  # time for a wrong close to land too
+        seen["a open after the Stops"] = not socket("/ws/a").closed.is_set()
+        return "<Say>End</Say>"
+
+    app.pages = {
+        "/start": (
+            '<Start><Stream url="/ws/a"/></Start><Start><Stream url="/ws/b"/></Start>'
+            '<Connect><Stream url="/ws/closing/c"/></Connect><Redirect>/stop</Redirect>'
+        ),
+        "/stop": stop_page,
+        "/end": end_page,
+    }
+
+    async def scenario():
+        async with serving(app) as base:
+            events = await call(f"{base}/start")
+            async with asyncio.timeout(WAIT):
+                await socket("/ws/a").closed.wait()
+            assert sorted(s.path for s in app.sockets) == ["/ws/a", "/ws/b", "/ws/closing/c"]
+            assert all(s.close_code == 1000 for s in app.sockets)
+            assert seen == {"a open after the Stops": True}
+            notes = [(n.state, n.text) for n in of(events, StreamNote)]
+            assert notes.count(("connected", CONNECTED)) == 3
+            ws = base.replace("http://", "ws://")
+            assert (
+                "not_running",
+                f"<Stop> of an unnamed stream to {ws}/ws/never that is not running: "
+                "nothing stopped",
+            ) in notes
+            assert not [n for n in notes if n[0] in ("refused", "failed")]
+            assert [s.reason for s in of(events, StreamStopped)] == [
+                SERVER_CLOSED,  # the Connect, which the flow waited for
+                "stopped by <Stop>",  # b
+                "the call ended",  # a
+            ]
+            completed_without_error(events)
+
+    run(scenario())
+
+
 # -- Connect -------------------------------------------------------------------------------------
 
 

@@ -4,11 +4,13 @@ that carries one when the run has a streamer.
 CarrierX sends a stream's call audio to a WebSocket server: <Start> in the background (the
 flow goes on), <Connect> in the foreground (the flow waits until the socket closes) [doc].
 `CallStreams` keeps the streams of one call: each start, stop and socket outcome is an
-event, <Stop> and the call's end stop them. With a `Streamer` (the sandbox gives
-`WebSocketStreamer`) a real socket is opened and sent the documented `connected` and
-`start` messages; no media follows, since the `media` message's fields are cut off in every
-stored copy of CarrierX's documentation. Without one (the simulator, `simulate`) nothing is
-connected, and the transcript says so.
+event, <Stop> and the call's end stop them. A stream is known by its name, or by its URL
+when it has none [assumed: CarrierX says nothing of unnamed streams]: two unnamed streams to
+different URLs both run, and a <Stop> names its stream one way or the other. With a
+`Streamer` (the sandbox gives `WebSocketStreamer`) a real socket is opened and sent the
+documented `connected` and `start` messages; no media follows, since the `media` message's
+fields are cut off in every stored copy of CarrierX's documentation. Without one (the
+simulator, `simulate`) nothing is connected, and the transcript says so.
 """
 
 from __future__ import annotations
@@ -234,15 +236,27 @@ class _Socket:
             await self._session.close()
 
 
+def _key(name: str, url: str) -> str:
+    """What tells a stream apart: its name, or for one with no name its URL (resolved when
+    it could be, as written when not). The two cannot meet: a name gets a prefix."""
+    return f"name:{name}" if name else f"url:{url}"
+
+
 @dataclass
 class _Running:
     """A stream started and not stopped yet: its task carries the socket, if any."""
 
+    key: str  # _key: its name, or its URL when it has none
     spec: StreamSpec
     url: str | None
     task: asyncio.Task | None = None
     # Set by Stop or the call's end: a socket still opening opens, says its start, closes.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def address(self) -> str:
+        """The URL it was started with: resolved when it could be, else as written."""
+        return self.url or self.spec.url.strip()
 
 
 class CallStreams:
@@ -265,18 +279,20 @@ class CallStreams:
 
     @property
     def running(self) -> list[str]:
-        """The names of the streams running now, in the order they started."""
-        return list(self._running)
+        """The streams running now, in the order they started: each one's name, or its URL
+        when it has none."""
+        return [run.spec.name or run.address for run in self._running.values()]
 
     def start(self, spec: StreamSpec, base: str, node: Node | None = None) -> asyncio.Task | None:
         """Start a stream (a <Start>'s): StreamStarted now, and with a streamer its socket
         opens meanwhile, in the task returned (None when no socket is opened)."""
-        refusal = self._refusal(spec)
+        url = socket_url(base, spec.url)
+        key = _key(spec.name, url or spec.url.strip())
+        refusal = self._refusal(key)
         if refusal:
             self._emit(StreamNote(spec.name, "refused", refusal, node=node))
             return None
         self.started += 1
-        url = socket_url(base, spec.url)
         self._emit(
             StreamStarted(
                 spec.name,
@@ -287,12 +303,12 @@ class CallStreams:
                 node=node,
             )
         )
-        running = self._running[spec.name] = _Running(spec, url)
+        running = self._running[key] = _Running(key, spec, url)
         if self.streamer is None:
             self._emit(StreamNote(spec.name, "not_connected", NOT_CONNECTED, node=node))
             return None
         if url is None:
-            del self._running[spec.name]
+            del self._running[key]
             text = f"not connected: {spec.url!r} is not a ws:// or wss:// URL"
             self._emit(StreamNote(spec.name, "failed", text, node=node))
             return None
@@ -304,39 +320,46 @@ class CallStreams:
     async def connect(self, spec: StreamSpec, base: str, node: Node | None = None) -> None:
         """Run a bidirectional stream (a <Connect>'s): return when the server closes the
         socket, at once when it could not open (or none is opened in this run)."""
-        before = self._running.get(spec.name)  # another stream of that name, left alone
+        key = _key(spec.name, socket_url(base, spec.url) or spec.url.strip())
+        before = self._running.get(key)  # another stream of that name (or URL), left alone
         task = self.start(spec, base, node)
         if task is not None:
             await task  # cancelled with the call, which closes the socket
             return
-        mine = self._running.get(spec.name)
+        mine = self._running.get(key)
         if mine is not None and mine is not before:  # started, with no socket
-            del self._running[spec.name]
+            del self._running[key]
             self._emit(StreamStopped(spec.name, SIMULATED_CLOSE, node=node))
 
     def stop(self, name: str, node: Node | None = None, *, url: str = "", base: str = "") -> None:
-        """A <Stop> of the stream `name` (or, when the Stream names none, the one started
-        with `url`); a note when no such stream is running."""
-        if not name and url:
-            target = socket_url(base, url) if base else url
-            name = next(
-                (key for key, run in self._running.items() if url in (run.url, run.spec.url)
-                 or (target is not None and run.url == target)),
-                name,
-            )  # fmt: skip
-        running = self._running.pop(name, None)
+        """A <Stop> of the stream `name`, or when the Stream names none, of the unnamed
+        stream started with `url`; a note when no such stream is running (nothing else is
+        stopped in its place)."""
+        target = socket_url(base, url) or url.strip()
+        running = self._running.pop(_key(name, target), None)
         if running is None:
-            text = "<Stop> of a stream that is not running: nothing stopped"
-            self._emit(StreamNote(name, "not_running", text, node=node))
+            self._emit(StreamNote(name, "not_running", self._not_running(name, target), node=node))
             return
         self._emit(StreamStopped(name, "stopped by <Stop>", node=node))
         running.stopping.set()
 
+    def _not_running(self, name: str, url: str) -> str:
+        """The note of a <Stop> that matched no stream; for one by URL, the named stream
+        with that URL if there is one, since a Stop would have to give its name."""
+        if name:
+            return "<Stop> of a stream that is not running: nothing stopped"
+        text = f"<Stop> of an unnamed stream to {url} that is not running: nothing stopped"
+        # An unnamed stream to `url` would have matched: any left there have names.
+        named = [run.spec.name for run in self._running.values() if run.address == url]
+        if named:
+            text += f" (the stream to that URL is named {named[0]!r}: stop it by its name)"
+        return text
+
     def stop_all(self, reason: str) -> None:
         """Stop every running stream (the call ends): an event each, sockets closing."""
         running, self._running = self._running, {}
-        for name, stream in running.items():
-            self._emit(StreamStopped(name, reason))
+        for stream in running.values():
+            self._emit(StreamStopped(stream.spec.name, reason))
             stream.stopping.set()
 
     async def aclose(self) -> None:
@@ -353,10 +376,15 @@ class CallStreams:
             if late:  # their `finally` closes the socket and its session: let it run
                 await asyncio.wait(late, timeout=CLOSE_SECONDS + 1)
 
-    def _refusal(self, spec: StreamSpec) -> str | None:
-        if spec.name in self._running:
-            # CarrierX says nothing of two streams of one name; one is kept [assumed].
-            return f"a stream named {spec.name!r} is running already: this one is not started"
+    def _refusal(self, key: str) -> str | None:
+        if key in self._running:
+            # CarrierX says nothing of two streams of one name, or two unnamed streams to one
+            # URL (a Stop could not tell them apart); one is kept [assumed].
+            kind, _, value = key.partition(":")
+            taken = (
+                f"a stream named {value!r}" if kind == "name" else f"an unnamed stream to {value}"
+            )
+            return f"{taken} is running already: this one is not started"
         if self.started >= self.limit:
             return f"not started: FlexML Studio starts at most {self.limit} streams a call"
         return None
@@ -369,12 +397,12 @@ class CallStreams:
             self.call_sid, spec.name, running.url, spec.tracks, spec.parameters, spec.bidirectional
         )
         if isinstance(handle, str):
-            if self._running.get(spec.name) is running:
-                del self._running[spec.name]
+            if self._running.get(running.key) is running:
+                del self._running[running.key]
                 self._emit(StreamNote(spec.name, "failed", f"not connected: {handle}", node=node))
             return
         try:
-            if self._running.get(spec.name) is running:
+            if self._running.get(running.key) is running:
                 self._emit(StreamNote(spec.name, "connected", CONNECTED, node=node))
             closed = asyncio.ensure_future(handle.closed())
             stopped = asyncio.ensure_future(running.stopping.wait())
@@ -387,8 +415,8 @@ class CallStreams:
             finally:
                 for waiter in (closed, stopped):
                     waiter.cancel()
-            if self._running.get(spec.name) is running:  # not stopped: closed or timed out
-                del self._running[spec.name]
+            if self._running.get(running.key) is running:  # not stopped: closed or timed out
+                del self._running[running.key]
                 server = closed.done() and not closed.cancelled()
                 why = SERVER_CLOSED if server else f"maxLength {spec.max_length} s reached"
                 self._emit(StreamStopped(spec.name, why, node=node))
