@@ -28,9 +28,10 @@ Reading parses the file once (with the FlexML reader's safety rules), walks the 
 elements once in document order and hands each flow's `<Response>` to the FlexML reader once.
 What is wrong but recoverable (an unknown element, a setting without a value, a flow or
 switch with a bad name, none or several documents, a case that cannot be understood, an
-entry that does not exist, an expectation of a test that cannot be understood) is repaired
-or skipped and reported as a note; the rest of the file is kept. The model (`Project`)
-lives in project.py, which builds itself from these contents.
+entry that does not exist) is repaired or skipped and reported as a note; the rest of the
+file is kept. An `<expect>` that makes no expectation is kept as written, for lint to report
+as an error (flowtests/test_file.py). The model (`Project`) lives in project.py, which builds
+itself from these contents.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Flow tests in the project file and in the model: the documented syntax, byte-for-byte round
-trips, places for lint, what cannot be understood reported and skipped (never the file), and
+trips, places for lint, what cannot be understood reported (an <expect> that makes no
+expectation kept as written, for lint to call an error; never the file), and
 the project's test methods with their announcements and rewritten references."""
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from dataclasses import replace
 import pytest
 
 from gui.core.flexml import RefusedError
-from gui.core.flowtests.model import Expectation, FlowTest, check_name, clean_name
+from gui.core.flowtests.model import (
+    Expectation,
+    FlowTest,
+    check_name,
+    clean_name,
+    read_expectation,
+)
 from gui.core.project import Project, ProjectChangeKind
 from gui.core.project_file import read_project
 from gui.core.switches import MatchKind, Switch, make_case
@@ -144,16 +151,19 @@ def test_tests_and_expectations_know_their_place_in_the_file():
     assert test == FlowTest(**{**test.__dict__, "line": None, "column": None})
 
 
-@pytest.mark.parametrize(
-    ("expect", "words"),
-    [
-        ('<expect sya="Sales"/>', "it has no attribute sya"),
-        ("<expect/>", "it has none"),
-        ('<expect say="a" flow="menu"/>', "it has say and flow"),
-        ('<expect say="a" not="maybe"/>', "not='maybe' is neither true nor false"),
-    ],
-)
-def test_an_expect_that_cannot_be_understood_is_noted_with_its_place_and_skipped(expect, words):
+UNREADABLE = [
+    ('<expect sya="Sales"/>', "it has no attribute sya"),
+    ("<expect/>", "it has none"),
+    ('<expect say="a" flow="menu"/>', "it has say and flow"),
+    ('<expect say="a" not="maybe"/>', "not='maybe' is neither true nor false"),
+    ('<expect flow="sales" not="yes"/>', "not='yes' is neither true nor false"),
+    ('<expect flow="sales" not="TRUE"/>', "(write it in lower case)"),
+    ('<expect not="true"/>', "it has none"),
+]
+
+
+@pytest.mark.parametrize(("expect", "words"), UNREADABLE)
+def test_an_expect_that_makes_no_expectation_is_kept_as_written_and_an_error(expect, words):
     text = text_of(
         MENU,
         '  <test name="t" flow="menu">\n'
@@ -163,11 +173,63 @@ def test_an_expect_that_cannot_be_understood_is_noted_with_its_place_and_skipped
         "  </test>\n",
     )
     contents = read_project(text.encode())
-    (note,) = contents.notes
-    assert words in note.message and "test 't'" in note.message
-    assert (note.line, note.column) == (text.splitlines().index(f"    {expect}") + 1, 5)
+    assert contents.notes == []  # nothing was repaired or skipped
     test = contents.tests["t"]
-    assert [e.kind for e in test.expectations] == ["say", "end"]
+    assert [e.kind for e in test.expectations] == ["say", "", "end"]
+    kept = test.expectations[1]
+    assert kept.describe() == expect
+    project = Project.from_contents(contents)
+    assert project.to_text() == text  # written back byte for byte
+    (problem,) = project.lint_tests()["t"]
+    assert (problem.severity.value, problem.code, problem.path) == (
+        "error",
+        "test-bad-expectation",
+        "expect 2",
+    )
+    assert problem.message.startswith(f"expect 2: {expect}: ") and words in problem.message
+    assert (problem.line, problem.column) == (text.splitlines().index(f"    {expect}") + 1, 5)
+
+
+def test_not_is_true_or_false_in_lower_case_as_flexml_booleans():
+    # FlexML's lint refuses "True" for a boolean attribute; an expectation's not does too.
+    assert read_expectation([("flow", "x"), ("not", "true")]) == Expectation("flow", "x", True)
+    assert read_expectation([("not", "false"), ("say", "x")]) == Expectation("say", "x")
+    for word in ("TRUE", "True", "FALSE", "yes", "1", ""):
+        with pytest.raises(ValueError, match="neither true nor false"):
+            read_expectation([("flow", "x"), ("not", word)])
+
+
+def test_a_kept_expect_follows_a_renamed_flow_and_cannot_be_made_of_what_a_file_cannot_hold():
+    text = text_of(
+        MENU,
+        '  <test name="t" flow="menu">\n    <expect flow="sales" not="yes"/>\n  </test>\n',
+    )
+    project = load_text(text)
+    project.rename_flow("sales", "sales-desk")
+    (kept,) = project.test("t").expectations
+    assert kept.written == (("flow", "sales-desk"), ("not", "yes"))
+    assert '<expect flow="sales-desk" not="yes"/>' in project.to_text()
+    with pytest.raises(ValueError, match="cannot hold"):
+        Expectation.unreadable([("sya", "a\x0bb")])
+    with pytest.raises(ValueError, match="not a valid XML attribute name"):
+        Expectation.unreadable([("a b", "x")])
+
+
+def test_an_attribute_in_a_namespace_is_dropped_with_a_note_not_a_crash():
+    text = text_of(
+        MENU,
+        '  <test name="t" flow="menu" xml:lang="en" xmlns:q="urn:q">\n'
+        '    <expect q:say="a" say="b"/>\n'
+        "  </test>\n",
+    )
+    contents = read_project(text.encode())
+    assert [n.message for n in contents.notes] == [
+        "the attribute lang (of the namespace http://www.w3.org/XML/1998/namespace) of <test> "
+        "was dropped",
+        "the attribute say (of the namespace urn:q) of <expect> was dropped",
+    ]
+    assert contents.tests["t"].expectations == (Expectation("say", "b"),)
+    assert contents.tests["t"].extra == {}
 
 
 def test_everything_else_wrong_in_a_test_is_noted_and_the_rest_kept():

@@ -119,6 +119,17 @@ def test_each_setting_that_makes_no_sense_is_an_error(project, settings, code, w
         (Expectation("store", "=x"), "error", "test-bad-expectation"),
         (Expectation("say", ""), "warning", "test-empty-expectation"),
         (Expectation("verb", "Record"), "warning", "test-verb-unused"),
+        (Expectation.unreadable([("sya", "Press")]), "error", "test-bad-expectation"),
+        (
+            Expectation.unreadable([("say", "a"), ("end", "hangup")]),
+            "error",
+            "test-bad-expectation",
+        ),
+        (
+            Expectation.unreadable([("verb", "Dial"), ("not", "True")]),
+            "error",
+            "test-bad-expectation",
+        ),
     ],
 )
 def test_each_expectation_no_call_can_meet_is_reported(project, expectation, severity, code):

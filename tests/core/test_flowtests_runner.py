@@ -339,6 +339,22 @@ def test_a_test_that_cannot_run_is_an_error_not_a_failure(project):
         (make("main", "", "flow=nowhere"), "'nowhere' is no flow or switch"),
         (make("main", "", dial="sometimes"), "dial: 'sometimes'"),
         (make("hours", "", at="2026-12-07T10:00", tz="Mars/Base"), "'Mars/Base'"),
+        # An <expect> the file has that makes no expectation: never dropped, never passed.
+        (
+            FlowTest("t", "main", expectations=(Expectation.unreadable([("sya", "x")]),)),
+            'expect 1: <expect sya="x"/>: it has no attribute sya',
+        ),
+        (
+            FlowTest(
+                "t",
+                "main",
+                expectations=(
+                    Expectation("say", "Welcome"),
+                    Expectation.unreadable([("flow", "sales"), ("not", "TRUE")]),
+                ),
+            ),
+            "not='TRUE' is neither true nor false",
+        ),
     ]:
         result = run_one(project, test)
         assert (result.outcome, result.transcript) == (ERROR, ()), test

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from gui.core.flowtests.junit import junit_xml
+from gui.core.flowtests.runner import ERROR, FAILED, PASSED, SKIPPED, FlowTestResult
 from gui.core.templates import templates
 from tests.core.test_cli import Run, cli, one_user_error
 from tests.data import data_path
@@ -149,6 +151,48 @@ def test_junit_xml_validates_against_the_common_junit_schema(broken):
     assert schema.validate(document)
 
 
+# Jenkins' schema (jenkinsci/xunit-plugin junit-10.xsd) refuses each of these; so must ours.
+NOT_JENKINS = [
+    ("testsuites", "skipped", "0"),  # a suite has it, the root has none
+    ("testsuites", "disabled", "0"),
+    ("testsuite", "disabled", "0"),
+    ("testsuite", "failures", None),  # required on a suite
+    ("testsuite", "errors", None),
+    ("testcase", "assertions", "1"),
+    ("testcase", "status", "run"),
+    ("testcase", "file", "app.flexproj"),
+    ("testsuites", "time", "1s"),
+    ("testsuite", "time", "-1"),
+]
+
+
+@pytest.mark.parametrize(("tag", "attribute", "value"), NOT_JENKINS)
+def test_the_schema_refuses_what_jenkins_refuses(tag, attribute, value):
+    results = [
+        FlowTestResult("a", "menu", PASSED, transcript=("said",)),
+        FlowTestResult("b", "menu", FAILED, "expected", 1, 2, transcript=("x", "y"), stopped_at=1),
+        FlowTestResult("c", "menu", ERROR, "cannot run"),
+        FlowTestResult("d", "", SKIPPED, "clock"),
+    ]
+    schema = etree.XMLSchema(etree.parse(str(data_path("junit.xsd"))))
+    root = etree.fromstring(junit_xml("app", results, 1.5))
+    assert schema.validate(root), schema.error_log  # every outcome, as written
+    assert root.get("skipped") is None and root[0].get("skipped") == "1"
+    element = next(root.iter(tag))
+    if value is None:
+        del element.attrib[attribute]
+    else:
+        element.set(attribute, value)
+    assert not schema.validate(root)
+    # Children: a suite holds no <failure>, the root no <testcase>.
+    root = etree.fromstring(junit_xml("app", results, 1.5))
+    root[0].append(etree.Element("failure"))
+    assert not schema.validate(root)
+    root = etree.fromstring(junit_xml("app", results, 1.5))
+    root.append(etree.Element("testcase", name="x", classname="y"))
+    assert not schema.validate(root)
+
+
 def test_junit_xml_of_tests_that_could_not_run_validates_too(tmp_path):
     text = resource("hello-world").read_text("utf-8")
     text = text.replace(
@@ -243,20 +287,54 @@ def test_a_test_that_cannot_run_is_an_error_and_notes_go_to_stderr(tmp_path):
     text = text.replace(
         "</flexml-project>",
         '  <test name="nowhere" flow="gone"/>\n'
-        '  <test name="odd">\n    <expect sya="Hello"/>\n  </test>\n'
+        '  <test name="odd" colour="blue">\n    <expect sya="Hello"/>\n  </test>\n'
         "</flexml-project>",
     )
     (tmp_path / "app.flexproj").write_text(text, "utf-8")
     run = cli("test", "app.flexproj", cwd=tmp_path)
     assert run.code == 1
+    lines = run.out.splitlines()
     assert (
         "ERROR nowhere: the test starts at 'gone', which is no flow or switch of the project"
-        in run.out.splitlines()
+        in (lines)
     )
-    assert summary_lines(run)[0] == "3 tests: 2 passed, 0 failed, 1 could not run"
+    # A mistyped expectation is not dropped: the test cannot run.
+    (odd,) = [line for line in lines if line.startswith("ERROR odd: ")]
+    assert odd.startswith('ERROR odd: expect 1: <expect sya="Hello"/>: it has no attribute sya')
+    assert summary_lines(run)[0] == "3 tests: 1 passed, 0 failed, 2 could not run"
     (warning,) = run.err_lines
     assert warning.startswith("app.flexproj:")
-    assert "warning: test 'odd': an <expect> was skipped: it has no attribute sya" in warning
+    assert "warning: <test name='odd'> has attributes this version does not know" in warning
+
+
+def test_a_mistyped_expectation_fails_the_run_and_validate_shows_where(tmp_path):
+    text = resource("ivr-menu").read_text("utf-8")
+    negative = (
+        '  <test name="not variants" flow="menu" digits="1">\n'
+        '    <expect flow="sales" not="false"/>\n'
+        '    <expect flow="support" not="yes"/>\n'
+        '    <expect flow="support" not="TRUE"/>\n'
+        '    <expect say="x" flow="sales"/>\n'
+        "  </test>\n"
+    )
+    text = text.replace("</flexml-project>", negative + "</flexml-project>")
+    path = tmp_path / "app.flexproj"
+    path.write_text(text, "utf-8")
+    run = cli("test", "app.flexproj", "--name", "not*", cwd=tmp_path)
+    assert (run.code, run.err) == (1, "")
+    assert run.out.splitlines()[0] == (
+        'ERROR not variants: expect 2: <expect flow="support" not="yes"/>: not=\'yes\' is '
+        "neither true nor false"
+    )
+    first = text.splitlines().index('    <expect flow="support" not="yes"/>') + 1
+    check = cli("validate", "app.flexproj", cwd=tmp_path)
+    assert check.code == 1
+    found = [line for line in check.out.splitlines() if "test-bad-expectation" in line]
+    assert [line.split(": error:")[0] for line in found] == [
+        f"app.flexproj:{first + n}:5" for n in range(3)
+    ]
+    assert "(write it in lower case)" in found[1] and "(it has say and flow)" in found[2]
+    assert path.read_text("utf-8") == text  # nothing was changed
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ import pytest
 from lxml import etree
 
 from gui.core.flowtests.coverage import measure
-from gui.core.flowtests.runner import PASSED, SKIPPED, run_tests
+from gui.core.flowtests.model import Expectation, FlowTest
+from gui.core.flowtests.runner import FAILED, PASSED, SKIPPED, Reached, run_tests
 from gui.core.project import Project, load
 from gui.core.server import FlowServer
 from tests.core.test_cli import cli
@@ -146,7 +147,10 @@ def test_a_test_with_a_fixed_clock_is_skipped_through_a_server_never_passed(hour
     assert etree.XMLSchema(etree.parse(str(data_path("junit.xsd")))).validate(document)
     (case,) = [c for c in document.iter("testcase") if c.get("name") == "in hours"]
     assert case.find("skipped").get("message").startswith("the test fixes the clock")
-    assert document.getroot().get("skipped") == "1"
+    # The count of skipped tests is on the suite (GitLab and GitHub read it there), not on
+    # <testsuites>, which Jenkins' schema gives no such attribute.
+    (suite,) = document.getroot()
+    assert (suite.get("skipped"), document.getroot().get("skipped")) == ("1", None)
 
 
 def test_without_opening_hours_a_fixed_clock_changes_nothing_and_the_test_runs(
@@ -228,3 +232,25 @@ def test_a_run_where_every_test_is_skipped_checked_nothing_and_fails(hours_proje
     assert run.out.splitlines()[-2] == (
         "1 test: 0 passed, 0 failed, 1 skipped (all skipped: nothing was checked)"
     )
+
+
+def test_a_refused_request_reaches_no_flow(project, project_path):
+    """A wrong token: the server answers 403, so neither coverage nor `<expect flow>` may
+    count the flow requested as reached."""
+    wanted = FlowTest("menu only", "menu", expectations=(Expectation("flow", "menu"),))
+    with FlowServer(token=TOKEN) as server:
+        server.publish_project(project)
+        wrong = server.base_url.replace(TOKEN, "wrong-token-0000")
+        (result,) = run_tests(project, [wanted], through=wrong)
+        (right,) = run_tests(project, [wanted], through=server.base_url)
+        folder = project_path.parent
+        options = ["--name", "support", "--coverage-json", "coverage.json"]
+        run = cli("test", project_path.name, "--through", wrong, *options, cwd=folder)
+    assert right.passed and right.reached.flows  # the same test, let in
+    assert any(line.endswith("/flows/menu -> 403") for line in result.transcript)
+    assert result.outcome == FAILED and result.reached == Reached()
+    assert result.headline().startswith('expected flow "menu" (step 1 of 1); ')
+    assert "HTTP 403" in result.cause
+    assert run.code == 1 and run.out.splitlines()[-1].startswith("coverage: flows 0/5, verbs 0/")
+    coverage = json.loads((folder / "coverage.json").read_text("utf-8"))
+    assert coverage["flows"]["reached"] == 0 and coverage["switch_cases"]["reached"] == 0

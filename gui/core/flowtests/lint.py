@@ -11,8 +11,10 @@ Errors (the test cannot run as written; `flexml-studio test` reports it as an er
 - `test-bad-zone`: `tz` is not an IANA time zone.
 - `test-bad-outcome`: `dial`, `amd` or `record` holds a word they do not take.
 - `test-bad-order`: `order` is something else than "any".
-- `test-bad-expectation`: an `end`, `status` or `digits` expectation no call can meet, an
-  empty `dial` or `store` name.
+- `test-bad-expectation`: an `<expect>` that makes no expectation (an unknown attribute,
+  no kind or two, a `not` that is not "true" or "false" in lower case: the file keeps it as
+  written), an `end`, `status` or `digits` expectation no call can meet, an empty `dial`
+  or `store` name.
 - `test-duplicate-name`: two tests of one name (a project file read renames them instead).
 
 Warnings: `test-no-expectations` (it only checks that the call ends without an error),
@@ -302,7 +304,9 @@ def _expectation(
 ) -> None:
     kind, value = expectation.kind, expectation.value
     message, severity, code = None, Severity.ERROR, "test-bad-expectation"
-    if kind == "flow" and value not in names:
+    if expectation.written is not None:
+        message = f"{expectation.describe()}: {expectation.problem() or 'it cannot be read'}"
+    elif kind == "flow" and value not in names:
         message, code = f"{value!r} is no flow or switch of the project", "test-unknown-flow"
     elif kind == "verb":
         verb = canonical_verb(value)

@@ -7,20 +7,21 @@
       <expect end="hangup"/>           how the call ended
     </test>
 
-Everything is kept as the file says it (the raw text of each setting), so a test that does
-not make sense still reads, writes back unchanged and is reported by lint (lint.py) with its
-place; the helpers at the end turn the settings into what a run needs, raising ValueError
-with a message for people. Only what the file could not hold is refused at once: a test or
-expectation with a character XML 1.0 cannot hold in any of its values cannot be made
-(ValueError), since a test's values come from people typing or pasting and one such
-character would make the whole project file unreadable. Nothing here imports the runtime or
-the project: project.py imports this module.
+Everything is kept as the file says it (the raw text of each setting, and the attributes of
+an `<expect>` that make no expectation), so a test that does not make sense still reads,
+writes back unchanged and is reported by lint (lint.py) with its place; the helpers at the
+end turn the settings into what a run needs, raising ValueError with a message for people.
+Only what the file could not hold is refused at once: a test or expectation with a
+character XML 1.0 cannot hold in any of its values cannot be made (ValueError), since a
+test's values come from people typing or pasting and one such character would make the
+whole project file unreadable. Nothing here imports the runtime or the project: project.py
+imports this module.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +73,7 @@ AMD_WORDS = {
     "hangup": ("HANGUP", "HANGUP"),
 }
 RECORD_SILENCE = "silence"
+_BOOLEANS = {"true": True, "false": False}  # `<expect not=...>`
 
 _SECONDS = re.compile(r"[0-9]{1,5}\Z")
 # What XML 1.0 cannot hold (the complement of its Char production): most control characters,
@@ -96,23 +98,91 @@ def check_text(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class Expectation:
-    """One `<expect KIND="VALUE"/>`: `negated` (not="true") says it must not happen."""
+    """One `<expect KIND="VALUE"/>`: `negated` (not="true") says it must not happen.
+
+    An `<expect>` whose attributes make no expectation (see read_expectation) is kept as
+    `written`, its attributes as the file has them, with no kind: lint reports it as an
+    error (so its test cannot run) and the file writes it back as it was."""
 
     kind: str
     value: str
     negated: bool = False
     line: int | None = field(default=None, compare=False)
     column: int | None = field(default=None, compare=False)
+    written: tuple[tuple[str, str], ...] | None = None
 
     def __post_init__(self) -> None:
-        # The writer writes the kind as an attribute's name and the value as its value.
+        # The writer writes the kind as an attribute's name and the value as its value, or
+        # the attributes as written.
+        if self.written is not None:
+            for key, value in self.written:
+                check_xml_name(key, "attribute name")
+                check_text(value, f"expect {key}={value!r}")
+            return
         if self.kind not in EXPECT_KINDS:
             raise ValueError(f"{self.kind!r} is no kind of expectation ({', '.join(EXPECT_KINDS)})")
         check_text(self.value, f"expect {self.kind}={self.value!r}")
 
+    @classmethod
+    def unreadable(cls, attributes: Iterable[tuple[str, str]]) -> Expectation:
+        """An `<expect>` kept as written: its attributes make no expectation."""
+        return cls("", "", written=tuple(attributes))
+
+    def problem(self) -> str | None:
+        """Why the attributes written make no expectation (None for one that reads)."""
+        if self.written is None:
+            return None
+        try:
+            read_expectation(self.written)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
     def describe(self) -> str:
-        """How a report names it: `say "Sales"`, `no dial "15162065300"`."""
+        """How a report names it: `say "Sales"`, `no dial "15162065300"`; one that cannot
+        be read as written: `<expect sya="Sales"/>`."""
+        if self.written is not None:
+            attrs = "".join(f' {key}="{value}"' for key, value in self.written)
+            return f"<expect{attrs}/>"
         return f'{"no " if self.negated else ""}{self.kind} "{self.value}"'
+
+    def retargeted(self, old: str, new: str) -> Expectation:
+        """This expectation naming the flow or switch `new` where it named `old`."""
+        if self.written is not None:
+            written = tuple(
+                (key, new if key == "flow" and value == old else value)
+                for key, value in self.written
+            )
+            return replace(self, written=written)
+        return replace(self, value=new) if self.kind == "flow" and self.value == old else self
+
+    def names(self) -> set[str]:
+        """The flow or switch it names (a `flow` attribute of one that cannot be read too)."""
+        if self.written is not None:
+            return {value for key, value in self.written if key == "flow"}
+        return {self.value} if self.kind == "flow" else set()
+
+
+def read_expectation(attributes: Iterable[tuple[str, str]]) -> Expectation:
+    """The expectation an `<expect>` with these attributes makes, or ValueError saying why
+    it makes none: exactly one kind, nothing else but `not`, which is "true" or "false" in
+    lower case (as FlexML's booleans: lint calls "True" an error there too)."""
+    attrs = dict(attributes)
+    negated = attrs.pop("not", "false")
+    unknown = [key for key in attrs if key not in EXPECT_KINDS]
+    if unknown:
+        raise ValueError(
+            f"it has no attribute {unknown[0]} (an expect takes one of "
+            f"{', '.join(EXPECT_KINDS)}, and not)"
+        )
+    if len(attrs) != 1:
+        which = "none" if not attrs else " and ".join(attrs)
+        raise ValueError(f"it needs exactly one of {', '.join(EXPECT_KINDS)} (it has {which})")
+    if negated not in _BOOLEANS:
+        hint = " (write it in lower case)" if negated.lower() in _BOOLEANS else ""
+        raise ValueError(f"not={negated!r} is neither true nor false{hint}")
+    ((kind, value),) = attrs.items()
+    return Expectation(kind, value, _BOOLEANS[negated])
 
 
 @dataclass(frozen=True)
@@ -178,17 +248,14 @@ class FlowTest:
 
     def references(self) -> set[str]:
         """Every flow or switch name it names: where it starts and `flow` expectations."""
-        names = {e.value for e in self.expectations if e.kind == "flow"}
+        names = set().union(*(e.names() for e in self.expectations))
         if self.flow is not None:
             names.add(self.flow)
         return names
 
     def retargeted(self, old: str, new: str) -> FlowTest:
         """This test with every reference to the flow or switch `old` naming `new`."""
-        expectations = tuple(
-            replace(e, value=new) if e.kind == "flow" and e.value == old else e
-            for e in self.expectations
-        )
+        expectations = tuple(e.retargeted(old, new) for e in self.expectations)
         flow = new if self.flow == old else self.flow
         return replace(self, flow=flow, expectations=expectations)
 

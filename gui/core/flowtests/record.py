@@ -13,15 +13,21 @@ same way whenever the test runs.
 
 Running the proposed test with Runner on the same project makes the same call, so it
 passes; the person then removes the expectations they do not care about.
+
+The project may have changed since the call: a flow renamed since then is named as the
+project names it now (`renamed_since`, `follow_renames`: renaming a flow rewrites the
+project's tests the same way), and what the test would name that the project no longer has
+(`missing_names`) is for the person to hear about: a test naming it cannot pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..flexml.refs import reference_target
+from ..flexml.tree import Node
 from ..project import Project
 from ..runtime import (
     Amd,
@@ -30,6 +36,7 @@ from ..runtime import (
     Event,
     Fetched,
     GatherDone,
+    LeftProject,
     Record,
     Started,
     normalise_number,
@@ -52,6 +59,8 @@ from .test_file import free_test_name
 
 SAY_CHARS = 40  # a Say longer than this is expected by its first words, up to this many
 STORE_CHARS = 80  # a Store's value longer than this (or on several lines) is not expected
+# Events whose node is the verb that made a request, in the flow before the one requested.
+_CAUSED = (Fetched, SwitchTaken, Error, LeftProject)
 # What the proposal looks at, of what observe() sees.
 _KINDS = ("flow", "say", "dial", "store")
 _DIAL_WORDS = {"completed": "answered", "busy": "busy", "noanswer": "noanswer", "failed": "failed"}
@@ -256,3 +265,62 @@ def proposed_name(flow: str | None, digits: str, taken: Iterable[str]) -> str:
         return f"Call {number}"
     base = f"{flow} {digits}" if digits else flow
     return free_test_name(base[:MAX_NAME].strip(), dict.fromkeys(names))
+
+
+def renamed_since(
+    events: Iterable[Event],
+    project: Project,
+    flow_of: Callable[[str], str | None] = reference_target,
+) -> dict[str, str]:
+    """The flows the call ran that the project has renamed since, as {name on the call:
+    name now}. A flow is known by its tree, which a rename keeps: a simulated run's verbs
+    are the project's own nodes, so the flow whose tree holds them is the one that ran,
+    under whatever name it has now. A run over HTTP ran copies (nothing is found), and a
+    switch renamed is a new switch (not found either): `missing_names` tells of those."""
+    flows_by_root = {id(project.flow(name).root): name for name in project.names}
+    found: dict[str, str] = {}
+    known: set[str] = set()
+    current: str | None = None
+    for event in events:
+        if isinstance(event, Fetched):
+            current = flow_of(event.url)
+        elif isinstance(event, SwitchTaken):
+            current = event.goto
+        if current is None or current in known or event.node is None:
+            continue
+        if isinstance(event, _CAUSED):
+            continue
+        now = flows_by_root.get(id(_root(event.node)))
+        if now is not None:  # else a verb deleted since, or a copy's: the next may tell
+            known.add(current)
+            if now != current:
+                found[current] = now
+    return found
+
+
+def _root(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def follow_renames(test: FlowTest, renamed: Mapping[str, str]) -> FlowTest:
+    """`test` naming each flow of `renamed` (old: new) by its new name, all at once (a swap
+    of two names swaps them in the test too)."""
+    if not renamed:
+        return test
+    expectations = tuple(
+        replace(e, value=renamed.get(e.value, e.value)) if e.kind == "flow" else e
+        for e in test.expectations
+    )
+    flow = renamed.get(test.flow, test.flow) if test.flow is not None else None
+    return replace(test, flow=flow, expectations=expectations)
+
+
+def missing_names(test: FlowTest, project: Project) -> tuple[str, ...]:
+    """The flows and switches `test` names (where it starts, then what it reaches) that
+    the project has none of, in that order: renamed or removed since the call."""
+    named = [test.flow] if test.flow is not None else []
+    named += [e.value for e in test.expectations if e.kind == "flow"]
+    have = set(project.all_names)
+    return tuple(dict.fromkeys(name for name in named if name not in have))

@@ -98,6 +98,7 @@ _VERBS = frozenset(VERBS)
 # Events whose node is the verb that caused a request, not a verb running now.
 _CAUSED = (Fetched, SwitchTaken, Error, LeftProject)
 _NUMBER_PUNCTUATION = re.compile(r"[\s().-]")
+DOCUMENT_STATUS = 200  # the only HTTP status whose answer the interpreter runs (as CarrierX)
 
 
 @dataclass(frozen=True)
@@ -356,8 +357,9 @@ def observe(
     events: Sequence[Event], flow_of: Callable[[str], str | None]
 ) -> tuple[dict[str, list[Seen]], Reached]:
     """What each kind of expectation can see in the call, by kind in event order, and what
-    the call reached. The flow running is known from the requests (and the switches'
-    decisions) before it, so a verb's place is (that flow, the verb's path)."""
+    the call reached. The flow running is known from the requests answered with a document
+    (and the switches' decisions) before it, so a verb's place is (that flow, the verb's
+    path); a request refused (any status but 200) reached no flow."""
     seen: dict[str, list[Seen]] = {}
     flows: set[str] = set()
     verbs: set[tuple[str, str]] = set()
@@ -369,7 +371,9 @@ def observe(
 
     for index, event in enumerate(events):
         if isinstance(event, Fetched):
-            current = flow_of(event.url)
+            # Only an answer with a document runs the flow: a refusal (403 for a wrong
+            # token, a 404) reaches nothing, for coverage and `<expect flow>` alike.
+            current = flow_of(event.url) if event.status == DOCUMENT_STATUS else None
             if current is not None:
                 flows.add(current)
                 add("flow", current, index)

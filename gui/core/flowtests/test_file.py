@@ -1,9 +1,12 @@
 """The project file's `<test>` elements: written in one fixed form after the switches, read
 back with every problem reported as a note with its line and column.
 
-An `<expect>` that cannot be understood (no kind or two, an unknown attribute, a `not` that
-is neither true nor false) is skipped with a note, the test kept; attributes of `<test>`
-this version does not know are kept and written back, with a note. A test without a name or
+An `<expect>` that makes no expectation (no kind or two, an unknown attribute, a `not` that
+is neither true nor false) is kept as written, for lint to report as an error of its test
+(test-bad-expectation: the test cannot run) and to be written back unchanged; attributes of
+`<test>` this version does not know are kept and written back, with a note. An attribute in
+a namespace (xml:lang, or one whose prefix the file would not declare) is dropped with a
+note: the project file writes attribute names without one. A test without a name or
 with the name of an earlier test is renamed, with a note. project_file.py calls these for
 each test it meets, with the reader's safety rules already applied to the whole file.
 """
@@ -20,17 +23,15 @@ from ..flexml.reader import ReadNote
 from ..flexml.writer import escape_attr
 from ..switch_file import SwitchPlaces
 from .model import (
-    EXPECT_KINDS,
     MAX_NAME,
     TEST_ATTRIBUTES,
     Expectation,
     FlowTest,
     clean_name,
+    read_expectation,
 )
 
 MAX_EXPECTATIONS = 1000  # <expect> of one test; the rest are skipped with a note
-_KIND_SET = frozenset(EXPECT_KINDS)
-_BOOLEANS = {"true": True, "false": False}
 
 
 class ProjectContents(Protocol):
@@ -52,6 +53,10 @@ def write_test(test: FlowTest, out: list[str]) -> None:
         return
     out.append(f"  <test{attrs}>\n")
     for expectation in test.expectations:
+        if expectation.written is not None:
+            attrs = "".join(f' {k}="{escape_attr(v)}"' for k, v in expectation.written)
+            out.append(f"    <expect{attrs}/>\n")
+            continue
         negated = ' not="true"' if expectation.negated else ""
         out.append(
             f'    <expect {expectation.kind}="{escape_attr(expectation.value)}"{negated}/>\n'
@@ -105,7 +110,7 @@ class FlowTestReader:
 
     def read(self, element: etree._Element) -> None:
         self.where = self.places.number(element)
-        attrs = dict(element.items())
+        attrs = dict(self.attributes(element))
         raw_name = attrs.pop("name", "")
         name = self.free_name(clean_name(raw_name))
         if name != raw_name:
@@ -155,38 +160,35 @@ class FlowTestReader:
                 )
                 break
             else:
-                expectation = self.expectation(test, child)
-                if expectation is not None:
-                    found.append(expectation)
-                    places.append(self.where[child])
+                found.append(self.expectation(test, child))
+                places.append(self.where[child])
         return found, places
 
-    def expectation(self, test: str, element: etree._Element) -> Expectation | None:
-        attrs = dict(element.items())
-        negated = attrs.pop("not", "false")
-        kinds = [key for key in attrs if key in _KIND_SET]
-        unknown = [key for key in attrs if key not in _KIND_SET]
-        skipped = f"test {test!r}: an <expect> was skipped: "
-        if unknown:
-            self.note(
-                element,
-                f"{skipped}it has no attribute {unknown[0]} (an expect takes one of "
-                f"{', '.join(EXPECT_KINDS)}, and not)",
-            )
-            return None
-        if len(kinds) != 1:
-            which = "none" if not kinds else " and ".join(kinds)
-            self.note(
-                element,
-                f"{skipped}it needs exactly one of {', '.join(EXPECT_KINDS)} (it has {which})",
-            )
-            return None
-        if negated not in _BOOLEANS:
-            self.note(element, f"{skipped}not={negated!r} is neither true nor false")
-            return None
+    def expectation(self, test: str, element: etree._Element) -> Expectation:
+        attrs = self.attributes(element)
+        try:
+            expectation = read_expectation(attrs)
+        except ValueError:  # kept as written; lint says why it makes no expectation
+            expectation = Expectation.unreadable(attrs)
         if len(element) or (element.text or "").strip():
             self.note(element, f"test {test!r}: the content of an <expect> was ignored")
-        return Expectation(kinds[0], attrs[kinds[0]], _BOOLEANS[negated])
+        return expectation
+
+    def attributes(self, element: etree._Element) -> list[tuple[str, str]]:
+        """The attributes of `element` in order; one in a namespace is dropped with a note,
+        since the project file writes names without one (and no prefix declarations)."""
+        found = []
+        for name, value in element.items():
+            if name.startswith("{"):
+                space, _, local = name[1:].partition("}")
+                self.note(
+                    element,
+                    f"the attribute {local} (of the namespace {space}) of <{element.tag}> "
+                    "was dropped",
+                )
+            else:
+                found.append((name, value))
+        return found
 
     def resolve(self) -> None:
         """Give each test and expectation its exact place (after the walk of the file)."""
