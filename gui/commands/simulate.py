@@ -5,9 +5,12 @@ project's switches, each decision printed as a `switch_taken` event), or an http
 (requested like CarrierX does). A project's call that goes to an absolute URL the project
 does not serve (CarrierX's own examples redirect to such URLs) is fetched from there over
 HTTP; with --offline, or when it cannot be fetched, the call "left the project" at that URL:
-a `left_project` event, no error. Exit 0 when the call ends without an error event (having
-left the project included), 1 when it ends with one, 2 when the input or the command line is
-unusable.
+a `left_project` event, no error. A URL at the project's own address that names no flow (a
+relative one such as /next; without a base URL the address is http://project.invalid) is an
+error, as the flow server would answer 404, and nothing is requested. A GET whose stored data
+(Storage_ fields) makes its URL too long to send is an error saying so. Exit 0 when the call
+ends without an error event (having left the project included), 1 when it ends with one, 2
+when the input or the command line is unusable.
 """
 
 from __future__ import annotations

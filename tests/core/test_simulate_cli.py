@@ -280,3 +280,49 @@ def test_the_call_goes_on_at_the_url_outside_the_project(work, app_url):
     assert run.code == 0, run  # it answered FlexML: the call went on there, keys and all
     assert f"POST {app_url}/done -> 200 (Digits=12" in run.out
     assert "left the project" not in run.out
+
+
+def test_a_relative_url_the_project_does_not_serve_is_an_error_not_leaving(work):
+    # No base URL: /next resolves against the placeholder http://project.invalid, where the
+    # flow server would answer 404; nothing is requested and the call fails naming the URL.
+    project = _leaving(work, "/next")
+    run = cli("simulate", str(project), "--json", cwd=work)
+    assert (run.code, run.err) == (1, ""), run
+    kinds = [event["event"] for event in events(run)]
+    assert "left_project" not in kinds
+    (error,) = [event for event in events(run) if event["event"] == "error"]
+    assert error["message"].startswith("http://project.invalid/next: the project has no flow")
+    assert "no base URL is set" in error["message"]
+    assert events(run)[-1]["call_status"] == "failed"
+
+
+def test_a_get_after_a_store_too_big_for_its_url_says_the_stored_data_is_why(work, app_url):
+    path = work / "big.flexproj"
+    store = '<Store name="big">' + "y" * 70_000 + "</Store>"
+    path.write_text(
+        LEAVING.replace('<Store name="key1">some_data</Store>', store)
+        .replace("<Redirect>", '<Redirect method="GET">')
+        .format(url=f"{app_url}/other"),
+        "utf-8",
+    )
+    run = cli("simulate", str(path), cwd=work)
+    assert (run.code, run.err) == (1, ""), run
+    assert _App.seen == []  # refused before it was sent
+    assert f"error: GET {app_url}/other: with its fields in the query string" in run.out
+    assert "stored data (Storage_ fields" in run.out and "CarrierX would need POST" in run.out
+    assert "internal error" not in run.out and "left the project" not in run.out
+
+
+def test_a_status_callback_to_the_placeholder_address_is_not_sent_and_says_why(work):
+    path = work / "callback.flexproj"
+    path.write_text(
+        PROJECT.replace("<Say>Welcome</Say>", '<Override statusCallbackUrl="/status"/>'),
+        "utf-8",
+    )
+    run = cli("simulate", str(path), "--json", cwd=work)
+    assert (run.code, run.err) == (0, ""), run
+    (callback,) = [event for event in events(run) if event["event"] == "status_callback"]
+    assert callback["url"] == "http://project.invalid/status"
+    assert callback["http_status"] is None
+    assert "placeholder address: set the project's base URL" in callback["error"]
+    assert events(run)[-1]["call_status"] == "completed"

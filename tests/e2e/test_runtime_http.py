@@ -32,6 +32,8 @@ from gui.core.runtime import (
     ScriptedCaller,
     StatusCallback,
 )
+from gui.core.runtime.http_source import MAX_URL_LENGTH, UrlTooLong
+from gui.core.runtime.sources import FetchError
 
 TIME_LIMIT = 20
 # The fields of CarrierX's Requests page, as its documented sample body has them
@@ -377,6 +379,89 @@ def test_a_failed_status_callback_is_reported_not_fatal(free_port):
     run(scenario())
 
 
+# -- a GET's URL and the call's stored data ---------------------------------------------------
+
+# 70,000 characters: within CarrierX's 128 KB a call, too long for any GET's query string.
+BIG_STORE = '<Store name="big">' + "y" * 70_000 + "</Store>"
+
+
+def test_a_get_after_a_big_store_ends_the_call_saying_the_stored_data_is_why():
+    app = FlexmlApp(
+        {
+            "/start": xml(BIG_STORE + '<Redirect method="GET">/next</Redirect>'),
+            "/post": xml(BIG_STORE + "<Redirect>/next</Redirect>"),
+            "/next": xml("<Hangup/>"),
+        }
+    )
+
+    async def scenario():
+        async with serving(app) as base:
+            events = await call(f"{base}/start")
+            message = the_error(events)
+            assert message.startswith(f"GET {base}/next: ")
+            assert "70,012 of them are the call's stored data (Storage_ fields" in message
+            assert "CarrierX would need POST" in message
+            assert app.paths() == ["POST /start"]  # the GET was never sent
+            # The same data with POST goes in the body, which takes it.
+            posted = await call(f"{base}/post")
+            assert posted[-1].call_status == "completed" and not of(posted, Error)
+            assert app.requests[-1].body["Storage_big"] == "y" * 70_000
+
+    run(scenario())
+
+
+def test_a_get_status_callback_too_long_to_send_is_said_and_the_call_stays_completed():
+    app = FlexmlApp({"/start": xml(BIG_STORE + "<Say>Hi</Say><Hangup/>"), "/status": (200, "")})
+
+    async def scenario():
+        async with serving(app) as base:
+            info = CallInfo(status_callback_url=f"{base}/status", status_callback_method="GET")
+            events = await call(f"{base}/start", call=info)
+            (callback,) = of(events, StatusCallback)
+            assert callback.status == "completed" and callback.http_status is None
+            assert "stored data (Storage_ fields" in callback.error
+            assert callback.describe().startswith(f"status callback GET {base}/status")
+            assert events[-1].call_status == "completed"
+            assert not of(events, Error)
+            assert app.paths() == ["POST /start"]
+
+    run(scenario())
+
+
+def test_a_get_is_sent_up_to_the_longest_url_httpx_takes_and_refused_past_it():
+    """MAX_URL_LENGTH is httpx's own limit: a URL of exactly that length is sent (aiohttp,
+    like most servers, refuses a request line over 8 KB: 400), one character more is not."""
+    app = FlexmlApp({"/cb": (200, "")})
+
+    async def scenario():
+        async with serving(app) as base, HttpSource() as source:
+            url = f"{base}/cb"
+            room = MAX_URL_LENGTH - len(f"{url}?Storage_x=")
+            assert await source.notify(url, "GET", {"Storage_x": "y" * room}) == 400
+            try:
+                await source.notify(url, "GET", {"Storage_x": "y" * (room + 1)})
+            except UrlTooLong as exc:
+                assert f"would be {MAX_URL_LENGTH + 1:,} characters" in exc.message
+            else:
+                raise AssertionError("a URL over the limit was sent")
+            assert await source.notify(url, "GET", {"Storage_x": "y" * 100}) == 200
+
+    run(scenario())
+
+
+def test_a_url_httpx_will_not_take_is_a_fetch_error_not_a_crash():
+    async def scenario():
+        async with HttpSource() as source:
+            try:
+                await source.fetch("http://127.0.0.1:9/a\x01b", "POST", {})
+            except FetchError as exc:
+                assert "cannot be requested" in exc.message and "non-printable" in exc.message
+            else:
+                raise AssertionError("the URL was requested")
+
+    run(scenario())
+
+
 # -- loops and guards -----------------------------------------------------------------------
 
 
@@ -433,6 +518,33 @@ def test_a_project_run_can_fall_back_to_http():
             assert [f.url for f in of(events, Fetched)] == ["flow:main", f"{base}/outside"]
             assert app.paths() == ["POST /outside", "POST /status"]
             assert of(events, StatusCallback)[0].http_status == 200
+
+    run(scenario())
+
+
+def test_a_url_at_the_projects_address_is_its_own_and_one_outside_it_is_fetched():
+    """With the project's base URL at BASE/app, /app/next is the project's (no flow there:
+    an error, nothing requested) while /other, on the same host, is fetched."""
+    app = FlexmlApp({"/other": xml("<Hangup/>"), "/app/next": xml("<Hangup/>")})
+    project = Project()
+    project.add_flow("main", parse(b"<Response><Redirect>/app/next</Redirect></Response>"))
+    project.add_flow("out", parse(b"<Response><Redirect>../../other</Redirect></Response>"))
+
+    async def run_flow(base: str, flow: str) -> list[Event]:
+        source = ProjectSource(project, flow, base_url=f"{base}/app", fallback=HttpSource())
+        try:
+            return await Interpreter(source).run()
+        finally:
+            await source.aclose()
+
+    async def scenario():
+        async with serving(app) as base:
+            message = the_error(await run_flow(base, "main"))
+            assert message.startswith(f"{base}/app/next: the project has no flow there")
+            assert app.paths() == []
+            out = await run_flow(base, "out")
+            assert out[-1].call_status == "completed" and not of(out, Error)
+            assert app.paths() == ["POST /other"]
 
     run(scenario())
 

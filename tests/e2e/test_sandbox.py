@@ -8,6 +8,7 @@ FlexML API fetch their flows from the flow server, answer the Gather from
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import signal
@@ -16,11 +17,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from gui.core.flexml import parse
+from gui.core.project import Project
 from gui.core.runtime.caller import ScriptedCaller
 from gui.core.runtime.events import Event
 from gui.core.runtime.sandbox import Credentials, Sandbox
@@ -451,6 +455,58 @@ def test_a_call_without_url_on_a_did_without_one_fails_saying_how_to_give_one(ap
     assert record.params["CallStatus"] == "failed" and record.params["CallDuration"] == "0"
     assert record.params["CallSid"] == call["call_sid"].replace("-", "")
     assert api.get(f"/calls/{call['call_sid']}").headers["X-Sandbox-Call-Status"] == "failed"
+
+
+# 70,000 characters: within CarrierX's 128 KB a call, too long for any GET's query string.
+BIG_STORE = '<Store name="big">' + "y" * 70_000 + "</Store>"
+
+
+@pytest.fixture
+def big_store_server() -> Iterator[FlowServer]:
+    """A flow server whose flows Store 70,000 characters: `main` then ends the call, `gets`
+    then redirects with GET to `next`."""
+    project = Project()
+    flows = {
+        "main": f"<Response>{BIG_STORE}<Say>Hi</Say><Hangup/></Response>",
+        "gets": f'<Response>{BIG_STORE}<Redirect method="GET">flow:next</Redirect></Response>',
+        "next": "<Response><Hangup/></Response>",
+    }
+    for name, text in flows.items():
+        project.add_flow(name, parse(text.encode()))
+    with FlowServer() as server:
+        server.publish_project(project)
+        yield server
+
+
+def test_a_get_status_callback_too_long_to_send_is_said_and_the_call_stays_completed(
+    api, big_store_server, caplog
+):
+    server = big_store_server
+    call = api.post("/calls", json=call_body(server, status_callback_method="GET")).json()
+    done = finished(api, call["call_sid"])
+    assert done["status"] == "completed"
+    kinds = [e["event"] for e in done["transcript"]]
+    assert kinds[-2:] == ["status_callback", "ended"] and "error" not in kinds
+    callback = done["transcript"][-2]
+    said = (callback["status"], callback["method"], callback["http_status"])
+    assert said == ("completed", "GET", None)
+    assert "stored data (Storage_ fields" in callback["error"]
+    assert [r.path for r in server.records()] == ["/flows/main"]  # the callback was not sent
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_get_redirect_after_a_big_store_fails_the_call_saying_why(api, big_store_server, caplog):
+    server = big_store_server
+    body = call_body(server, url=server.flow_urls()["gets"])
+    done = finished(api, api.post("/calls", json=body).json()["call_sid"])
+    assert done["status"] == "failed"
+    (error,) = [e["message"] for e in done["transcript"] if e["event"] == "error"]
+    assert error.startswith(f"GET {server.flow_urls()['next']}: ")
+    assert "stored data (Storage_ fields" in error and "CarrierX would need POST" in error
+    callback = next(e for e in done["transcript"] if e["event"] == "status_callback")
+    assert (callback["status"], callback["http_status"]) == ("failed", 200)  # a POST: sent
+    assert [r.path for r in server.records()] == ["/flows/gets", "/status"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_the_cli_did_url_gives_every_did_that_url(flow_server, monkeypatch):

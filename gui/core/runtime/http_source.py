@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..flexml import MAX_BYTES
 from ..flexml.refs import flow_url, reference_target
 from ..switches import SWITCH_HEADER, decision_from_header
+from .events import STORAGE_PREFIX
 from .sources import Answer, FetchError, Fields
 
 if TYPE_CHECKING:
@@ -19,6 +20,19 @@ if TYPE_CHECKING:
 
 USER_AGENT = "FlexML-Studio-Simulator"
 DEFAULT_TIMEOUT = 10.0  # seconds for a whole request, body included; connecting gets at most 5
+# The longest URL a GET is sent with, its query string included. httpx refuses a URL or any
+# of its parts longer than this (MAX_URL_LENGTH in httpx/_urlparse.py), so a longer one cannot
+# be sent at all. Servers take less: aiohttp (the flow server, the sandbox), nginx and Apache
+# refuse a request line over about 8 KB with 400 or 414, which the interpreter explains when
+# it comes back; a URL between the two is sent, as its server may well take it.
+MAX_URL_LENGTH = 65_536
+
+
+class UrlTooLong(FetchError):
+    """A GET whose fields make its URL longer than can be sent: the request is refused
+    before it is built. Not a URL that could not be reached but the flow's own doing (its
+    stored data, mostly), so a run in memory reports it as an error rather than as the
+    call leaving the project."""
 
 
 class HttpSource:
@@ -109,6 +123,8 @@ class HttpSource:
             raise FetchError(f"{method} {url}: cannot connect ({_reason(exc)})") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"{method} {url} failed: {_reason(exc)}") from None
+        except httpx.InvalidURL as exc:  # not an HTTPError; _check_url lets few through
+            raise FetchError(f"{method} {url}: cannot be requested ({_reason(exc)})") from None
         said = response.headers.get_list(SWITCH_HEADER)
         return response.status_code, response.reason_phrase, body, said
 
@@ -177,7 +193,10 @@ def _build(
     extensions = {"trace": progress.trace}
     if method == "GET":
         query = {key: "" if value is None else value for key, value in fields.items()}
-        target = httpx.URL(url).copy_merge_params(query)
+        target = httpx.URL(url)
+        params = target.params.merge(query)
+        _check_length(url, target, str(params), fields)
+        target = target.copy_with(params=params)
         return client.build_request("GET", target, headers=_ACCEPT, extensions=extensions)
     return client.build_request(method, url, json=fields, headers=_ACCEPT, extensions=extensions)
 
@@ -191,6 +210,29 @@ def _check_url(url: str) -> None:
         raise FetchError(f"{url!r} is not a URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url!r} is not an absolute http(s) URL")
+
+
+def _check_length(url: str, target: httpx.URL, query: str, fields: Fields) -> None:
+    """Refuse a GET whose URL, with `query` (its fields, encoded as httpx encodes them), is
+    longer than MAX_URL_LENGTH, saying how much of it is the call's stored data."""
+    length = len(str(target).partition("#")[0].partition("?")[0]) + 1 + len(query)
+    if length <= MAX_URL_LENGTH:
+        return
+    stored = {key: value or "" for key, value in fields.items() if key.startswith(STORAGE_PREFIX)}
+    stored_length = len(urlencode(stored))
+    message = (
+        f"GET {url}: with its fields in the query string the URL would be {length:,} "
+        f"characters, more than the {MAX_URL_LENGTH:,} that can be sent"
+    )
+    if stored_length * 2 > length:
+        message += (
+            f"; {stored_length:,} of them are the call's stored data (Storage_ fields, sent "
+            "with every request after a Store): CarrierX would need POST for this request, "
+            "which sends the fields in its body"
+        )
+    else:
+        message += "; POST sends the fields in the body instead"
+    raise UrlTooLong(message)
 
 
 def _reason(exc: Exception) -> str:

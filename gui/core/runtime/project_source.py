@@ -3,9 +3,13 @@
 A flow's address is ``flow:NAME``. Relative URLs are resolved as if the project were served
 at its base URL (BASE/flows/NAME, as the flow server does), so ``menu``, ``/flows/menu`` and
 BASE/flows/menu all lead to the flow ``menu``, and BASE itself to the entry flow. Any other
-URL goes to `fallback` (e.g. an HttpSource) when one is given; without one, or when the
-fallback cannot reach it, the fetch raises OutsideProject: the call "left the project" there,
-an outcome of its own and not a failure (CarrierX's own examples redirect to such URLs).
+URL at BASE or under it (``/next`` with no base URL set, say) is one the project does not
+serve: the flow server would answer 404, so the fetch fails as for a flow the project does
+not have, and nothing is requested. A URL outside BASE goes to `fallback` (e.g. an
+HttpSource) when one is given; without one, or when the fallback cannot reach it, the fetch
+raises OutsideProject: the call "left the project" there, an outcome of its own and not a
+failure (CarrierX's own examples redirect to such URLs). A request the fallback refuses to
+make (a GET whose stored data makes its URL too long) is the flow's doing: an error.
 
 ``flow:SWITCH`` is answered as the flow server answers /flows/SWITCH: the switch chooses with
 the request's fields (Digits, From, ...) at the time `clock` says, the answer is the chosen
@@ -23,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from ..flexml.refs import PREFIX, flow_url, is_valid_name, reference_target
 from ..project import Project
 from ..switches import follow
+from .http_source import UrlTooLong
 from .sources import Answer, DocumentSource, FetchError, Fields, OutsideProject
 
 BASE_URL_SETTING = "export-base-url"
@@ -69,31 +74,47 @@ class ProjectSource:
 
     def _as_flow(self, url: str) -> str:
         """`flow:NAME` for the project's own URLs, else `url` unchanged."""
-        try:
-            parts = urlsplit(url)
-            base = urlsplit(self.base_url)
-        except ValueError:
+        path = self._path_within(url)
+        if path is None:
             return url
-        if (parts.scheme.lower(), parts.netloc.lower()) != (
-            base.scheme.lower(),
-            base.netloc.lower(),
-        ):
-            return url
-        path = parts.path.rstrip("/")
-        if path == base.path.rstrip("/"):
+        if path == "":
             return PREFIX + (self.project.entry or self.project.names[0])
-        prefix = base.path.rstrip("/") + "/flows/"
+        prefix = "/flows/"
         if path.startswith(prefix) and is_valid_name(path[len(prefix) :]):
             return PREFIX + path[len(prefix) :]
         return url
 
+    def _path_within(self, url: str) -> str | None:
+        """The path of `url` below the base URL ("" for the base itself, else starting with
+        "/", no trailing "/"), or None when `url` is not at the base URL or under it."""
+        try:
+            parts = urlsplit(url)
+            base = urlsplit(self.base_url)
+        except ValueError:
+            return None
+        if (parts.scheme.lower(), parts.netloc.lower()) != (
+            base.scheme.lower(),
+            base.netloc.lower(),
+        ):
+            return None
+        path, root = parts.path.rstrip("/"), base.path.rstrip("/")
+        if path == root:
+            return ""
+        if path.startswith(root + "/"):
+            return path[len(root) :]
+        return None
+
     async def fetch(self, url: str, method: str, fields: Fields) -> Answer:
         name = reference_target(url)
         if name is None:
+            if self._path_within(url) is not None:  # the project's address, but no flow
+                raise FetchError(f"{url}: the project has no flow there{self._where()}")
             if self.fallback is None:
                 raise OutsideProject(url, "a run inside the project follows only its own flows")
             try:
                 return await self.fallback.fetch(url, method, self._outside(fields))
+            except UrlTooLong:
+                raise
             except FetchError as exc:  # unreachable: where the flow goes is not ours to run
                 raise OutsideProject(url, f"it could not be fetched ({exc.message})") from None
         project = self.project
@@ -102,6 +123,13 @@ class ProjectSource:
         if name not in project:
             raise FetchError(f"{url}: the project has no flow named {name!r}")
         return Answer(url, 200, "OK", document=project.flow(name), flow_names=project.all_names)
+
+    def _where(self) -> str:
+        """Where the project's flows are, for a message about a URL that is none of them."""
+        where = f" (its flows are at {self.base_url}/flows/NAME"
+        if self.base_url == DEFAULT_BASE_URL:
+            where += f"; no base URL is set, so {DEFAULT_BASE_URL} stands for its address"
+        return where + ")"
 
     def _choose(self, url: str, switch: str, fields: Fields) -> Answer:
         """What the flow server answers for a switch (routes.choose), from the project."""
@@ -125,6 +153,11 @@ class ProjectSource:
 
     async def notify(self, url: str, method: str, fields: Fields) -> int | None:
         if reference_target(url) is None and self.fallback is not None:
+            if self.base_url == DEFAULT_BASE_URL and self._path_within(url) is not None:
+                raise FetchError(
+                    f"{url} is on the project's placeholder address: set the project's base "
+                    "URL to send it"
+                )
             return await self.fallback.notify(url, method, self._outside(fields))
         return None
 
