@@ -19,9 +19,12 @@ from gui.core.flowtests.record import (
     decided_by_clock,
     ended_with_error,
     first_flow,
+    follow_renames,
+    missing_names,
     outcomes_met,
     propose,
     proposed_name,
+    renamed_since,
     say_part,
 )
 from gui.core.flowtests.runner import run_tests
@@ -381,3 +384,56 @@ def test_proposed_tests_with_digits_and_outcomes_given():
     assert (test.from_number, test.to_number) == ("15162065318", "15555550100")
     # A busy Dial still says the same things on this path.
     assert replay(project, test).passed
+
+
+def test_flows_renamed_since_the_call_are_followed_and_the_test_passes():
+    project = load(TEMPLATE)
+    events = call(project, "menu", Person(["9", "1"]))
+    assert renamed_since(events, project) == {}
+    project.rename_flow("sales", "sales-desk")
+    project.rename_flow("menu", "welcome")
+    renamed = renamed_since(events, project)
+    assert renamed == {"menu": "welcome", "sales": "sales-desk"}
+    proposed = propose(events, flow="menu", name="recorded")
+    assert missing_names(proposed, project) == ("menu", "sales")  # the start first
+    test = follow_renames(proposed, renamed)
+    assert test.flow == "welcome"
+    assert [e.value for e in test.expectations if e.kind == "flow"] == [
+        "welcome",
+        "route",
+        "menu-again",
+        "route-again",
+        "sales-desk",
+    ]
+    assert missing_names(test, project) == ()
+    project.add_test(test)
+    assert project.lint_tests()["recorded"] == []
+    result = replay(project, test)
+    assert result.passed, (result.message, result.transcript)
+
+
+def test_a_switch_renamed_or_a_flow_removed_since_is_missing():
+    project = load(TEMPLATE)
+    events = call(project, "menu", Person(["1"]))
+    project.rename_switch("route", "router")  # a new switch: not known as the one taken
+    project.remove_flow("sales")
+    assert renamed_since(events, project) == {}
+    test = propose(events, flow="menu", name="recorded")
+    assert missing_names(test, project) == ("route", "sales")
+
+
+def test_renames_are_followed_all_at_once():
+    test = FlowTest(
+        "swap",
+        "a",
+        "1",
+        (Expectation("flow", "a"), Expectation("say", "a"), Expectation("flow", "b")),
+    )
+    swapped = follow_renames(test, {"a": "b", "b": "a"})
+    assert swapped.flow == "b"
+    assert [(e.kind, e.value) for e in swapped.expectations] == [
+        ("flow", "b"),
+        ("say", "a"),  # a Say's text is no name
+        ("flow", "a"),
+    ]
+    assert follow_renames(test, {}) is test

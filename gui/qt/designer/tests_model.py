@@ -40,6 +40,7 @@ _ICON_COLOURS = {
     NOT_RUN: "#8c959f",
 }
 Index = QModelIndex | QPersistentModelIndex
+MAX_RANGES = 32  # stretches of changed rows announced one by one; past it, one stretch
 
 
 def milliseconds(result: FlowTestResult) -> str:
@@ -132,6 +133,31 @@ def summary_text(
     return line
 
 
+def _looks_same(before: FlowTestResult | None, after: FlowTestResult | None) -> bool:
+    """Whether a row shows the same for both results: the same outcome (icon, word,
+    colour) and time (its tooltip is asked for when shown)."""
+    if before is after:
+        return True
+    if before is None or after is None:
+        return False
+    return before.outcome == after.outcome and before.seconds == after.seconds
+
+
+def changed_ranges(rows: list[int]) -> list[tuple[int, int]]:
+    """The rows `rows` (ascending) as stretches (first, last) of rows in a row; past
+    MAX_RANGES stretches, one from the first row to the last (each stretch costs the view
+    a signal, and repainting the rows between costs less than hundreds of them)."""
+    ranges: list[tuple[int, int]] = []
+    for row in rows:
+        if ranges and ranges[-1][1] == row - 1:
+            ranges[-1] = (ranges[-1][0], row)
+        else:
+            ranges.append((row, row))
+    if len(ranges) > MAX_RANGES:
+        return [(ranges[0][0], ranges[-1][1])]
+    return ranges
+
+
 class TestsModel(RowsTableModel):
     """One row per test: its name, how it last went (icon and text), how long it took,
     and where its call starts."""
@@ -162,11 +188,18 @@ class TestsModel(RowsTableModel):
         self.endResetModel()
 
     def set_results(self, results: Mapping[str, FlowTestResult]) -> None:
-        """The last result of each test, by name (a test without one has not run)."""
-        self._results = dict(results)
-        if self._tests:
-            last = self.index(len(self._tests) - 1, len(self.HEADERS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
+        """The last result of each test, by name (a test without one has not run). Only
+        the rows that now show something else are announced, a stretch of rows at a time:
+        after a run of one test, one row; rows of the same outcome and time, none."""
+        before, self._results = self._results, dict(results)
+        was, now = before.get, self._results.get
+        changed = [
+            row
+            for row, test in enumerate(self._tests)
+            if not _looks_same(was(test.name), now(test.name))
+        ]
+        for first, last in changed_ranges(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.HEADERS) - 1))
 
     def test_at(self, row: int) -> FlowTest | None:
         return self._tests[row] if 0 <= row < len(self._tests) else None

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -48,7 +49,7 @@ from ..common.theme import is_dark
 from ..common.views import as_row_list
 from .editing import Editing
 from .tests_detail import TestDetail
-from .tests_model import NAME_ROLE, TestsModel, summary_text
+from .tests_model import NAME_ROLE, OUTCOME_TEXT, TestsModel, outcome_icon, summary_text
 
 if TYPE_CHECKING:  # the runner and coverage are loaded by the first run (on its thread)
     from ...core.flowtests.coverage import Coverage
@@ -64,6 +65,7 @@ EMPTY_TEXT = (
     "No tests yet: record one from the Simulator (Save as test) or write <test> in the project file"
 )
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+LONGEST_TIME = "99,999.9 ms"  # what the Time column is made wide enough for
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,31 @@ class TestsView(QTreeView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.doubleClicked.connect(self._on_double_clicked)
+
+    def fit_columns(self) -> None:
+        """Make the Result and Time columns as wide as their widest possible text: the
+        widest outcome with its icon ("Could not run"), and "99,999.9 ms". Worked out from
+        the font, not from the rows (a column fitted to its rows asks every row again
+        whenever results arrive: a stall at a thousand tests), so the columns keep their
+        width as results come and go."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate, header = self.itemDelegate(), self.header()
+        samples = QStandardItemModel()
+        for outcome, text in OUTCOME_TEXT.items():
+            samples.appendRow([QStandardItem(outcome_icon(outcome), text), QStandardItem()])
+        samples.setItem(0, 1, QStandardItem(LONGEST_TIME))
+        for sample, column in ((0, TestsModel.RESULT), (1, TestsModel.TIME)):
+            hints = (
+                delegate.sizeHint(option, samples.index(row, sample)).width()
+                for row in range(samples.rowCount())
+            )
+            header.resizeSection(column, max(*hints, header.sectionSizeHint(column)))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         current = self.currentIndex()
@@ -261,10 +288,9 @@ class TestsPanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.view.header()
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(TestsModel.NAME, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.resizeSection(TestsModel.NAME, 200)
-        for column in (TestsModel.RESULT, TestsModel.TIME):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.fit_columns()
         self.detail = TestDetail(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("tests-splitter")

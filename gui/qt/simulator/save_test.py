@@ -4,7 +4,10 @@
 caller's keys, the outcomes each Dial, Record and Amd met, and what happened, in order.
 `SaveTestDialog` shows the keys and outcomes as they will be replayed, and what happened as
 a checklist of expectations the person unticks ("remove what you do not care about"); the
-name must be free among the project's tests, else it is refused in place. Save accepts the
+name must be free among the project's tests, else it is refused in place. The test follows
+the project as it is now: a flow renamed since the run has its new name (a note says so);
+what the project no longer has is greyed out and left out, and a test that would start at
+such a flow cannot be saved (a note says why). Save accepts the
 dialog; the panel then hands the test to whoever keeps the project's undo stack.
 """
 
@@ -35,8 +38,11 @@ from ...core.flowtests.record import (
     clock_decision,
     ended_with_error,
     first_flow,
+    follow_renames,
+    missing_names,
     propose,
     proposed_name,
+    renamed_since,
 )
 from ...core.runtime.events import Amd, Dial, Record
 from ..common.names import findable
@@ -67,23 +73,35 @@ _KIND_TIPS = {
 class Proposal:
     """The test proposed for a run, and what the dialog says about it: the error that
     ended the call, whether the person stopped it, whether the clock was fixed for
-    opening hours, and which of Dial, Record and Amd the call met."""
+    opening hours, which of Dial, Record and Amd the call met, the flows renamed since
+    the run (old, new: the test has the new names) and the flows or switches the test
+    would name that the project no longer has."""
 
     test: FlowTest
     error: str | None = None
     stopped: bool = False
     clock: bool = False
     met: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def runnable(self) -> bool:
+        """Whether the test can run at all: it starts at a flow the project has."""
+        return self.test.flow is None or self.test.flow not in self.missing
 
 
 def proposal(run: Run, project: Project) -> Proposal:
-    """The test the run `run` (ended, with a call) proposes on `project`."""
+    """The test the run `run` (ended, with a call) proposes on `project` as it is now:
+    flows renamed since the run under their new names."""
     events = run.events
     flow = run.start_flow or first_flow(events, run.flow_named)
     at = _clock(run, project)
     from_number, to_number = call_numbers(events)
-    name = proposed_name(flow, caller_digits(events), project.tests)
-    test = propose(
+    renamed = renamed_since(events, project, run.flow_named)
+    start = renamed.get(flow, flow) if flow is not None else None
+    name = proposed_name(start, caller_digits(events), project.tests)
+    proposed = propose(
         events,
         flow=flow,
         name=name,
@@ -92,12 +110,21 @@ def proposal(run: Run, project: Project) -> Proposal:
         at=at,
         flow_of=run.flow_named,
     )
+    test = follow_renames(proposed, renamed)
     met = tuple(
         word
         for word, kind in (("Dial", Dial), ("Record", Record), ("Amd", Amd))
         if any(isinstance(e, kind) and not getattr(e, "session", False) for e in events)
     )
-    return Proposal(test, ended_with_error(events), run.stopped, at is not None, met)
+    return Proposal(
+        test,
+        ended_with_error(events),
+        run.stopped,
+        at is not None,
+        met,
+        renamed=tuple(renamed.items()),
+        missing=missing_names(test, project),
+    )
 
 
 def _clock(run: Run, project: Project) -> datetime | None:
@@ -171,7 +198,34 @@ class SaveTestDialog(QDialog):
                     _AMBER,
                 )
             )
+        if self.proposed.renamed:
+            notes.append(_note("save-test-renamed-note", self._renamed_text(), _AMBER))
+        if self.proposed.missing:
+            colour = _AMBER if self.proposed.runnable else _RED  # red: it cannot be saved
+            notes.append(_note("save-test-missing-note", self._missing_text(), colour))
         return notes
+
+    def _renamed_text(self) -> str:
+        pairs = self.proposed.renamed
+        which = ", ".join(f"“{old}” is now “{new}”" for old, new in pairs)
+        flows = "A flow this call ran was" if len(pairs) == 1 else "Flows this call ran were"
+        return (
+            f"{flows} renamed since the run ({which}): the test uses the names the project has now."
+        )
+
+    def _missing_text(self) -> str:
+        missing = self.proposed.missing
+        names = ", ".join(f"“{name}”" for name in missing)
+        gone = (
+            f"The flow or switch {names} was" if len(missing) == 1 else f"{names} were"
+        ) + " renamed or removed since this run: the project has nothing of that name."
+        if not self.proposed.runnable:
+            return (
+                f"{gone} The test would start there, so it could not run: it cannot be "
+                "saved. Run the call again (from the flow's new name, if it was renamed) "
+                "and save that run."
+            )
+        return f"{gone} What the call reached there is left out of the test (greyed below)."
 
     def _build_form(self) -> QFormLayout:
         test = self.proposed.test
@@ -189,7 +243,7 @@ class SaveTestDialog(QDialog):
         self.name_error.hide()
         form.addRow("", self.name_error)
         rows = [
-            ("Starts at", test.flow or "the entry flow", "The flow (or switch) the call starts at"),
+            ("Starts at", self._start_text(), "The flow (or switch) the call starts at"),
             ("Caller’s keys", _keys_text(test.digits), "What the caller pressed at each Gather"),
             ("Outcomes", self._outcomes_text(), "What each Dial, Record and Amd met, in order"),
         ]
@@ -212,6 +266,12 @@ class SaveTestDialog(QDialog):
             self.facts[label] = fact
         return form
 
+    def _start_text(self) -> str:
+        start = self.proposed.test.flow
+        if start is None:
+            return "the entry flow"
+        return start if self.proposed.runnable else f"{start} (no longer in the project)"
+
     def _outcomes_text(self) -> str:
         test, met = self.proposed.test, self.proposed.met
         if not met:
@@ -229,15 +289,22 @@ class SaveTestDialog(QDialog):
             "What happened on the call, in order. Ticked: the test checks it (in this "
             "order). Space ticks and unticks."
         )
-        stopped = self.proposed.stopped
+        stopped, missing = self.proposed.stopped, self.proposed.missing
         for expectation in self.proposed.test.expectations:
             item = QListWidgetItem(_shown(expectation))
+            item.setData(Qt.ItemDataRole.UserRole, expectation)
+            checklist.addItem(item)
+            if expectation.kind == "flow" and expectation.value in missing:
+                # Nothing of that name to reach now: left out, and it cannot be ticked.
+                item.setText(f"{item.text()} (renamed or removed since this run)")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setToolTip(_GONE_TIP)
+                continue
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             untick = stopped and expectation.kind == "end"
             item.setCheckState(Qt.CheckState.Unchecked if untick else Qt.CheckState.Checked)
             item.setToolTip(_KIND_TIPS.get(expectation.kind, ""))
-            item.setData(Qt.ItemDataRole.UserRole, expectation)
-            checklist.addItem(item)
         # Tall enough for a short call's lines (a long one scrolls), never taller.
         rows = max(4, min(checklist.count(), CHECKLIST_ROWS))
         row = checklist.sizeHintForRow(0) if checklist.count() else 18
@@ -252,6 +319,12 @@ class SaveTestDialog(QDialog):
         self.save_button.setText("&Save")
         findable(self.save_button, "save-test-save", "Save the test")
         self.save_button.setToolTip("Add the test to the project (Edit > Undo takes it back)")
+        if not self.proposed.runnable:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip(
+                f"The test would start at “{self.proposed.test.flow}”, which the project "
+                "no longer has: it could not run"
+            )
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         findable(self.cancel_button, "save-test-cancel", "Cancel")
         self.cancel_button.setToolTip("Close without adding a test")
@@ -275,7 +348,10 @@ class SaveTestDialog(QDialog):
         return replace(self.proposed.test, name=self.name_edit.text(), expectations=self.kept())
 
     def accept(self) -> None:
-        """Save: a name that is no test name, or one a test has, is refused in place."""
+        """Save: a name that is no test name, or one a test has, is refused in place (and
+        a test that could not run is not saved)."""
+        if not self.proposed.runnable:
+            return
         name = self.name_edit.text()
         try:
             check_name(name)
@@ -297,6 +373,10 @@ class SaveTestDialog(QDialog):
         self.name_error.setVisible(reason is not None)
 
 
+_GONE_TIP = (
+    "The call reached this, but the project has nothing of that name now (renamed or "
+    "removed since the run): a test expecting it would fail, so it is left out"
+)
 _CLOCK_TIP = (
     "An opening-hours switch decided on this call: the test's call starts at this moment, "
     "so it decides the same way whenever the test runs"

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester, QTest
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from gui.core.flexml import Problem, RefusedError, Severity
 from gui.core.flowtests.coverage import Coverage, Part
@@ -440,3 +441,82 @@ def test_a_test_removed_then_added_again_under_its_name_has_no_old_result(qtbot,
     panel.editing.add_test(other)
     row = panel.model.names().index("sales")
     assert panel.model.index(row, Columns.RESULT).data() == "Not run"
+
+
+def many_tests(copies: int) -> Project:
+    """The template with its tests repeated `copies` times ("sales #0", "support #1", ...)."""
+    project = load([TEMPLATE])
+    paths = [project.remove_test(name) for name in list(project.test_names)]
+    for i in range(copies * len(paths)):
+        project.add_test(replace(paths[i % len(paths)], name=f"{paths[i % len(paths)].name} #{i}"))
+    return project
+
+
+def shown(panel: tests_panel.TestsPanel) -> list[tuple[str, str]]:
+    model = panel.model
+    return [
+        (model.index(row, Columns.RESULT).data(), model.index(row, Columns.TIME).data())
+        for row in range(model.rowCount())
+    ]
+
+
+def test_a_partial_run_repaints_only_the_rows_it_ran(qtbot, qloop):
+    panel = make_panel(qtbot, many_tests(10))
+    QAbstractItemModelTester(panel.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    run_all(qtbot, panel)
+    before = shown(panel)
+    assert {outcome for outcome, _time in before} == {"Passed"}
+    break_sales(panel)
+    announced: list[tuple[int, int, int, int]] = []
+    panel.model.dataChanged.connect(
+        lambda top, bottom, _roles=(): announced.append(
+            (top.row(), bottom.row(), top.column(), bottom.column())
+        )
+    )
+    with qtbot.waitSignal(panel.run_finished, timeout=10000):
+        panel.run_test("sales #30")
+    row = panel.model.row_of("sales #30")
+    assert announced == [(row, row, 0, len(Columns.HEADERS) - 1)]  # the whole row, no other
+    after = shown(panel)
+    assert after[row][0] == "Failed" and after[row][1].endswith(" ms")
+    assert after[:row] + after[row + 1 :] == before[:row] + before[row + 1 :]
+    # A run of every test announces the rows whose result shows differently.
+    announced.clear()
+    run_all(qtbot, panel)
+    failed = [r for r, name in enumerate(panel.model.names()) if name.startswith("sales #")]
+    assert [shown(panel)[r][0] for r in failed] == ["Failed"] * 10
+    covered = {r for top, bottom, *_cols in announced for r in range(top, bottom + 1)}
+    assert covered >= set(failed) - {row}
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=10000)
+
+
+def test_changed_rows_are_announced_by_stretches():
+    ranges = tests_model.changed_ranges
+    assert ranges([]) == []
+    assert ranges([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
+    scattered = list(range(0, 4 * tests_model.MAX_RANGES, 2))
+    assert ranges(scattered) == [(0, scattered[-1])]  # past MAX_RANGES: one stretch
+
+
+def test_the_result_and_time_columns_fit_any_result_and_keep_their_width(qtbot, qloop):
+    project = load([TEMPLATE])
+    nowhere = replace(project.test("support"), name="starts nowhere", flow="nowhere")
+    project.add_test(nowhere)
+    panel = make_panel(qtbot, project)
+    header = panel.view.header()
+    widths = [header.sectionSize(column) for column in (Columns.RESULT, Columns.TIME)]
+    break_sales(panel)
+    run_all(qtbot, panel)
+    assert set(outcomes(panel)) == {"Passed", "Failed", "Could not run"}
+    slow = FlowTestResult("support", "menu", "passed", seconds=99.9999)
+    panel.model.set_results({**panel.results, "support": slow})
+    assert panel.model.index(1, Columns.TIME).data() == "99999.9 ms"
+    assert [header.sectionSize(column) for column in (Columns.RESULT, Columns.TIME)] == widths
+    delegate = panel.view.itemDelegate()
+    option = QStyleOptionViewItem()
+    panel.view.initViewItemOption(option)
+    for row in range(panel.model.rowCount()):
+        for column, width in zip((Columns.RESULT, Columns.TIME), widths, strict=True):
+            index = panel.model.index(row, column)
+            assert delegate.sizeHint(option, index).width() <= width, index.data()
+    qtbot.waitUntil(lambda: not tasks.running(), timeout=10000)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from gui.core.flowtests.runner import run_tests
 from gui.core.project import Project
@@ -453,3 +453,90 @@ def test_a_saved_test_decides_opening_hours_at_the_moment_the_run_did(bench, qtb
     at = datetime.fromisoformat(test.at)
     assert timedelta(seconds=-62) < at - now < timedelta(seconds=-57), (at, now)
     assert _passes(project, "main")
+
+
+def _run_sales(b: Bench, qtbot) -> None:
+    """Run the template's menu and press 1: the call reaches route, then sales."""
+    b.run("instant")
+    qtbot.waitUntil(b.panel.waiting_for_keys, timeout=5000)
+    b.panel.press("1")
+    b.idle()
+
+
+def _note_text(dialog: SaveTestDialog, name: str) -> str | None:
+    note = dialog.findChild(QLabel, name)
+    return note.text() if note is not None and note.isVisibleTo(dialog) else None
+
+
+def test_flows_renamed_since_the_run_are_saved_under_their_new_names(bench, qtbot):
+    b = bench(_template())
+    _run_sales(b, qtbot)
+    project = b.project
+    b.editing.edit("Rename sales", lambda: project.rename_flow("sales", "sales-desk"))
+    b.editing.edit("Rename menu", lambda: project.rename_flow("menu", "welcome"))
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.name_edit.text() == "welcome 1"
+    assert dialog.facts["Starts at"].text() == "welcome"
+    assert _lines(dialog) == [
+        "Reaches welcome",
+        "Says “For sales, press 1. For support, press”",
+        "Reaches route",
+        "Reaches sales-desk",
+        "Says “You have reached sales. Nobody is”",
+        "Ends: hangup",
+    ]
+    assert _note_text(dialog, "save-test-renamed-note") == (
+        "Flows this call ran were renamed since the run (“menu” is now “welcome”, “sales” "
+        "is now “sales-desk”): the test uses the names the project has now."
+    )
+    assert _note_text(dialog, "save-test-missing-note") is None
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    test = project.test("welcome 1")
+    assert test.flow == "welcome"
+    assert {"welcome", "sales-desk"} <= test.references() and "sales" not in test.references()
+    assert project.lint_tests()["welcome 1"] == []
+    assert _passes(project, "welcome 1")
+
+
+def test_a_switch_renamed_since_the_run_is_left_out_and_said(bench, qtbot):
+    b = bench(_template())
+    _run_sales(b, qtbot)
+    project = b.project
+    b.editing.edit("Rename route", lambda: project.rename_switch("route", "router"))
+    dialog = _open_dialog(b, qtbot)
+    row = _lines(dialog).index("Reaches route (renamed or removed since this run)")
+    item = dialog.checklist.item(row)
+    assert item.checkState() == Qt.CheckState.Unchecked
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled  # it cannot be ticked
+    assert "renamed or removed since the run" in item.toolTip()
+    assert _note_text(dialog, "save-test-missing-note") == (
+        "The flow or switch “route” was renamed or removed since this run: the project has "
+        "nothing of that name. What the call reached there is left out of the test (greyed "
+        "below)."
+    )
+    assert dialog.save_button.isEnabled()
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    test = project.test("menu 1")
+    assert "route" not in test.references()
+    assert project.lint_tests()["menu 1"] == []
+    assert _passes(project, "menu 1")
+
+
+def test_a_run_whose_start_is_gone_cannot_be_saved_and_says_why(bench, qtbot):
+    b = bench(_template())
+    _run_sales(b, qtbot)
+    project = b.project
+    tests = list(project.test_names)
+    b.editing.edit("Remove menu", lambda: project.remove_flow("menu"))
+    dialog = _open_dialog(b, qtbot)
+    assert dialog.facts["Starts at"].text() == "menu (no longer in the project)"
+    assert _note_text(dialog, "save-test-missing-note") == (
+        "The flow or switch “menu” was renamed or removed since this run: the project has "
+        "nothing of that name. The test would start there, so it could not run: it cannot "
+        "be saved. Run the call again (from the flow's new name, if it was renamed) and "
+        "save that run."
+    )
+    assert not dialog.save_button.isEnabled()
+    assert "no longer has" in dialog.save_button.toolTip()
+    dialog.accept()  # Enter in the dialog: nothing is saved
+    assert dialog.isVisible() and project.test_names == tests
