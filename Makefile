@@ -42,6 +42,7 @@ bench: compile
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_flowmap.py
 	$(PY) benchmarks/bench_limits.py
 	$(PY) benchmarks/bench_flowtests.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_tests_panel.py
 
 dist: $(STAMP)
 	$(PY) -m pip install --quiet build

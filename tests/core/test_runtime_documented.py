@@ -389,8 +389,8 @@ def test_the_new_events_json_keys_and_lines():
     keys = {
         "stored": {"name", "data"},
         "stream_started": {"name", "url", "track", "parameters", "bidirectional"},
-        "stream_note": {"name", "state", "text"},
-        "stream_stopped": {"name", "reason"},
+        "stream_note": {"name", "state", "text", "url"},
+        "stream_stopped": {"name", "reason", "url"},
         "record": {"duration", "url", "file_sid", "session", "unused"},
         "pause": {"seconds", "ended_after", "noise"},
         "sms": {"to_number", "from_number", "text"},
@@ -479,14 +479,16 @@ def test_a_stop_by_url_stops_that_stream_only():
     )
     first, second, last = (e for e in events if e.kind in ("stream_stopped", "stream_note")
                            and getattr(e, "state", "") != "not_connected")  # fmt: skip
-    assert first == StreamStopped("", "stopped by <Stop>")
+    assert first == StreamStopped("", "stopped by <Stop>", "wss://b.test/y")
+    assert first.describe() == "stream to wss://b.test/y stopped: stopped by <Stop>"
     assert first.node is not None and first.node.path() == "/Response/Stop[1]/Stream[1]"
     # b is gone, so the second Stop stops nothing; a runs on to the call's end.
     assert (second.state, second.text) == (
         "not_running",
         "<Stop> of an unnamed stream to wss://b.test/y that is not running: nothing stopped",
     )
-    assert last == StreamStopped("", "the call ended")
+    assert last == StreamStopped("", "the call ended", "wss://a.test/x")
+    assert last.describe() == "stream to wss://a.test/x stopped: the call ended"
     assert kinds(events)[-3:] == ["say", "stream_stopped", "ended"]
 
 
@@ -525,7 +527,7 @@ def test_a_relative_unnamed_stream_is_stopped_by_the_same_url_in_another_flow():
         ),
         ("b", '<Response><Stop><Stream url="/media"/></Stop><Say>on</Say></Response>'),
     )
-    assert of(events, StreamStopped) == [StreamStopped("", "stopped by <Stop>")]
+    assert of(events, StreamStopped) == [StreamStopped("", "stopped by <Stop>", "/media")]
 
 
 def test_a_stop_may_name_its_stream_by_url():

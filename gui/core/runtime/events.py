@@ -344,9 +344,10 @@ class StreamStopped(Event):
     kind: ClassVar[str] = "stream_stopped"
     name: str
     reason: str
+    url: str = ""  # what tells an unnamed stream apart
 
     def describe(self) -> str:
-        return f"stream {_named(self.name)} stopped: {self.reason}"
+        return f"stream {_named(self.name, self.url)} stopped: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -358,13 +359,15 @@ class StreamNote(Event):
     name: str
     state: str
     text: str
+    url: str = ""  # what tells an unnamed stream apart (empty when the text says it)
 
     def describe(self) -> str:
-        return f"stream {_named(self.name)}: {self.text}"
+        return f"stream {_named(self.name, self.url)}: {self.text}"
 
 
-def _named(name: str) -> str:
-    return name or "(no name)"
+def _named(name: str, url: str = "") -> str:
+    """A stream as a transcript line names it: by its name, else by its URL."""
+    return name or (f"to {url}" if url else "(no name)")
 
 
 # StreamNote.state: no socket in this run; connected; could not connect; a Stop named a

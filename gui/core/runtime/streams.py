@@ -258,6 +258,11 @@ class _Running:
         """The URL it was started with: resolved when it could be, else as written."""
         return self.url or self.spec.url.strip()
 
+    @property
+    def unnamed_url(self) -> str:
+        """Its URL when it has no name (what its transcript lines name it by), else ''."""
+        return "" if self.spec.name else self.address
+
 
 class CallStreams:
     """The streams of one call; see the module docstring. `emit` records an event."""
@@ -305,12 +310,16 @@ class CallStreams:
         )
         running = self._running[key] = _Running(key, spec, url)
         if self.streamer is None:
-            self._emit(StreamNote(spec.name, "not_connected", NOT_CONNECTED, node=node))
+            self._emit(
+                StreamNote(
+                    spec.name, "not_connected", NOT_CONNECTED, running.unnamed_url, node=node
+                )
+            )
             return None
         if url is None:
             del self._running[key]
             text = f"not connected: {spec.url!r} is not a ws:// or wss:// URL"
-            self._emit(StreamNote(spec.name, "failed", text, node=node))
+            self._emit(StreamNote(spec.name, "failed", text, running.unnamed_url, node=node))
             return None
         running.task = asyncio.ensure_future(self._carry(running, node))
         self._tasks.add(running.task)
@@ -329,7 +338,7 @@ class CallStreams:
         mine = self._running.get(key)
         if mine is not None and mine is not before:  # started, with no socket
             del self._running[key]
-            self._emit(StreamStopped(spec.name, SIMULATED_CLOSE, node=node))
+            self._emit(StreamStopped(spec.name, SIMULATED_CLOSE, mine.unnamed_url, node=node))
 
     def stop(self, name: str, node: Node | None = None, *, url: str = "", base: str = "") -> None:
         """A <Stop> of the stream `name`, or when the Stream names none, of the unnamed
@@ -340,7 +349,7 @@ class CallStreams:
         if running is None:
             self._emit(StreamNote(name, "not_running", self._not_running(name, target), node=node))
             return
-        self._emit(StreamStopped(name, "stopped by <Stop>", node=node))
+        self._emit(StreamStopped(name, "stopped by <Stop>", running.unnamed_url, node=node))
         running.stopping.set()
 
     def _not_running(self, name: str, url: str) -> str:
@@ -359,7 +368,7 @@ class CallStreams:
         """Stop every running stream (the call ends): an event each, sockets closing."""
         running, self._running = self._running, {}
         for stream in running.values():
-            self._emit(StreamStopped(stream.spec.name, reason))
+            self._emit(StreamStopped(stream.spec.name, reason, stream.unnamed_url))
             stream.stopping.set()
 
     async def aclose(self) -> None:
@@ -399,11 +408,14 @@ class CallStreams:
         if isinstance(handle, str):
             if self._running.get(running.key) is running:
                 del self._running[running.key]
-                self._emit(StreamNote(spec.name, "failed", f"not connected: {handle}", node=node))
+                failed = f"not connected: {handle}"
+                self._emit(StreamNote(spec.name, "failed", failed, running.unnamed_url, node=node))
             return
         try:
             if self._running.get(running.key) is running:
-                self._emit(StreamNote(spec.name, "connected", CONNECTED, node=node))
+                self._emit(
+                    StreamNote(spec.name, "connected", CONNECTED, running.unnamed_url, node=node)
+                )
             closed = asyncio.ensure_future(handle.closed())
             stopped = asyncio.ensure_future(running.stopping.wait())
             try:
@@ -419,7 +431,7 @@ class CallStreams:
                 del self._running[running.key]
                 server = closed.done() and not closed.cancelled()
                 why = SERVER_CLOSED if server else f"maxLength {spec.max_length} s reached"
-                self._emit(StreamStopped(spec.name, why, node=node))
+                self._emit(StreamStopped(spec.name, why, running.unnamed_url, node=node))
         finally:
             await handle.close()
 
