@@ -174,6 +174,9 @@ def test_a_scheduled_sandbox_call_that_starts_becomes_the_pads_call(long_call, q
     sid = long_call.log.entries()[0].call_sid
     qtbot.waitUntil(lambda: pad.active_call == sid, timeout=5000)
     assert _shows_hang_up(pad)
+    # Answered (its first verb ran): a hang-up now completes the call; before, it is a
+    # "cancel", and on a loaded machine the pad may learn of the call before that.
+    qtbot.waitUntil(lambda: any("pause" in line for line in _progress(pad)), timeout=10000)
     pad.hang_up()
     qtbot.waitUntil(lambda: pad.active_call is None, timeout=3000)
     assert long_call.sandbox.call(sid)["sandbox"]["status"] == "completed"
