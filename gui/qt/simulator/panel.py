@@ -48,6 +48,8 @@ from .save_test import SaveTestDialog, proposal
 from .speech import Player, Speaker
 
 if TYPE_CHECKING:
+    from ...core.flowtests.model import FlowTest
+    from ...core.flowtests.runner import FlowTestResult
     from ...core.project import Project
     from ..common.services import Services
 
@@ -592,12 +594,20 @@ class SimulatorPanel(QWidget):
             run.note(unexpected(_logger, "proposing a test from the run %r", run.title), True)
             self._changed(run)
             return None
-        dialog = SaveTestDialog(proposed, lambda name: name in self._project().tests, self)
+        dialog = SaveTestDialog(
+            proposed, lambda name: name in self._project().tests, self, check=self._run_test
+        )
         dialog.accepted.connect(lambda: self.test_recorded.emit(dialog.test()))
         dialog.finished.connect(lambda _result: self._on_save_dialog_finished(dialog))
         self.save_dialog = dialog
         dialog.open()
         return dialog
+
+    async def _run_test(self, test: FlowTest) -> FlowTestResult:
+        """Run `test` on the project as it is now (in memory, a virtual clock: a few ms)."""
+        from ...core.flowtests.runner import Runner
+
+        return await Runner(self._project()).run(test)
 
     def _on_save_dialog_finished(self, dialog: SaveTestDialog) -> None:
         if self.save_dialog is dialog:

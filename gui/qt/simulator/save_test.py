@@ -7,17 +7,22 @@ a checklist of expectations the person unticks ("remove what you do not care abo
 name must be free among the project's tests, else it is refused in place. The test follows
 the project as it is now: a flow renamed since the run has its new name (a note says so);
 what the project no longer has is greyed out and left out, and a test that would start at
-such a flow cannot be saved (a note says why). Save accepts the
-dialog; the panel then hands the test to whoever keeps the project's undo stack.
+such a flow cannot be saved (a note says why). Save first runs the test on the project as
+it is now (`check`, on the event loop, a few milliseconds): a test that passes is saved at
+once; one that fails (a prompt edited since the run, a flow removed) is not, the dialog says
+why, and Save again keeps it anyway. Save accepts the dialog; the panel then hands the test
+to whoever keeps the project's undo stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,11 +50,16 @@ from ...core.flowtests.record import (
     renamed_since,
 )
 from ...core.runtime.events import Amd, Dial, Record
+from ..common import tasks
+from ..common.messages import unexpected
 from ..common.names import findable
 
 if TYPE_CHECKING:
+    from ...core.flowtests.runner import FlowTestResult
     from ...core.project import Project
     from .runs import Run
+
+_logger = logging.getLogger(__name__)
 
 ERROR_COLOUR = "#b3261e"  # as the transcript's errors
 CHECKLIST_ROWS = 14  # expectations shown without scrolling
@@ -143,17 +153,24 @@ def _clock(run: Run, project: Project) -> datetime | None:
 
 class SaveTestDialog(QDialog):
     """See the module docstring. `is_taken(name)` says whether a test has that name now;
-    after Save (the dialog accepted), `test()` is the test to add."""
+    `check(test)` runs a test on the project as it is now (None: saved unchecked); after
+    Save (the dialog accepted), `test()` is the test to add."""
 
     def __init__(
-        self, proposed: Proposal, is_taken: Callable[[str], bool], parent: QWidget | None = None
+        self,
+        proposed: Proposal,
+        is_taken: Callable[[str], bool],
+        parent: QWidget | None = None,
+        check: Callable[[FlowTest], Awaitable[FlowTestResult]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("save-test-dialog")
         self.setWindowTitle("Save as test")
         self.proposed = proposed
         self._is_taken = is_taken
-        self._saved: FlowTest | None = None
+        self._check = check
+        self.checking = False  # a Save's check is running
+        self._failing: FlowTest | None = None  # said to fail: Save again keeps it anyway
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Running this test makes the same call again: the same keys, the same outcomes. "
@@ -225,7 +242,10 @@ class SaveTestDialog(QDialog):
                 "saved. Run the call again (from the flow's new name, if it was renamed) "
                 "and save that run."
             )
-        return f"{gone} What the call reached there is left out of the test (greyed below)."
+        return (
+            f"{gone} Expecting it is left out of the test (greyed below). If it was removed, "
+            "the call cannot go there again: Save runs the test first and says if it fails."
+        )
 
     def _build_form(self) -> QFormLayout:
         test = self.proposed.test
@@ -349,8 +369,9 @@ class SaveTestDialog(QDialog):
 
     def accept(self) -> None:
         """Save: a name that is no test name, or one a test has, is refused in place (and
-        a test that could not run is not saved)."""
-        if not self.proposed.runnable:
+        a test that could not run is not saved); then the test runs once (`check`) and is
+        saved if it passes, or if it was said to fail and is saved again unchanged."""
+        if not self.proposed.runnable or self.checking:
             return
         name = self.name_edit.text()
         try:
@@ -361,7 +382,43 @@ class SaveTestDialog(QDialog):
         if self._is_taken(name):
             self._refuse(f"Not saved: the project already has a test named “{name}”.")
             return
-        super().accept()
+        test = self.test()
+        if self._check is None or test == self._failing:
+            super().accept()
+            return
+        self._set_checking(True)
+        tasks.start(self._check_then_save(self._check, test), name="check the test to save")
+
+    async def _check_then_save(
+        self, check: Callable[[FlowTest], Awaitable[FlowTestResult]], test: FlowTest
+    ) -> None:
+        try:
+            result = await check(test)
+        except Exception:  # a bug: said, and the test may still be saved as it is
+            result = None
+            said = unexpected(_logger, "checking the test %r", test.name)
+        finally:
+            if shiboken6.isValid(self):
+                self._set_checking(False)
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return  # cancelled meanwhile: nothing is saved
+        if result is None:
+            self._failing = test
+            self._say(said)
+            return
+        if result.passed:
+            super().accept()
+            return
+        self._failing = test
+        self._say(
+            f"Not saved yet: this test fails on the project as it is now: {result.headline()}. "
+            "Untick what changed since the run, or Save again to keep it as it is."
+        )
+
+    def _set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        self.save_button.setEnabled(not checking and self.proposed.runnable)
+        self.save_button.setText("Checking…" if checking else "&Save")
 
     def _refuse(self, reason: str) -> None:
         self._say(reason)

@@ -75,6 +75,15 @@ def bench(qtbot, qloop):
         item.close()
 
 
+def _save(qtbot, dialog: SaveTestDialog, *, click: bool = True) -> None:
+    """Save (the button, or Enter) and wait while the test runs once before it is saved."""
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        if click:
+            qtbot.mouseClick(dialog.save_button, CLICK)
+        else:
+            dialog.accept()
+
+
 def _open_dialog(b: Bench, qtbot) -> SaveTestDialog:
     button = b.panel.save_test_button
     qtbot.waitUntil(button.isEnabled, timeout=3000)
@@ -138,7 +147,7 @@ def test_a_run_saved_as_a_test_keeps_what_is_ticked_and_undo_removes_it(bench, q
     _untick(dialog, "Says “Sorry, we did not get that. For sales,”")
     dialog.name_edit.clear()
     qtbot.keyClicks(dialog.name_edit, "wrong key, then sales (recorded)")
-    qtbot.mouseClick(dialog.save_button, CLICK)
+    _save(qtbot, dialog)
     assert not dialog.isVisible() and panel.save_dialog is None
 
     project = b.project
@@ -183,7 +192,7 @@ def test_a_taken_name_is_refused_in_place(bench, qtbot):
     qtbot.mouseClick(dialog.save_button, CLICK)
     assert dialog.name_error.text() == "Not saved: a test needs a name."
     dialog.name_edit.setText("sales again")
-    qtbot.mouseClick(dialog.save_button, CLICK)
+    _save(qtbot, dialog)
     assert b.project.test_names == [*tests, "sales again"]
     assert _passes(b.project, "sales again")
 
@@ -204,7 +213,7 @@ def test_cancel_adds_nothing_and_a_second_run_can_be_saved(bench, qtbot):
     assert b.panel.save_dialog is None and b.editing.stack.count() == 0
     dialog = _open_dialog(b, qtbot)
     assert dialog.name_edit.text() == "menu ww"
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     assert _passes(b.project, "menu ww")
 
 
@@ -240,7 +249,7 @@ def test_a_run_that_ended_in_an_error_proposes_end_error_and_says_so(bench, qtbo
     assert _lines(dialog)[-1] == "Ends: error"
     folder = Path(os.environ.get("SIM_SCREENSHOTS") or tmp_path)
     assert dialog.grab().save(str(folder / "save-test-error.png"))
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     test = project.test("main 4")
     assert test.expectations[-1].describe() == 'end "error"'
     assert _passes(project, "main 4")
@@ -259,7 +268,7 @@ def test_a_stopped_run_leaves_its_end_unticked(bench, qtbot, tmp_path):
     assert [e.kind for e in dialog.kept()] == ["flow", "say"]
     folder = Path(os.environ.get("SIM_SCREENSHOTS") or tmp_path)
     assert dialog.grab().save(str(folder / "save-test-stopped.png"))
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     assert _passes(b.project, "main")
 
 
@@ -313,7 +322,7 @@ def test_a_sandbox_call_shown_as_a_run_can_be_saved(bench, qtbot):
         "Says “You chose well”",
         "Ends: hangup",
     ]
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     test = b.project.test("main 35")
     assert test.to_number == "15162065318"
     assert _passes(b.project, "main 35")
@@ -344,7 +353,7 @@ def test_the_dialog_is_findable_and_its_screenshot(bench, qtbot, tmp_path):
     qtbot.waitExposed(dialog)
     assert dialog.grab().save(str(folder / "save-test.png"))
     assert QApplication.activeModalWidget() in (dialog, None)
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     test = b.project.test("hello 1")
     assert test.dial == "busy:3"
     assert _passes(b.project, "hello 1")
@@ -385,7 +394,7 @@ def test_a_run_through_the_flow_server_can_be_saved(bench, qtbot):
         "Says “You chose well”",
         "Ends: hangup",
     ]
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     assert _passes(b.project, "main 7#")
 
 
@@ -403,7 +412,7 @@ def test_a_name_a_project_file_cannot_hold_is_refused_in_place(bench, qtbot):
     )
     assert b.project.test_names == [] and b.editing.stack.count() == 0
     dialog.name_edit.setText("sales path")
-    qtbot.mouseClick(dialog.save_button, CLICK)
+    _save(qtbot, dialog)
     assert b.project.test_names == ["sales path"]
     assert Project.from_contents(read_project(b.project.to_text().encode())).test_names == [
         "sales path"
@@ -445,7 +454,7 @@ def test_a_saved_test_decides_opening_hours_at_the_moment_the_run_did(bench, qtb
     dialog = _open_dialog(b, qtbot)
     assert "Reaches open" in _lines(dialog) and "Reaches closed" not in _lines(dialog)
     clock = dialog.facts["Clock"].text()
-    dialog.accept()
+    _save(qtbot, dialog, click=False)
     test = project.test("main")
     assert clock == f"{test.at} (opening hours decided on this call)"
     # The call starts 60 s before the moment the switch decided, so that its switch,
@@ -490,7 +499,7 @@ def test_flows_renamed_since_the_run_are_saved_under_their_new_names(bench, qtbo
         "is now “sales-desk”): the test uses the names the project has now."
     )
     assert _note_text(dialog, "save-test-missing-note") is None
-    qtbot.mouseClick(dialog.save_button, CLICK)
+    _save(qtbot, dialog)
     test = project.test("welcome 1")
     assert test.flow == "welcome"
     assert {"welcome", "sales-desk"} <= test.references() and "sales" not in test.references()
@@ -511,11 +520,11 @@ def test_a_switch_renamed_since_the_run_is_left_out_and_said(bench, qtbot):
     assert "renamed or removed since the run" in item.toolTip()
     assert _note_text(dialog, "save-test-missing-note") == (
         "The flow or switch “route” was renamed or removed since this run: the project has "
-        "nothing of that name. What the call reached there is left out of the test (greyed "
-        "below)."
+        "nothing of that name. Expecting it is left out of the test (greyed below). If it was "
+        "removed, the call cannot go there again: Save runs the test first and says if it fails."
     )
     assert dialog.save_button.isEnabled()
-    qtbot.mouseClick(dialog.save_button, CLICK)
+    _save(qtbot, dialog)
     test = project.test("menu 1")
     assert "route" not in test.references()
     assert project.lint_tests()["menu 1"] == []
@@ -540,3 +549,40 @@ def test_a_run_whose_start_is_gone_cannot_be_saved_and_says_why(bench, qtbot):
     assert "no longer has" in dialog.save_button.toolTip()
     dialog.accept()  # Enter in the dialog: nothing is saved
     assert dialog.isVisible() and project.test_names == tests
+
+
+def test_a_test_that_fails_on_the_project_as_it_is_now_is_saved_only_when_asked_again(bench, qtbot):
+    """A prompt edited since the run: the proposed Say no longer matches. Save runs the test
+    first, says it fails and why, and saves nothing; unchanged, Save again keeps it."""
+    b = bench(_template())
+    _run_sales(b, qtbot)
+    project = b.project
+    sales = project.flow("sales")
+    b.editing.set_text(sales, sales.root.child(0), "Sales speaking. Goodbye.")
+    dialog = _open_dialog(b, qtbot)
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    qtbot.waitUntil(dialog.name_error.isVisible, timeout=10000)
+    assert dialog.isVisible() and "menu 1" not in project.tests
+    assert dialog.name_error.text() == (
+        "Not saved yet: this test fails on the project as it is now: expected say "
+        '"You have reached sales. Nobody is" (step 5 of 6). Untick what changed since the '
+        "run, or Save again to keep it as it is."
+    )
+    assert dialog.save_button.isEnabled() and dialog.save_button.text() == "&Save"
+    _untick(dialog, "Says “You have reached sales. Nobody is”")  # the test changed: checked again
+    _save(qtbot, dialog)
+    assert _passes(project, "menu 1")
+
+
+def test_a_flow_removed_since_the_run_fails_the_check_and_save_again_keeps_it(bench, qtbot):
+    b = bench(_template())
+    _run_sales(b, qtbot)
+    project = b.project
+    b.editing.edit("Remove sales", lambda: project.remove_flow("sales"))
+    dialog = _open_dialog(b, qtbot)
+    qtbot.mouseClick(dialog.save_button, CLICK)
+    qtbot.waitUntil(dialog.name_error.isVisible, timeout=10000)
+    assert "this test fails on the project as it is now" in dialog.name_error.text()
+    assert "menu 1" not in project.tests and b.editing.stack.count() == 1
+    _save(qtbot, dialog)  # again, unchanged: kept as it is, as asked
+    assert "menu 1" in project.tests and b.editing.stack.count() == 2
