@@ -428,9 +428,10 @@ def test_a_get_status_callback_too_long_to_send_is_said_and_the_call_stays_compl
     run(scenario())
 
 
-def test_a_get_is_sent_up_to_the_longest_url_httpx_takes_and_refused_past_it():
-    """MAX_URL_LENGTH is httpx's own limit: a URL of exactly that length is sent (aiohttp,
-    like most servers, refuses a request line over 8 KB: 400), one character more is not."""
+def test_a_get_is_sent_up_to_the_longest_url_we_send_and_refused_past_it():
+    """MAX_URL_LENGTH (httpx's limit for a URL given as text): a URL of exactly that length
+    is sent (aiohttp, like most servers, refuses a request line over 8 KB: 400), one
+    character more is not."""
     app = FlexmlApp({"/cb": (200, "")})
 
     async def scenario():

@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
 USER_AGENT = "FlexML-Studio-Simulator"
 DEFAULT_TIMEOUT = 10.0  # seconds for a whole request, body included; connecting gets at most 5
-# The longest URL a GET is sent with, its query string included. httpx refuses a URL or any
-# of its parts longer than this (MAX_URL_LENGTH in httpx/_urlparse.py), so a longer one cannot
-# be sent at all. Servers take less: aiohttp (the flow server, the sandbox), nginx and Apache
-# refuse a request line over about 8 KB with 400 or 414, which the interpreter explains when
-# it comes back; a URL between the two is sent, as its server may well take it.
+# The longest URL FlexML Studio sends a GET with, its query string included. It is httpx's
+# limit (MAX_URL_LENGTH in httpx/_urlparse.py) for a URL given as text and for each of its
+# parts, the query among them; httpx sends a little more when it builds the URL from parts,
+# but no server takes that. Servers take less: aiohttp (the flow server, the sandbox), nginx
+# and Apache refuse a request line over about 8 KB with 400 or 414, which the interpreter
+# explains when it comes back; a URL between the two is sent, as its server may take it.
 MAX_URL_LENGTH = 65_536
 
 
@@ -195,7 +196,9 @@ def _build(
         query = {key: "" if value is None else value for key, value in fields.items()}
         target = httpx.URL(url)
         params = target.params.merge(query)
-        _check_length(url, target, str(params), fields)
+        _check_length(
+            url, len(str(target).partition("#")[0].partition("?")[0]), str(params), fields
+        )
         target = target.copy_with(params=params)
         return client.build_request("GET", target, headers=_ACCEPT, extensions=extensions)
     return client.build_request(method, url, json=fields, headers=_ACCEPT, extensions=extensions)
@@ -212,17 +215,25 @@ def _check_url(url: str) -> None:
         raise FetchError(f"{url!r} is not an absolute http(s) URL")
 
 
-def _check_length(url: str, target: httpx.URL, query: str, fields: Fields) -> None:
-    """Refuse a GET whose URL, with `query` (its fields, encoded as httpx encodes them), is
-    longer than MAX_URL_LENGTH, saying how much of it is the call's stored data."""
-    length = len(str(target).partition("#")[0].partition("?")[0]) + 1 + len(query)
+def check_get_length(url: str, fields: Fields) -> None:
+    """UrlTooLong when a GET to `url` (a URL without a query) with `fields` would be longer
+    than MAX_URL_LENGTH: a run in memory checks what the flow server would be sent."""
+    query = urlencode({key: "" if value is None else value for key, value in fields.items()})
+    _check_length(url, len(url), query, fields)
+
+
+def _check_length(url: str, base_length: int, query: str, fields: Fields) -> None:
+    """Refuse a GET whose URL (`base_length` characters before its query) with `query` (its
+    fields, encoded as httpx encodes them) is longer than MAX_URL_LENGTH, saying how much of
+    it is the call's stored data."""
+    length = base_length + 1 + len(query)
     if length <= MAX_URL_LENGTH:
         return
     stored = {key: value or "" for key, value in fields.items() if key.startswith(STORAGE_PREFIX)}
     stored_length = len(urlencode(stored))
     message = (
         f"GET {url}: with its fields in the query string the URL would be {length:,} "
-        f"characters, more than the {MAX_URL_LENGTH:,} that can be sent"
+        f"characters, more than the {MAX_URL_LENGTH:,} FlexML Studio sends"
     )
     if stored_length * 2 > length:
         message += (

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from ..flexml.refs import PREFIX, flow_url, is_valid_name, reference_target
 from ..project import Project
 from ..switches import follow
-from .http_source import UrlTooLong
+from .http_source import UrlTooLong, check_get_length
 from .sources import Answer, DocumentSource, FetchError, Fields, OutsideProject
 
 BASE_URL_SETTING = "export-base-url"
@@ -118,6 +118,8 @@ class ProjectSource:
             except FetchError as exc:  # unreachable: where the flow goes is not ours to run
                 raise OutsideProject(url, f"it could not be fetched ({exc.message})") from None
         project = self.project
+        if method.upper() == "GET":  # the fields go in the URL the flow server is sent
+            check_get_length(flow_url(self.base_url, name), self._outside(fields))
         if project.is_switch(name):
             return self._choose(url, name, fields)
         if name not in project:
