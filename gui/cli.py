@@ -120,9 +120,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Run one call through a flow the way CarrierX would, printing one event "
         "a line. The input is a project or FlexML files (run in-process, following flow: "
         "references) or an http(s) URL (requested like CarrierX does). A project's call that "
-        "goes to a URL the project does not serve is fetched from there over HTTP (not with "
+        "goes to an absolute URL elsewhere is fetched from there over HTTP (not with "
         "--offline); when it cannot be, the call 'left the project' there, which is no error. "
-        "Exit 0 when the call ends without an error, 1 when it ends with one, 2 when the "
+        "A URL at the project's own address that names no flow (a relative /next) is an "
+        "error. Exit 0 when the call ends without an error, 1 when it ends with one, 2 when the "
         "input is unusable.",
     )
     simulate.add_argument("inputs", nargs="+", metavar="PROJECT_OR_XML")

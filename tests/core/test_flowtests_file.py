@@ -452,3 +452,12 @@ def test_renamed_tests_take_the_next_free_number_of_their_name():
     parts.append('  <test name="t (4)"/>\n')
     contents = read_project(text_of(MENU, *parts).encode())
     assert list(contents.tests) == ["t (2)", "t", "t (3)", "t (4)", "t (5)", "t (4) (2)"]
+
+
+def test_a_kept_expect_is_shown_as_the_file_holds_it():
+    """A report shows an <expect> that cannot be read escaped as in the file, so what it
+    shows can be searched for there (and pasted back)."""
+    written = (("sya", 'For & sales <x> "q"'),)
+    expectation = Expectation(kind="", value="", written=written)
+    shown = '<expect sya="For &amp; sales &lt;x&gt; &quot;q&quot;"/>'
+    assert expectation.describe() == expectation.as_written() == shown

@@ -492,6 +492,20 @@ def test_a_stop_by_url_stops_that_stream_only():
     assert kinds(events)[-3:] == ["say", "stream_stopped", "ended"]
 
 
+def test_a_stop_by_url_finds_its_stream_whatever_the_case_of_scheme_and_host():
+    """WSS://A.test and wss://a.test are one server; the path is matched as written."""
+    events = simulate(
+        '<Response><Start><Stream url="WSS://A.Test/x"/></Start>'
+        '<Stop><Stream url="wss://a.test/X"/></Stop>'
+        '<Stop><Stream url="wss://a.test/x"/></Stop><Say>on</Say></Response>'
+    )
+    note, stopped = (e for e in events if e.kind in ("stream_stopped", "stream_note")
+                     and getattr(e, "state", "") != "not_connected")  # fmt: skip
+    assert note.state == "not_running"  # /X is not /x
+    assert stopped == StreamStopped("", "stopped by <Stop>", "WSS://A.Test/x")
+    assert not [e for e in events[events.index(stopped) :] if e.kind == "stream_stopped"][1:]
+
+
 def test_a_stop_of_a_url_never_started_leaves_the_running_stream_alone():
     """The audit's s3.xml: a Stop to another server stops nothing."""
     events = simulate(

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..flexml.tree import check_name as check_xml_name
+from ..flexml.writer import escape_attr
 
 # What an <expect> may check, in the order the README lists them.
 EXPECT_KINDS = ("say", "play", "flow", "dial", "verb", "digits", "store", "end", "status")
@@ -142,9 +143,13 @@ class Expectation:
         """How a report names it: `say "Sales"`, `no dial "15162065300"`; one that cannot
         be read as written: `<expect sya="Sales"/>`."""
         if self.written is not None:
-            attrs = "".join(f' {key}="{value}"' for key, value in self.written)
-            return f"<expect{attrs}/>"
+            return self.as_written()
         return f'{"no " if self.negated else ""}{self.kind} "{self.value}"'
+
+    def as_written(self) -> str:
+        """One that cannot be read, as the project file holds it (escaped as XML)."""
+        attrs = "".join(f' {key}="{escape_attr(value)}"' for key, value in self.written or ())
+        return f"<expect{attrs}/>"
 
     def retargeted(self, old: str, new: str) -> Expectation:
         """This expectation naming the flow or switch `new` where it named `old`."""

@@ -36,7 +36,6 @@ from ..runtime import (
     Event,
     Fetched,
     GatherDone,
-    LeftProject,
     Record,
     Started,
     normalise_number,
@@ -54,13 +53,11 @@ from .model import (
     Expectation,
     FlowTest,
 )
-from .runner import end_word, observe
+from .runner import CAUSED, end_word, observe
 from .test_file import free_test_name
 
 SAY_CHARS = 40  # a Say longer than this is expected by its first words, up to this many
 STORE_CHARS = 80  # a Store's value longer than this (or on several lines) is not expected
-# Events whose node is the verb that made a request, in the flow before the one requested.
-_CAUSED = (Fetched, SwitchTaken, Error, LeftProject)
 # What the proposal looks at, of what observe() sees.
 _KINDS = ("flow", "say", "dial", "store")
 _DIAL_WORDS = {"completed": "answered", "busy": "busy", "noanswer": "noanswer", "failed": "failed"}
@@ -288,7 +285,7 @@ def renamed_since(
             current = event.goto
         if current is None or current in known or event.node is None:
             continue
-        if isinstance(event, _CAUSED):
+        if isinstance(event, CAUSED):
             continue
         now = flows_by_root.get(id(_root(event.node)))
         if now is not None:  # else a verb deleted since, or a copy's: the next may tell

@@ -96,7 +96,7 @@ CONTEXT_LINES = 3  # transcript lines shown before and after where matching stop
 _SID_NAMESPACE = uuid.UUID("5b0f3c4e-6a43-4f0e-9d7c-0e6f1a7b5c21")
 _VERBS = frozenset(VERBS)
 # Events whose node is the verb that caused a request, not a verb running now.
-_CAUSED = (Fetched, SwitchTaken, Error, LeftProject)
+CAUSED = (Fetched, SwitchTaken, Error, LeftProject)
 _NUMBER_PUNCTUATION = re.compile(r"[\s().-]")
 DOCUMENT_STATUS = 200  # the only HTTP status whose answer the interpreter runs (as CarrierX)
 
@@ -384,7 +384,7 @@ def observe(
             add("flow", current, index)
         else:
             _seen_in(event, index, add)
-        if event.node is not None and current is not None and not isinstance(event, _CAUSED):
+        if event.node is not None and current is not None and not isinstance(event, CAUSED):
             verb = _verb_of(event.node)
             if verb is not None:
                 verbs.add((current, verb.path()))

@@ -54,8 +54,7 @@ def write_test(test: FlowTest, out: list[str]) -> None:
     out.append(f"  <test{attrs}>\n")
     for expectation in test.expectations:
         if expectation.written is not None:
-            attrs = "".join(f' {k}="{escape_attr(v)}"' for k, v in expectation.written)
-            out.append(f"    <expect{attrs}/>\n")
+            out.append(f"    {expectation.as_written()}\n")
             continue
         negated = ' not="true"' if expectation.negated else ""
         out.append(

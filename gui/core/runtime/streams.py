@@ -236,10 +236,30 @@ class _Socket:
             await self._session.close()
 
 
+def _address(base: str, url: str) -> str:
+    """A Stream's URL as streams are matched by it: resolved against `base` when it can be
+    (socket_url), else as written."""
+    return socket_url(base, url) or url.strip()
+
+
 def _key(name: str, url: str) -> str:
     """What tells a stream apart: its name, or for one with no name its URL (resolved when
     it could be, as written when not). The two cannot meet: a name gets a prefix."""
-    return f"name:{name}" if name else f"url:{url}"
+    return f"name:{name}" if name else f"url:{_url_key(url)}"
+
+
+def _url_key(url: str) -> str:
+    """A URL as streams are told apart by it: its scheme and host in lower case (either
+    case names the same server), the rest as written."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.netloc:
+        return url
+    user, at, host = parts.netloc.rpartition("@")
+    netloc = f"{user}{at}{host.lower()}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
 
 
 @dataclass
@@ -292,7 +312,7 @@ class CallStreams:
         """Start a stream (a <Start>'s): StreamStarted now, and with a streamer its socket
         opens meanwhile, in the task returned (None when no socket is opened)."""
         url = socket_url(base, spec.url)
-        key = _key(spec.name, url or spec.url.strip())
+        key = _key(spec.name, _address(base, spec.url))
         refusal = self._refusal(key)
         if refusal:
             self._emit(StreamNote(spec.name, "refused", refusal, node=node))
@@ -329,7 +349,7 @@ class CallStreams:
     async def connect(self, spec: StreamSpec, base: str, node: Node | None = None) -> None:
         """Run a bidirectional stream (a <Connect>'s): return when the server closes the
         socket, at once when it could not open (or none is opened in this run)."""
-        key = _key(spec.name, socket_url(base, spec.url) or spec.url.strip())
+        key = _key(spec.name, _address(base, spec.url))
         before = self._running.get(key)  # another stream of that name (or URL), left alone
         task = self.start(spec, base, node)
         if task is not None:
@@ -344,7 +364,7 @@ class CallStreams:
         """A <Stop> of the stream `name`, or when the Stream names none, of the unnamed
         stream started with `url`; a note when no such stream is running (nothing else is
         stopped in its place)."""
-        target = socket_url(base, url) or url.strip()
+        target = _address(base, url)
         running = self._running.pop(_key(name, target), None)
         if running is None:
             self._emit(StreamNote(name, "not_running", self._not_running(name, target), node=node))
@@ -359,7 +379,11 @@ class CallStreams:
             return "<Stop> of a stream that is not running: nothing stopped"
         text = f"<Stop> of an unnamed stream to {url} that is not running: nothing stopped"
         # An unnamed stream to `url` would have matched: any left there have names.
-        named = [run.spec.name for run in self._running.values() if run.address == url]
+        named = [
+            run.spec.name
+            for run in self._running.values()
+            if _url_key(run.address) == _url_key(url)
+        ]
         if named:
             text += f" (the stream to that URL is named {named[0]!r}: stop it by its name)"
         return text

@@ -65,7 +65,7 @@ EMPTY_TEXT = (
     "No tests yet: record one from the Simulator (Save as test) or write <test> in the project file"
 )
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-LONGEST_TIME = "99,999.9 ms"  # what the Time column is made wide enough for
+LONGEST_TIME = "999999.9 ms"  # what the Time column is made wide enough for (1,000 s)
 
 
 @dataclass(frozen=True)
