@@ -18,15 +18,13 @@ Usage: QT_QPA_PLATFORM=offscreen python benchmarks/bench_tests_panel.py [--repea
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_flowtests import with_tests
+from bench_flowtests import best, with_tests
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QHeaderView, QTreeView
@@ -35,17 +33,6 @@ from gui.core.flowtests.runner import run_tests
 from gui.qt.common.views import as_row_list
 
 COUNTS = (1000, 3000)
-
-
-def best(func, repeat: int) -> float:
-    """Best wall time of `repeat` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def settle(app: QApplication) -> None:

@@ -15,6 +15,21 @@ CREDENTIALS = Credentials("stream_test", "pa55-word", "core-token-2")
 DID = "15555550100"
 
 
+async def _call(base: str) -> tuple[str, dict]:
+    """Place a sandbox call to BASE/start and wait for its end: its SID and what the
+    sandbox saw of it."""
+    with Sandbox(credentials=CREDENTIALS, dids=(DID,)) as sandbox:
+        auth = (CREDENTIALS.login, CREDENTIALS.password)
+        async with httpx.AsyncClient(auth=auth, trust_env=False, timeout=10) as client:
+            answer = await client.post(
+                f"{sandbox.api_url}/calls",
+                json={"calling_did": DID, "called_did": "15551230000", "url": f"{base}/start"},
+            )
+            assert answer.status_code == 200, answer.text
+            sid = answer.json()["call_sid"]
+            return sid, await _state(client, sandbox, sid)
+
+
 async def _state(client: httpx.AsyncClient, sandbox: Sandbox, sid: str) -> dict:
     root = sandbox.api_url.rstrip("/").removesuffix("/flexml/v1")
     async with asyncio.timeout(WAIT * 2):
@@ -38,17 +53,7 @@ def test_a_sandbox_call_opens_the_stream_and_closes_it_at_its_end():
 
     async def scenario():
         async with serving(app) as base:
-            with Sandbox(credentials=CREDENTIALS, dids=(DID,)) as sandbox:
-                auth = (CREDENTIALS.login, CREDENTIALS.password)
-                async with httpx.AsyncClient(auth=auth, trust_env=False, timeout=10) as client:
-                    answer = await client.post(
-                        f"{sandbox.api_url}/calls",
-                        json={"calling_did": DID, "called_did": "15551230000",
-                              "url": f"{base}/start"},
-                    )  # fmt: skip
-                    assert answer.status_code == 200, answer.text
-                    sid = answer.json()["call_sid"]
-                    seen = await _state(client, sandbox, sid)
+            sid, seen = await _call(base)
             assert seen["status"] == "completed"
             assert len(app.sockets) == 1, seen["transcript"]
             (socket,) = app.sockets
@@ -82,16 +87,7 @@ def test_a_sandbox_call_opens_a_socket_for_each_unnamed_stream():
 
     async def scenario():
         async with serving(app) as base:
-            with Sandbox(credentials=CREDENTIALS, dids=(DID,)) as sandbox:
-                auth = (CREDENTIALS.login, CREDENTIALS.password)
-                async with httpx.AsyncClient(auth=auth, trust_env=False, timeout=10) as client:
-                    answer = await client.post(
-                        f"{sandbox.api_url}/calls",
-                        json={"calling_did": DID, "called_did": "15551230000",
-                              "url": f"{base}/start"},
-                    )  # fmt: skip
-                    assert answer.status_code == 200, answer.text
-                    seen = await _state(client, sandbox, answer.json()["call_sid"])
+            _sid, seen = await _call(base)
             assert seen["status"] == "completed"
             transcript = seen["transcript"]
             assert sorted(s.path for s in app.sockets) == ["/ws/a", "/ws/b", "/ws/closing/c"]

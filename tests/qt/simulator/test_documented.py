@@ -5,7 +5,6 @@ silence detection ends early. Real projects run by the real runtime, driven with
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QLabel
 
 from gui.core.runtime.events import (
@@ -17,7 +16,7 @@ from gui.core.runtime.events import (
     StreamStarted,
 )
 from gui.qt.simulator.runs import LineKind, Run, RunKind, event_line
-from tests.qt.simulator.test_panel import Bench, _project
+from tests.qt.simulator.test_panel import _project
 
 STORING = {
     "main": (
@@ -28,20 +27,6 @@ STORING = {
 }
 NOTE_COLOUR = "#6e7781"
 ERROR_COLOUR = "#b3261e"
-
-
-@pytest.fixture
-def bench(qtbot, qloop):
-    """Makes panels on projects (test_panel's Bench), closed after the test."""
-    made: list[Bench] = []
-
-    def make(project, **kwargs) -> Bench:
-        made.append(Bench(qtbot, project, **kwargs))
-        return made[-1]
-
-    yield make
-    for item in made:
-        item.close()
 
 
 def _line(panel, text: str):

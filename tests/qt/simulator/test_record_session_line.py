@@ -4,22 +4,7 @@ call ends how long it ran; the flow goes on at once (the Say after it is spoken)
 
 from __future__ import annotations
 
-import pytest
-
-from tests.qt.simulator.test_panel import Bench, _project
-
-
-@pytest.fixture
-def bench(qtbot, qloop):
-    made: list[Bench] = []
-
-    def make(project, **kwargs) -> Bench:
-        made.append(Bench(qtbot, project, **kwargs))
-        return made[-1]
-
-    yield make
-    for item in made:
-        item.close()
+from tests.qt.simulator.test_panel import _project
 
 
 def test_a_session_recording_is_shown_and_the_flow_goes_on(bench):
