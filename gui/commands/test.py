@@ -32,6 +32,8 @@ from ..core.flowtests.runner import (
     PASSED,
     SKIPPED,
     FlowTestResult,
+    count_outcomes,
+    outcome_words,
     run_tests,
     token_masker,
 )
@@ -118,22 +120,9 @@ def _text(result: FlowTestResult) -> list[str]:
     return lines
 
 
-def _summary(results: list[FlowTestResult]) -> dict[str, int]:
-    """How many tests passed, failed, could not run (errors) and were skipped."""
-    counts = {outcome: 0 for outcome in (PASSED, FAILED, ERROR, SKIPPED)}
-    for result in results:
-        counts[result.outcome] += 1
-    return counts
-
-
 def _summary_line(results: list[FlowTestResult]) -> str:
-    counts = _summary(results)
     tests = f"{len(results)} test{'' if len(results) == 1 else 's'}"
-    line = f"{tests}: {counts[PASSED]} passed, {counts[FAILED]} failed"
-    if counts[ERROR]:
-        line += f", {counts[ERROR]} could not run"
-    if counts[SKIPPED]:
-        line += f", {counts[SKIPPED]} skipped"
+    line = f"{tests}: {outcome_words(count_outcomes(results))}"
     if _all_skipped(results):
         line += " (all skipped: nothing was checked)"
     return line
@@ -162,7 +151,7 @@ def _print(results: list[FlowTestResult], coverage: Coverage, args: argparse.Nam
     if args.json:
         for result in results:
             print(json.dumps(_as_json(result), ensure_ascii=False))
-        counts = _summary(results)
+        counts = count_outcomes(results)
         summary = {
             "tests": len(results),
             "passed": counts[PASSED],

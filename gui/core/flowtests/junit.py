@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from .model import NOT_XML
-from .runner import ERROR, FAILED, SKIPPED, FlowTestResult
+from .runner import ERROR, FAILED, SKIPPED, FlowTestResult, count_outcomes
 
 SUITES_NAME = "flexml-studio test"
 
@@ -46,14 +46,12 @@ def _seconds(value: float) -> str:
 
 
 def _counts(results: Sequence[FlowTestResult]) -> dict[str, str]:
-    def count(outcome: str) -> str:
-        return str(sum(r.outcome == outcome for r in results))
-
+    counts = count_outcomes(results)
     return {
         "tests": str(len(results)),
-        "failures": count(FAILED),
-        "errors": count(ERROR),
-        "skipped": count(SKIPPED),
+        "failures": str(counts[FAILED]),
+        "errors": str(counts[ERROR]),
+        "skipped": str(counts[SKIPPED]),
     }
 
 

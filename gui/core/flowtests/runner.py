@@ -34,7 +34,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -82,6 +82,7 @@ from .model import (
 )
 
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+OUTCOMES = (PASSED, FAILED, ERROR, SKIPPED)
 # From this many tests on, a run uses several processes by default, one more for each
 # TESTS_PER_JOB tests, up to the processors. benchmarks/bench_flowtests.py, 2 processors,
 # 2 jobs against 1: idle, 1.1x the time for 50 tests, 0.84x for 100, 0.62x for 400, 0.57x
@@ -624,6 +625,25 @@ def _processors() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on macOS or Windows
         return os.cpu_count() or 1
+
+
+def count_outcomes(results: Iterable[FlowTestResult]) -> dict[str, int]:
+    """How many results passed, failed, could not run (ERROR) and were skipped."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for result in results:
+        counts[result.outcome] += 1
+    return counts
+
+
+def outcome_words(counts: Mapping[str, int]) -> str:
+    """ "5 passed, 1 failed", and those that could not run or were skipped when there are
+    any: how the command line and the Tests panel sum a run up."""
+    words = f"{counts[PASSED]} passed, {counts[FAILED]} failed"
+    if counts[ERROR]:
+        words += f", {counts[ERROR]} could not run"
+    if counts[SKIPPED]:
+        words += f", {counts[SKIPPED]} skipped"
+    return words
 
 
 class RunStopped(Exception):

@@ -16,7 +16,15 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from ...core.flowtests.coverage import Coverage
 from ...core.flowtests.model import FlowTest
-from ...core.flowtests.runner import ERROR, FAILED, PASSED, SKIPPED, FlowTestResult
+from ...core.flowtests.runner import (
+    ERROR,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    FlowTestResult,
+    count_outcomes,
+    outcome_words,
+)
 from ..common.table_model import RowsTableModel
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -112,18 +120,12 @@ def summary_text(
     """ "12 tests: 11 passed, 1 failed · coverage: flows 5/5, verbs 31/34, switch cases 6/7"
     (tests that could not run, were skipped or have not run are counted when there are any;
     `stale`: the coverage is of the project before its last change)."""
-    counts = {outcome: 0 for outcome in (PASSED, FAILED, ERROR, SKIPPED)}
-    for result in results:
-        counts[result.outcome] += 1
+    counts = count_outcomes(results)
     ran = sum(counts.values())
     head = f"{tests} test{'' if tests == 1 else 's'}"
     if not ran:
         return f"{head}, not run yet"
-    line = f"{head}: {counts[PASSED]} passed, {counts[FAILED]} failed"
-    if counts[ERROR]:
-        line += f", {counts[ERROR]} could not run"
-    if counts[SKIPPED]:
-        line += f", {counts[SKIPPED]} skipped"
+    line = f"{head}: {outcome_words(counts)}"
     if tests > ran:
         line += f", {tests - ran} not run"
     if coverage is not None:
