@@ -382,13 +382,10 @@ class Interpreter:
         duration = self.duration()
         if self.status_callback is not None:
             url, method = self.status_callback
-            fields = {**self.request_fields(status), "CallDuration": str(duration)}
-            http_status = error = None
-            try:
-                http_status = await self.source.notify(url, method, fields)
-            except FetchError as exc:
-                error = exc.message
-            self.emit(StatusCallback(url, method, status, duration, http_status, error))
+            fields = self.request_fields(status)
+            self.emit(
+                await send_status_callback(self.source, url, method, status, duration, fields)
+            )
         self._end(status, duration)
 
     def duration(self) -> int:
@@ -409,6 +406,20 @@ class Interpreter:
         self._end_background("the call ended")
         self._ended = True
         self.emit(Ended(status, self.duration() if duration is None else duration))
+
+
+async def send_status_callback(
+    source: DocumentSource, url: str, method: str, status: str, duration: int, fields: Fields
+) -> StatusCallback:
+    """Send a call's status callback (`fields`, with CallDuration; its answer is ignored,
+    as CarrierX ignores it): the event that says how the sending went."""
+    fields = {**fields, "CallDuration": str(duration)}
+    http_status = error = None
+    try:
+        http_status = await source.notify(url, method, fields)
+    except FetchError as exc:
+        error = exc.message
+    return StatusCallback(url, method, status, duration, http_status, error)
 
 
 def _document(answer: Answer, method: str) -> Document:

@@ -50,10 +50,10 @@ from ..service import BackgroundService
 from .call import CallInfo, dashed_sid
 from .caller import Caller, ScriptedCaller
 from .clock import Clock, RealClock, VirtualClock
-from .events import Ended, Error, Event, Started, StatusCallback
+from .events import Ended, Error, Event, Started
 from .http_source import DEFAULT_TIMEOUT as FETCH_TIMEOUT
 from .http_source import HttpSource, pool_limits
-from .interpreter import Interpreter
+from .interpreter import Interpreter, send_status_callback
 from .sandbox_api import (
     DEFAULT_METHOD,
     METHODS,
@@ -71,7 +71,6 @@ from .sandbox_api import (
     stable_sid,
     too_many_calls,
 )
-from .sources import FetchError
 from .streams import WebSocketStreamer
 
 if TYPE_CHECKING:
@@ -620,13 +619,8 @@ class Sandbox(BackgroundService):
         )
         if info.status_callback_url:
             target, how = info.status_callback_url, info.status_callback_method.upper()
-            fields = {**info.fields("", "failed"), "CallDuration": "0"}
-            http_status = error = None
-            try:
-                http_status = await self._source().notify(target, how, fields)
-            except FetchError as exc:
-                error = exc.message
-            emit(StatusCallback(target, how, "failed", 0, http_status, error))
+            fields = info.fields("", "failed")
+            emit(await send_status_callback(self._source(), target, how, "failed", 0, fields))
         emit(Ended("failed", 0))
 
     def _on_event(self, call: SandboxCall, event: Event) -> None:
