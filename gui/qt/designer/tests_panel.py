@@ -141,7 +141,7 @@ class TestsView(QTreeView):
 
     def fit_columns(self) -> None:
         """Make the Result and Time columns as wide as their widest possible text: the
-        widest outcome with its icon ("Could not run"), and "99,999.9 ms". Worked out from
+        widest outcome with its icon ("Could not run"), and LONGEST_TIME. Worked out from
         the font, not from the rows (a column fitted to its rows asks every row again
         whenever results arrive: a stall at a thousand tests), so the columns keep their
         width as results come and go."""
