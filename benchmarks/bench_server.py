@@ -234,6 +234,17 @@ def _baseline_server(xml_path: str) -> None:
     asyncio.run(serve())
 
 
+def start_baseline(xml_path: Path) -> subprocess.Popen:
+    """The baseline server in a process of its own, serving `xml_path`; its first line of
+    output is its port, and it ends when its stdin is closed."""
+    return subprocess.Popen(
+        [sys.executable, __file__, "--baseline-server", str(xml_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
 # -- the orchestrator: Qt + qasync + the flow server in this process ---------------------
 
 
@@ -451,12 +462,7 @@ def main() -> int:
         server.add_listener(gui.pending.append)
         xml = server.publish_project(load([project_path])).flows["main"]
         Path(tmp, "main.xml").write_bytes(xml)
-        baseline = subprocess.Popen(
-            [sys.executable, __file__, "--baseline-server", str(Path(tmp, "main.xml"))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        baseline = start_baseline(Path(tmp, "main.xml"))
         try:
             ports = (int(baseline.stdout.readline()), int(server.url.rsplit(":", 1)[1]))
             with httpx.Client(trust_env=False) as http:
@@ -820,12 +826,7 @@ def serve_rows(args: argparse.Namespace) -> tuple[list[tuple], int, int]:
             with httpx.Client(trust_env=False) as http:
                 xml = http.get(url).content
                 Path(tmp, "main.xml").write_bytes(xml)
-                baseline = subprocess.Popen(
-                    [sys.executable, __file__, "--baseline-server", str(Path(tmp, "main.xml"))],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                )
+                baseline = start_baseline(Path(tmp, "main.xml"))
                 ports = (int(baseline.stdout.readline()), int(url.split(":")[2].split("/")[0]))
                 for port in ports:  # both answer the same bytes, to GET and to POST
                     main = f"http://{LOOPBACK}:{port}/flows/main"
